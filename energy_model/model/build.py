@@ -1,0 +1,48 @@
+"""Assemble the LP from its constraint families, in data-flow order.
+
+Order matters only because a Pyomo ConcreteModel builds each component at
+once: sets and capacities first, then storage and dispatch variables (the
+balance uses both), fuels (they use dispatch), annual totals, targets and
+finally the objective.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+import xarray as xr
+
+from energy_model.model.capacity import add_capacity
+from energy_model.model.data import LPData, lp_data
+from energy_model.model.dispatch import add_dispatch
+from energy_model.model.fuels import add_fuels
+from energy_model.model.objective import add_cost_parameters, add_energy_totals, add_objective
+from energy_model.model.storage import add_storage
+from energy_model.model.targets import add_targets
+
+
+def build_model(inputs: xr.Dataset | LPData) -> pyo.ConcreteModel:
+    """Build the least-cost capacity and dispatch LP.
+
+    Parameters
+    ----------
+    inputs : xarray.Dataset or LPData
+        ModelInputs (user units) or already-scaled LP data.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        The model; ``m.lp_data`` keeps the scaled data it was built from.
+    """
+    data = inputs if isinstance(inputs, LPData) else lp_data(inputs)
+    m = pyo.ConcreteModel(name="city_power_system")
+    m.lp_data = data
+    m.T = pyo.RangeSet(0, data.hours - 1)
+    add_capacity(m, data)
+    add_storage(m, data)
+    add_dispatch(m, data)
+    add_fuels(m, data)
+    add_energy_totals(m, data)
+    add_cost_parameters(m, data)
+    add_targets(m, data)
+    add_objective(m, data)
+    return m

@@ -1,0 +1,114 @@
+"""Hourly dispatch: electricity and heat balances, availability, thermal limits.
+
+Variables (LP units: GW, i.e. GWh per hour)::
+
+    p[g,t] >= 0   output of every non-storage technology g in hour t
+                  (heat for boilers, electricity otherwise; exports are sales)
+    u[g,t] >= 0   online capacity of units with a minimum stable load
+    shed[t] >= 0, shed_heat[t] >= 0   unserved electricity and heat
+
+Constraint families:
+
+``balance[t]``  (dual = marginal cost of electricity in hour t)::
+
+    sum_{g in variable, thermal, chp, import} p[g,t] + sum_s dis[s,t]
+      - sum_s ch[s,t] - sum_{g in export} p[g,t] + shed[t] = demand[t]
+
+``cf_limit[g,t]``  variable renewables (the rest is curtailment)::
+
+    p[g,t] <= cf[g,t] * P[g]
+
+``cap_limit[g,t]``  thermal, chp, boiler, import, export without min load::
+
+    p[g,t] <= availability[g] * P[g]
+
+``online_limit, min_load, max_load``  (linear relaxation of unit commitment)::
+
+    u[g,t] <= availability[g] * P[g];  m[g] * u[g,t] <= p[g,t] <= u[g,t]
+
+``ramp_up, ramp_down``  (cyclic over the horizon)::
+
+    -r[g] * P[g] <= p[g,t] - p[g,t-1] <= r[g] * P[g]
+
+``heat_balance[t]``  CHP heat is tied to its power (back-pressure), boilers top up::
+
+    sum_{c in chp} h[c] * p[c,t] + sum_{b in boiler} p[b,t] + shed_heat[t] >= heat[t]
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from energy_model import names as n
+from energy_model.model.data import LPData
+
+
+def dispatched(data: LPData) -> list[str]:
+    """Technologies with an hourly output variable ``p`` (all but storage)."""
+    return [g for g in data.techs if data.kind[g] != n.STORAGE]
+
+
+def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
+    """Add hourly output variables and the balance, limit and ramp families."""
+    m.D = pyo.Set(initialize=dispatched(data), ordered=True)
+    m.p = pyo.Var(m.D, m.T, domain=pyo.NonNegativeReals)
+    m.shed = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    m.shed_heat = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+
+    supply = [g for g in data.techs if data.kind[g] in n.ELECTRIC_SUPPLY_KINDS]
+    export = data.by_kind[n.EXPORT]
+    demand = data.demand
+
+    def balance(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
+        return (
+            sum(m.p[g, t] for g in supply)
+            + sum(m.dis[s, t] - m.ch[s, t] for s in m.S)
+            - sum(m.p[g, t] for g in export)
+            + m.shed[t]
+            == float(demand[t])
+        )
+
+    m.balance = pyo.Constraint(m.T, rule=balance)
+
+    variable = data.by_kind[n.VARIABLE]
+    m.cf_limit = pyo.Constraint(
+        [(g, t) for g in variable for t in range(data.hours)],
+        rule=lambda m, g, t: m.p[g, t] <= float(data.cf[g][t]) * m.P[g],
+    )
+
+    limited = [g for g in data.techs if data.kind[g] in (n.THERMAL, n.CHP, n.BOILER, n.IMPORT, n.EXPORT)]
+    committed = [g for g in limited if data.min_load[g] > 0]
+    plain = [g for g in limited if data.min_load[g] <= 0]
+    m.cap_limit = pyo.Constraint(
+        [(g, t) for g in plain for t in range(data.hours)],
+        rule=lambda m, g, t: m.p[g, t] <= data.availability[g] * m.P[g],
+    )
+    m.U = pyo.Set(initialize=committed, ordered=True)
+    m.u = pyo.Var(m.U, m.T, domain=pyo.NonNegativeReals)
+    m.online_limit = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.u[g, t] <= data.availability[g] * m.P[g])
+    m.max_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] <= m.u[g, t])
+    m.min_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] >= data.min_load[g] * m.u[g, t])
+
+    ramped = [g for g in limited if math.isfinite(data.ramp[g]) and data.ramp[g] < 1.0]
+    last = data.hours - 1
+    idx = [(g, t) for g in ramped for t in range(data.hours)]
+    m.ramp_up = pyo.Constraint(
+        idx, rule=lambda m, g, t: m.p[g, t] - m.p[g, t - 1 if t else last] <= data.ramp[g] * m.P[g]
+    )
+    m.ramp_down = pyo.Constraint(
+        idx, rule=lambda m, g, t: m.p[g, t - 1 if t else last] - m.p[g, t] <= data.ramp[g] * m.P[g]
+    )
+
+    chp = data.by_kind[n.CHP]
+    boiler = data.by_kind[n.BOILER]
+    heat = data.heat_demand
+    if chp or boiler or float(heat.max(initial=0.0)) > 0:
+        m.heat_balance = pyo.Constraint(
+            m.T,
+            rule=lambda m, t: sum(data.heat_to_power[c] * m.p[c, t] for c in chp)
+            + sum(m.p[b, t] for b in boiler)
+            + m.shed_heat[t]
+            >= float(heat[t]),
+        )

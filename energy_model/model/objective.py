@@ -1,0 +1,63 @@
+"""Total annual system cost and its components [million CNY/yr].
+
+Cost parameters are mutable so that sweeps and break-even searches change
+them in place. With w = 8760 / hours (annualisation weight)::
+
+    capex    = sum_g a[g] * build[g] + sum_s a_e[s] * build_e[s]
+    fom      = sum_g f[g] * P[g] + sum_s f_e[s] * E[s]
+    vom      = w * sum_g v[g] * sum_t p[g,t] + w * sum_s v[s] * sum_t dis[s,t]
+               (exports carry a negative v: sales revenue)
+    fuel     = sum_f price[f] * X[f],    X[f] = w * sum_t x[f,t]
+    carbon   = cprice * sum_f ef[f,co2] * X[f]
+    unserved = w * (voll * sum_t shed[t] + voll_heat * sum_t shed_heat[t])
+    penalty  = sum_k pen[k] * short[k]
+
+    minimise  capex + fom + vom + fuel + carbon + unserved + penalty
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from energy_model.model.data import LPData
+
+#: Cost components in reporting order.
+COMPONENTS = ("capex", "fom", "vom", "fuel", "carbon", "unserved", "penalty")
+
+
+def add_cost_parameters(m: pyo.ConcreteModel, data: LPData) -> None:
+    """Mutable cost parameters (LP units)."""
+    m.capex = pyo.Param(m.G, mutable=True, initialize=data.capex)
+    m.fom = pyo.Param(m.G, mutable=True, initialize=data.fom)
+    m.vom = pyo.Param(m.G, mutable=True, initialize=data.vom)
+    m.capex_e = pyo.Param(m.S, mutable=True, initialize={s: data.e_capex[s] for s in data.by_kind["storage"]})
+    m.fom_e = pyo.Param(m.S, mutable=True, initialize={s: data.e_fom[s] for s in data.by_kind["storage"]})
+    m.fuel_price = pyo.Param(m.F, mutable=True, initialize=data.fuel_price)
+    m.carbon_price = pyo.Param(mutable=True, initialize=data.carbon_price)
+    m.voll = pyo.Param(mutable=True, initialize=data.voll)
+    m.voll_heat = pyo.Param(mutable=True, initialize=data.heat_voll)
+
+
+def add_energy_totals(m: pyo.ConcreteModel, data: LPData) -> None:
+    """Unweighted sums over hours used by costs and targets [GWh over the horizon]."""
+    m.energy = pyo.Expression(m.D, rule=lambda m, g: sum(m.p[g, t] for t in m.T))
+    m.discharged = pyo.Expression(m.S, rule=lambda m, s: sum(m.dis[s, t] for t in m.T))
+    m.fuel_annual = pyo.Expression(m.F, rule=lambda m, f: data.weight * sum(m.x[f, t] for t in m.T))
+
+
+def add_objective(m: pyo.ConcreteModel, data: LPData) -> None:
+    """Add the cost component expressions and the objective."""
+    w = data.weight
+    co2 = {f: data.emission[f, "co2"] for f in data.fuels}
+    comp = {
+        "capex": sum(m.capex[g] * m.build[g] for g in m.G) + sum(m.capex_e[s] * m.build_e[s] for s in m.S),
+        "fom": sum(m.fom[g] * m.P[g] for g in m.G) + sum(m.fom_e[s] * m.E[s] for s in m.S),
+        "vom": w * sum(m.vom[g] * m.energy[g] for g in m.D) + w * sum(m.vom[s] * m.discharged[s] for s in m.S),
+        "fuel": sum(m.fuel_price[f] * m.fuel_annual[f] for f in m.F),
+        "carbon": m.carbon_price * sum(co2[f] * m.fuel_annual[f] for f in m.F if co2[f]),
+        "unserved": w * (m.voll * sum(m.shed[t] for t in m.T) + m.voll_heat * sum(m.shed_heat[t] for t in m.T)),
+        "penalty": sum(m.target_penalty[k] * m.short[k] for k in m.K),
+    }
+    m.COMP = pyo.Set(initialize=COMPONENTS, ordered=True)
+    m.cost = pyo.Expression(m.COMP, rule=lambda m, c: comp[c])
+    m.total_cost = pyo.Objective(expr=sum(m.cost[c] for c in m.COMP), sense=pyo.minimize)
