@@ -169,7 +169,7 @@ def read_era5(paths: Sequence[str | Path], sites: pd.DataFrame, *,
                 continue
             ds, found = _normalise(ds, name)
             issues += found
-            if found:
+            if any(i.key_path in ("time", "latitude", "longitude") for i in found):
                 continue
             issues += check_index(pd.DatetimeIndex(ds["time"].values).tz_localize("UTC"), name)
             for var, (lo, hi, unit) in RAW_RANGES.items():
