@@ -143,12 +143,12 @@ def make_turbine(turbine_type: str, hub_height_m: float, *, rated_power_mw: floa
         kwargs = dict(turbine_type=turbine_type)
     if hub_height_m is None or not np.isfinite(hub_height_m):
         raise fail("hub height missing", hub_height_m)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        turbine = WindTurbine(hub_height=float(hub_height_m), **kwargs)
-    if turbine.rotor_diameter and hub_height_m <= turbine.rotor_diameter / 2:
-        raise fail(f"hub height must exceed half the rotor diameter ({turbine.rotor_diameter / 2:g} m)",
-                   hub_height_m)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            turbine = WindTurbine(hub_height=float(hub_height_m), **kwargs)
+    except ValueError as exc:  # windpowerlib rejects hub_height <= rotor_diameter / 2
+        raise fail(f"hub height must exceed half the rotor diameter ({exc})", hub_height_m) from None
     cp = implied_cp_max(turbine.power_curve["wind_speed"], turbine.power_curve["value"], turbine.rotor_diameter)
     if cp > BETZ_LIMIT:
         raise fail(f"power curve of turbine {turbine_type} implies Cp = {cp:.2f}, above the Betz limit "
