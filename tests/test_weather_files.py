@@ -188,3 +188,13 @@ def test_read_sites_shipped_and_bad(tmp_path):
     text = _issues(err)
     assert "sites.csv:2: latitude_deg" in text and "sites.csv:3: surface" in text
     assert "sites.csv:3: site: duplicate" in text and "sites.csv:3: roughness_length_m" in text
+
+
+def test_shipped_example_csv_parses():
+    from energy_model.weather.canonical import check_values
+    from energy_model.weather.csvfile import read_weather_csv
+
+    path = Path(__file__).resolve().parents[1] / "weather" / "example_weather.csv"
+    frame = read_weather_csv(path, _one_site().iloc[0])
+    assert len(frame) == 48 and str(frame.index.tz) == "Asia/Shanghai"
+    assert check_values(frame, path.name) == []
