@@ -20,7 +20,7 @@ SITE_COLUMNS: dict[str, str] = {
 }
 
 
-def validate_sites(df: pd.DataFrame, file: str) -> pd.DataFrame:
+def validate_sites(df: pd.DataFrame, file: str, lines: list[int] | None = None) -> pd.DataFrame:
     """Validate a sites table and return it indexed by position with clean dtypes.
 
     Parameters
@@ -29,6 +29,8 @@ def validate_sites(df: pd.DataFrame, file: str) -> pd.DataFrame:
         Raw table with at least :data:`SITE_COLUMNS`.
     file : str
         Name used in error messages.
+    lines : list of int, optional
+        File line of each row (default: row + 2, a file without comments).
 
     Returns
     -------
@@ -47,23 +49,27 @@ def validate_sites(df: pd.DataFrame, file: str) -> pd.DataFrame:
     if missing:
         raise InputError(issues)
     out = df.copy()
+
+    def ln(i: int) -> int:
+        return lines[i] if lines is not None and i < len(lines) else i + 2
+
     limits = {"latitude_deg": (-90, 90), "longitude_deg": (-180, 180), "altitude_m": (-500, 9000),
               "roughness_length_m": (1e-6, 5.0)}
     for col, (lo, hi) in limits.items():
         num = pd.to_numeric(out[col], errors="coerce")
         for i in np.flatnonzero(num.isna() | (num < lo) | (num > hi)):
             issues.append(InputIssue(file, col, f"expected a number in [{lo}, {hi}]",
-                                     value=df[col].iloc[i], line=int(i) + 2))
+                                     value=df[col].iloc[i], line=ln(int(i))))
         out[col] = num.astype("float64")
     out["site"] = out["site"].astype(str).str.strip()
     for i in np.flatnonzero(out["site"].duplicated().to_numpy()):
-        issues.append(InputIssue(file, "site", "duplicate site name", value=out["site"].iloc[i], line=int(i) + 2))
+        issues.append(InputIssue(file, "site", "duplicate site name", value=out["site"].iloc[i], line=ln(int(i))))
     for i in np.flatnonzero((out["site"] == "") | (out["site"] == "nan")):
-        issues.append(InputIssue(file, "site", "empty site name", line=int(i) + 2))
+        issues.append(InputIssue(file, "site", "empty site name", line=ln(int(i))))
     out["surface"] = out["surface"].astype(str).str.strip()
     for i in np.flatnonzero(~out["surface"].isin(["onshore", "offshore"]).to_numpy()):
         issues.append(InputIssue(file, "surface", "expected 'onshore' or 'offshore'",
-                                 value=out["surface"].iloc[i], line=int(i) + 2))
+                                 value=out["surface"].iloc[i], line=ln(int(i))))
     if len(out) == 0:
         issues.append(InputIssue(file, "", "no sites defined"))
     if issues:
@@ -96,4 +102,6 @@ def read_sites(path: str | Path) -> pd.DataFrame:
         df = pd.read_csv(path, comment="#", skipinitialspace=True)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(InputIssue(path.name, "", f"cannot read sites table: {exc}")) from exc
-    return validate_sites(df, path.name)
+    from energy_model.weather.plant_tables import data_line_numbers
+
+    return validate_sites(df, path.name, data_line_numbers(path))
