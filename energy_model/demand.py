@@ -27,6 +27,7 @@ to ``annual_mwh * hours / 8760``.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -324,7 +325,7 @@ def _local_naive(time: pd.DatetimeIndex) -> pd.DatetimeIndex:
 
 def _days_in_year(year: int) -> int:
     """Number of days of a calendar year. [d]"""
-    return 366 if pd.Timestamp(year=year, month=12, day=31).dayofyear == 366 else 365
+    return 366 if calendar.isleap(year) else 365
 
 
 def _year_days(year: int) -> pd.DatetimeIndex:
@@ -336,7 +337,7 @@ def _pick(stamps: pd.DatetimeIndex, by_year: dict[int, np.ndarray]) -> np.ndarra
     """Look up ``by_year[year][day_of_year - 1, hour]`` for each stamp."""
     out = np.empty(len(stamps))
     years = stamps.year.to_numpy()
-    doy = stamps.dayofyear.to_numpy() - 1
+    doy = stamps.day_of_year.to_numpy() - 1
     hour = stamps.hour.to_numpy()
     for year, table in by_year.items():
         sel = years == year
@@ -346,7 +347,7 @@ def _pick(stamps: pd.DatetimeIndex, by_year: dict[int, np.ndarray]) -> np.ndarra
 
 def _mid_month_positions(year: int) -> np.ndarray:
     """Day-of-year position (0-based, fractional) of each month's middle. [d]"""
-    starts = pd.date_range(f"{year}-01-01", periods=13, freq="MS").dayofyear.to_numpy() - 1
+    starts = pd.date_range(f"{year}-01-01", periods=13, freq="MS").day_of_year.to_numpy() - 1
     starts[-1] = _days_in_year(year)
     return (starts[:-1] + starts[1:]) / 2.0 - 0.5
 
@@ -386,7 +387,7 @@ def _mean_preserving_daily(month_means: np.ndarray, year: int, weights: np.ndarr
 def _weekday_factor(days: pd.DatetimeIndex, factor: tuple[float, ...]) -> np.ndarray:
     """Weekday factor per day, normalised to a weekly mean of 1. [-]"""
     weekly = np.asarray(factor, dtype=float)
-    return (weekly / weekly.mean())[days.dayofweek.to_numpy()]
+    return (weekly / weekly.mean())[days.day_of_week.to_numpy()]
 
 
 def _unit_mean(values: tuple[float, ...]) -> np.ndarray:

@@ -24,7 +24,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +81,7 @@ class _Issues:
 
     file: str
     items: list[InputIssue]
+    bad_cells: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, key_path: str, message: str, value: object = None, line: int | None = None) -> None:
         """Record one issue."""
@@ -198,6 +199,7 @@ def _numbers(rows: list[_Row], ids: list[str], columns: Sequence[str], name: str
             value, problem = _parse_number(row.cells[column])
             if problem is not None:
                 issues.add(f"{name}:{ident}.{column}", problem, value=row.cells[column], line=row.line)
+                issues.bad_cells.add((ident, column))
                 value = math.nan
             out[column].append(float(value))  # type: ignore[arg-type]
     return out
@@ -244,14 +246,15 @@ class _Range:
         """Return a problem description, or None when ``value`` is fine."""
         if math.isnan(value):
             return None
-        if self.percentage and 1.0 < value <= 100.0:
-            return f"looks like a percentage; write a fraction (e.g. {value / 100:g} for {value:g} %)"
         below = value <= self.low if self.low_open else value < self.low
         above = value >= self.high if self.high_open else value > self.high
         if below or above:
             lo = "(" if self.low_open else "["
             hi = ")" if self.high_open else "]"
-            return f"must be in {lo}{self.low:g}, {self.high:g}{hi}"
+            text = f"must be in {lo}{self.low:g}, {self.high:g}{hi}"
+            if self.percentage and 2.0 <= value <= 100.0:
+                text = f"looks like a percentage; write a fraction ({value / 100:g} for {value:g} %); {text}"
+            return text
         if self.plausible is not None and value != 0.0:
             low, high = self.plausible
             if not low <= abs(value) <= high:
@@ -302,14 +305,14 @@ FUEL_RULES: dict[str, _Range] = {
 }
 
 
-def _apply_rules(frame: pd.DataFrame, rules: dict[str, _Range], lines: dict[str, int], name: str,
+def _apply_rules(frame: pd.DataFrame, rules: dict[str, _Range], lines: Sequence[int], name: str,
                  issues: _Issues) -> None:
-    """Check every numeric cell of ``frame`` against its column rule."""
+    """Check every numeric cell of ``frame`` against its column rule (rows by position)."""
     for column, rule in rules.items():
-        for ident, value in frame[column].items():
+        for ident, value, line in zip(frame.index, frame[column], lines):
             problem = rule.check(float(value))
             if problem:
-                issues.add(f"{name}:{ident}.{column}", problem, value=float(value), line=lines[str(ident)])
+                issues.add(f"{name}:{ident}.{column}", problem, value=float(value), line=line)
 
 
 # --------------------------------------------------------------------------
@@ -347,12 +350,12 @@ def read_technologies(path: str | Path, *, fuel_carriers: Collection[str] | None
     ids = _ids(rows, "technology", name, issues)
     numeric = [c for c in TECHNOLOGY_COLUMNS if c not in TECHNOLOGY_TEXT]
     frame = _frame(rows, ids, "technology", TECHNOLOGY_TEXT[1:], numeric, name, issues)
-    lines = {ident: row.line for ident, row in zip(ids, rows)}
+    lines = [row.line for row in rows]
     if fuel_carriers is None:
         fuel_carriers = _sibling_fuel_carriers(path)
     _apply_rules(frame, TECHNOLOGY_RULES, lines, name, issues)
-    for ident in frame.index:
-        _check_technology_row(frame.loc[ident], str(ident), lines[str(ident)], name, fuel_carriers, issues)
+    for position, line in enumerate(lines):
+        _check_technology_row(frame.iloc[position], ids[position], line, name, fuel_carriers, issues)
     issues.raise_if_any()
     return frame
 
@@ -395,15 +398,17 @@ def _check_technology_row(row: pd.Series, ident: str, line: int, name: str,
         add("kind", f"unknown kind{hint} Expected one of: {', '.join(names.KINDS)}", kind)
     if carrier not in CARRIERS:
         add("carrier", f"unknown carrier; expected one of: {', '.join(CARRIERS)}", carrier or None)
-    _check_kind_columns(row, kind, fuel, profile, fuel_carriers, add)
-    _check_relations(row, kind, add)
+    bad = {column for cell_id, column in issues.bad_cells if cell_id == ident}
+    _check_kind_columns(row, kind, fuel, profile, fuel_carriers, add, bad)
+    _check_relations(row, kind, add, bad)
 
 
 def _check_kind_columns(row: pd.Series, kind: str, fuel: str, profile: str,
-                        fuel_carriers: Collection[str] | None, add: Callable[..., None]) -> None:
-    """Columns that a kind requires or forbids."""
+                        fuel_carriers: Collection[str] | None, add: Callable[..., None],
+                        bad: Collection[str] = ()) -> None:
+    """Columns that a kind requires or forbids (cells already reported as bad are skipped)."""
     def missing(column: str, why: str) -> None:
-        if math.isnan(row[column]):
+        if column not in bad and math.isnan(row[column]):
             add(column, f"required for kind {kind!r} ({why})")
 
     if kind == names.VARIABLE:
@@ -415,8 +420,8 @@ def _check_kind_columns(row: pd.Series, kind: str, fuel: str, profile: str,
         if not fuel:
             add("fuel", "fuel carrier required for thermal, chp and boiler technologies")
         elif fuel_carriers is not None and fuel not in fuel_carriers:
-            add("fuel", f"no fuels.csv supply delivers this carrier; known carriers: {', '.join(sorted(fuel_carriers))}",
-                fuel)
+            known = ", ".join(sorted(fuel_carriers))
+            add("fuel", f"no fuels.csv supply delivers this carrier; known carriers: {known}", fuel)
         missing("efficiency", "fuel = output / efficiency")
     elif fuel:
         add("fuel", f"fuel applies only to thermal, chp and boiler technologies, not {kind!r}", fuel)
@@ -436,7 +441,7 @@ def _check_kind_columns(row: pd.Series, kind: str, fuel: str, profile: str,
         add("vom_cny_per_mwh", "implausible magnitude: CNY/MWh expected; is this CNY/kWh?", vom)
 
 
-def _check_relations(row: pd.Series, kind: str, add: Callable[..., None]) -> None:
+def _check_relations(row: pd.Series, kind: str, add: Callable[..., None], bad: Collection[str] = ()) -> None:
     """Bounds that must be ordered, and expandable capacity that needs a price."""
     def ordered(low: str, high: str) -> None:
         if not math.isnan(row[low]) and not math.isnan(row[high]) and row[low] > row[high]:
@@ -448,10 +453,11 @@ def _check_relations(row: pd.Series, kind: str, add: Callable[..., None]) -> Non
     ordered("min_duration_h", "max_duration_h")
     existing = 0.0 if math.isnan(row["existing_mw"]) else row["existing_mw"]
     expandable = math.isnan(row["max_mw"]) or row["max_mw"] > existing
-    if expandable and math.isnan(row["capex_cny_per_kw"]):
+    if expandable and "capex_cny_per_kw" not in bad and math.isnan(row["capex_cny_per_kw"]):
         add("capex_cny_per_kw", "capacity can grow beyond existing_mw (max_mw empty or larger) but no capex is given; "
             "give a capex or set max_mw = existing_mw")
-    if kind == names.STORAGE and expandable and math.isnan(row["capex_cny_per_kwh"]):
+    energy_price_missing = "capex_cny_per_kwh" not in bad and math.isnan(row["capex_cny_per_kwh"])
+    if kind == names.STORAGE and expandable and energy_price_missing:
         add("capex_cny_per_kwh", "expandable storage needs a price for its energy capacity")
 
 
@@ -485,10 +491,10 @@ def read_fuels(path: str | Path) -> pd.DataFrame:
     ids = _ids(rows, "fuel", name, issues)
     numeric = [c for c in FUEL_COLUMNS if c not in FUEL_TEXT]
     frame = _frame(rows, ids, "fuel", FUEL_TEXT[1:], numeric, name, issues)
-    lines = {ident: row.line for ident, row in zip(ids, rows)}
+    lines = [row.line for row in rows]
     _apply_rules(frame, FUEL_RULES, lines, name, issues)
-    for ident in frame.index:
-        _check_fuel_row(frame.loc[ident], str(ident), lines[str(ident)], name, issues)
+    for position, line in enumerate(lines):
+        _check_fuel_row(frame.iloc[position], ids[position], line, name, issues)
     issues.raise_if_any()
     return frame
 
@@ -502,7 +508,7 @@ def _check_fuel_row(row: pd.Series, ident: str, line: int, name: str, issues: _I
     if not _IDENTIFIER.match(carrier):
         add("carrier", "carrier required: the fuel burnt by plants (coal, natural_gas, biomass, ...)", carrier or None)
     for column in ("energy_mwh_per_unit", "price_cny_per_unit", "co2_t_per_mwh_th"):
-        if math.isnan(row[column]):
+        if (ident, column) not in issues.bad_cells and math.isnan(row[column]):
             add(column, "required")
     if unit not in FUEL_UNITS:
         add("unit", f"unknown unit; expected one of: {', '.join(FUEL_UNITS)}", unit or None)
@@ -511,8 +517,8 @@ def _check_fuel_row(row: pd.Series, ident: str, line: int, name: str, issues: _I
         energy = row["energy_mwh_per_unit"]
         if not math.isnan(energy) and energy > 0 and not low <= energy <= high:
             hint = " (kWh per unit given instead of MWh?)" if low <= energy / 1000 <= high else ""
-            add("energy_mwh_per_unit", f"implausible for unit {unit!r}: expected {low:g}-{high:g} MWh_th per {unit}{hint}",
-                energy)
+            add("energy_mwh_per_unit",
+                f"implausible for unit {unit!r}: expected {low:g}-{high:g} MWh_th per {unit}{hint}", energy)
     co2 = row["co2_t_per_mwh_th"]
     if not math.isnan(co2) and co2 > 1.0 and 10 <= co2 <= 150:
         add("co2_t_per_mwh_th", "looks like t/TJ or kg/GJ; t per MWh_th expected (94.6 t/TJ = 0.341 t/MWh_th)", co2)
@@ -763,8 +769,8 @@ def read_demand_csv(path: str | Path, time: pd.DatetimeIndex) -> np.ndarray:
     issues = _Issues(str(path), [])
     rows = _read_rows(path, DEMAND_COLUMNS, issues)
     stamps, values, lines = _parse_demand_rows(rows, name, issues)
-    issues.raise_if_any()
-    _check_demand_series(stamps, values, lines, _horizon(time), name, issues)
+    complete = not issues.items
+    _check_demand_series(stamps, values, lines, _horizon(time), name, issues, complete=complete)
     issues.raise_if_any()
     return np.asarray(values, dtype=float)
 
@@ -819,27 +825,31 @@ def _parse_stamp(text: str, where: str, line: int, issues: _Issues) -> pd.Timest
 
 
 def _check_demand_series(stamps: list[pd.Timestamp], values: list[float], lines: list[int],
-                         horizon: pd.DatetimeIndex, name: str, issues: _Issues) -> None:
-    """Order, duplicates, gaps, alignment with the horizon and magnitude."""
+                         horizon: pd.DatetimeIndex, name: str, issues: _Issues, *, complete: bool) -> None:
+    """Order, duplicates, gaps, alignment with the horizon and magnitude.
+
+    Rows that failed to parse are absent; the gap check skips over them and
+    the length/start checks run only when every row parsed (``complete``).
+    """
     seen: dict[pd.Timestamp, int] = {}
     for stamp, line in zip(stamps, lines):
         if stamp in seen:
             issues.add(f"{name}:{stamp}.time", f"duplicate time stamp (first on line {seen[stamp]})",
                        value=str(stamp), line=line)
         seen.setdefault(stamp, line)
-    for prev, stamp, line in zip(stamps, stamps[1:], lines[1:]):
+    for prev, stamp, prev_line, line in zip(stamps, stamps[1:], lines, lines[1:]):
         if stamp < prev:
             issues.add(f"{name}:{stamp}.time", f"time stamps out of order (after {prev})", value=str(stamp), line=line)
-        elif stamp - prev > pd.Timedelta(hours=1):
+        elif stamp - prev > pd.Timedelta(hours=1) and line == prev_line + 1:
             issues.add(f"{name}:{stamp}.time", f"gap: hours missing after {prev}", value=str(stamp), line=line)
         elif pd.Timedelta(0) < stamp - prev < pd.Timedelta(hours=1):
             issues.add(f"{name}:{stamp}.time", "not hourly: stamps less than one hour apart",
                        value=str(stamp), line=line)
-    if len(values) != len(horizon):
-        issues.add(f"{name}:demand_mw", f"{len(values)} hourly values but the model horizon has {len(horizon)} hours "
-                   f"({horizon[0]} to {horizon[-1]})" if len(horizon) else "model horizon is empty",
-                   value=len(values))
-    elif stamps and len(horizon) and stamps[0] != horizon[0]:
+    if complete and len(values) != len(horizon):
+        message = (f"{len(values)} hourly values but the model horizon has {len(horizon)} hours "
+                   f"({horizon[0]} to {horizon[-1]})" if len(horizon) else "the model horizon is empty")
+        issues.add(f"{name}:demand_mw", message, value=len(values))
+    elif complete and stamps and stamps[0] != horizon[0]:
         issues.add(f"{name}:{stamps[0]}.time", f"first stamp differs from the horizon start {horizon[0]}",
                    value=str(stamps[0]), line=lines[0])
     if values:
