@@ -11,6 +11,7 @@ Readers
 -------
 read_technologies   ``technologies.csv`` -> DataFrame indexed by technology
 read_fuels          ``fuels.csv`` -> DataFrame indexed by fuel (supply)
+validate_*          the same checks on a table changed by scenario overrides
 read_demand_shape   ``demand_shape.csv`` (+ ``holidays.csv``) -> DemandShape
 read_heat_shape     ``heat_demand_shape.csv`` (+ ``holidays.csv``) -> HeatShape
 read_demand_csv     a user's hourly demand file -> array aligned with the horizon
@@ -305,7 +306,7 @@ FUEL_RULES: dict[str, _Range] = {
 }
 
 
-def _apply_rules(frame: pd.DataFrame, rules: dict[str, _Range], lines: Sequence[int], name: str,
+def _apply_rules(frame: pd.DataFrame, rules: dict[str, _Range], lines: Sequence[int | None], name: str,
                  issues: _Issues) -> None:
     """Check every numeric cell of ``frame`` against its column rule (rows by position)."""
     for column, rule in rules.items():
@@ -350,14 +351,44 @@ def read_technologies(path: str | Path, *, fuel_carriers: Collection[str] | None
     ids = _ids(rows, "technology", name, issues)
     numeric = [c for c in TECHNOLOGY_COLUMNS if c not in TECHNOLOGY_TEXT]
     frame = _frame(rows, ids, "technology", TECHNOLOGY_TEXT[1:], numeric, name, issues)
-    lines = [row.line for row in rows]
     if fuel_carriers is None:
         fuel_carriers = _sibling_fuel_carriers(path)
-    _apply_rules(frame, TECHNOLOGY_RULES, lines, name, issues)
-    for position, line in enumerate(lines):
-        _check_technology_row(frame.iloc[position], ids[position], line, name, fuel_carriers, issues)
+    _check_technology_frame(frame, [row.line for row in rows], name, fuel_carriers, issues)
     issues.raise_if_any()
     return frame
+
+
+def validate_technologies(technologies: pd.DataFrame, file: str, fuels: pd.DataFrame | None = None) -> None:
+    """Re-check a technology table after it was changed (e.g. by scenario overrides).
+
+    Parameters
+    ----------
+    technologies : pandas.DataFrame
+        As returned by :func:`read_technologies`, possibly modified.
+    file : str
+        Label naming where the values came from, used as the issues' file.
+    fuels : pandas.DataFrame, optional
+        Fuel table whose carriers the fuelled technologies must burn.
+
+    Raises
+    ------
+    InputError
+        With every problem found (no line numbers: values may come from
+        several files).
+    """
+    issues = _Issues(file, [])
+    carriers = None if fuels is None else {str(c) for c in fuels["carrier"].dropna()}
+    lines: list[int | None] = [None] * len(technologies)
+    _check_technology_frame(technologies, lines, "technologies.csv", carriers, issues)
+    issues.raise_if_any()
+
+
+def _check_technology_frame(frame: pd.DataFrame, lines: Sequence[int | None], name: str,
+                            fuel_carriers: Collection[str] | None, issues: _Issues) -> None:
+    """Value rules and row rules of a whole technology table."""
+    _apply_rules(frame, TECHNOLOGY_RULES, lines, name, issues)
+    for position, line in enumerate(lines):
+        _check_technology_row(frame.iloc[position], str(frame.index[position]), line, name, fuel_carriers, issues)
 
 
 def _sibling_fuel_carriers(path: Path) -> Collection[str] | None:
@@ -384,7 +415,7 @@ def _text(value: object) -> str:
     return "" if isinstance(value, float) and math.isnan(value) else str(value)
 
 
-def _check_technology_row(row: pd.Series, ident: str, line: int, name: str,
+def _check_technology_row(row: pd.Series, ident: str, line: int | None, name: str,
                           fuel_carriers: Collection[str] | None, issues: _Issues) -> None:
     """Check the kind-specific rules and the cross-column relations of one row."""
     def add(column: str, message: str, value: object = None) -> None:
@@ -491,15 +522,39 @@ def read_fuels(path: str | Path) -> pd.DataFrame:
     ids = _ids(rows, "fuel", name, issues)
     numeric = [c for c in FUEL_COLUMNS if c not in FUEL_TEXT]
     frame = _frame(rows, ids, "fuel", FUEL_TEXT[1:], numeric, name, issues)
-    lines = [row.line for row in rows]
-    _apply_rules(frame, FUEL_RULES, lines, name, issues)
-    for position, line in enumerate(lines):
-        _check_fuel_row(frame.iloc[position], ids[position], line, name, issues)
+    _check_fuel_frame(frame, [row.line for row in rows], name, issues)
     issues.raise_if_any()
     return frame
 
 
-def _check_fuel_row(row: pd.Series, ident: str, line: int, name: str, issues: _Issues) -> None:
+def validate_fuels(fuels: pd.DataFrame, file: str) -> None:
+    """Re-check a fuel table after it was changed (e.g. by scenario overrides).
+
+    Parameters
+    ----------
+    fuels : pandas.DataFrame
+        As returned by :func:`read_fuels`, possibly modified.
+    file : str
+        Label naming where the values came from, used as the issues' file.
+
+    Raises
+    ------
+    InputError
+        With every problem found.
+    """
+    issues = _Issues(file, [])
+    _check_fuel_frame(fuels, [None] * len(fuels), "fuels.csv", issues)
+    issues.raise_if_any()
+
+
+def _check_fuel_frame(frame: pd.DataFrame, lines: Sequence[int | None], name: str, issues: _Issues) -> None:
+    """Value rules and row rules of a whole fuel table."""
+    _apply_rules(frame, FUEL_RULES, lines, name, issues)
+    for position, line in enumerate(lines):
+        _check_fuel_row(frame.iloc[position], str(frame.index[position]), line, name, issues)
+
+
+def _check_fuel_row(row: pd.Series, ident: str, line: int | None, name: str, issues: _Issues) -> None:
     """Required cells, unit-dependent magnitudes and limit consistency of one supply."""
     def add(column: str, message: str, value: object = None) -> None:
         issues.add(f"{name}:{ident}.{column}", message, value=value, line=line)

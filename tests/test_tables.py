@@ -404,3 +404,22 @@ def test_demand_csv_semicolons_and_columns(tmp_path: Path) -> None:
 def test_demand_values_round_trip_through_numpy(tmp_path: Path) -> None:
     values = read_demand_csv(write_demand(tmp_path, demand_text()), HORIZON)
     np.testing.assert_allclose(values[:3], [5000.0, 5100.0, 5200.0])
+
+
+def test_validate_after_overrides() -> None:
+    from energy_model.tables import validate_fuels, validate_technologies
+
+    tech = read_technologies(INPUTS / "technologies.csv")
+    fuels = read_fuels(INPUTS / "fuels.csv")
+    validate_technologies(tech, "technologies.csv", fuels)
+    validate_fuels(fuels, "fuels.csv")
+    tech = tech.copy()
+    tech.loc["coal_usc", "efficiency"] = 45.5
+    tech.loc["onshore_wind", "min_mw"] = 9000.0
+    issues = issues_of(lambda: validate_technologies(tech, "technologies.csv (after overrides in x.yaml)", fuels))
+    find(issues, "technologies.csv:coal_usc.efficiency", "looks like a percentage")
+    find(issues, "technologies.csv:onshore_wind.min_mw", "exceeds max_mw")
+    assert all(i.file.endswith("x.yaml)") for i in issues)
+    fuels = fuels.copy()
+    fuels.loc["lng", "max_units_per_yr"] = -1.0
+    find(issues_of(lambda: validate_fuels(fuels, "fuels.csv")), "fuels.csv:lng.max_units_per_yr", "must be in [0")
