@@ -62,7 +62,7 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
     tindex = {g: i for i, g in enumerate(techs)}
     nan_t = np.full((len(techs), T), np.nan)
 
-    build = sol.value(m.build) * MW
+    build = np.maximum(sol.value(m.build), 0.0) * MW  # drop -0.0 and 1e-12 noise
     existing = np.array([data.cap_existing[g] for g in techs]) * MW
     capacity = existing + build
 

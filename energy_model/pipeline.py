@@ -1,0 +1,189 @@
+"""Run one scenario end to end: inputs -> model -> target test -> checks -> files.
+
+The only orchestrator: it calls the stages in order and owns no logic of its
+own beyond choosing what to write. A run folder is published only when
+every solve that it reports ended in a proven optimum that passed the checks.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from energy_model import __version__
+from energy_model import names as n
+from energy_model.inputs import build_model_inputs
+from energy_model.metrics import fuel_table, summary, technology_table
+from energy_model.results import check_writable, publish, run_lock, write_csv, write_json, write_netcdf
+from energy_model.scenario import LoadedScenario, load_scenario
+from energy_model.study import Study, model_size
+from energy_model.targettest import TargetTest, run_target_test
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: the target test, headline numbers and where files went."""
+
+    scenario: str
+    title: str
+    test: TargetTest
+    summary: dict[str, Any]
+    folder: Path | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def versions() -> dict[str, str]:
+    """Versions of the packages that shape the numbers."""
+    out = {"energy_model": __version__, "python": platform.python_version()}
+    for mod in ("pyomo", "highspy", "pandas", "xarray", "numpy", "pvlib", "windpowerlib"):
+        try:
+            out[mod] = __import__(mod).__version__
+        except Exception:  # noqa: BLE001 - a version string is informational
+            out[mod] = "unknown"
+    try:
+        import highspy
+
+        out["highs"] = highspy.Highs().version()
+    except Exception:  # noqa: BLE001
+        pass
+    return out
+
+
+def hourly_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
+    """Hourly dispatch per technology with demand, unserved energy and price (one row per hour)."""
+    frame = results["dispatch_mw"].to_pandas().T
+    frame.columns = [f"{c}_mw" for c in frame.columns]
+    frame.insert(0, "demand_mw", inputs["demand_mw"].values)
+    frame["unserved_mw"] = results["unserved_mw"].values
+    frame["heat_demand_mw"] = inputs["heat_demand_mw"].values
+    frame["price_cny_per_mwh"] = results["price_cny_per_mwh"].values
+    frame.index.name = "time_cst"
+    return frame
+
+
+def run_scenario(
+    scenario: str | Path | LoadedScenario,
+    out: str | Path | None = None,
+    *,
+    progress: Progress | None = None,
+    write: bool = True,
+) -> RunOutcome:
+    """Run a scenario's target test and publish its results.
+
+    Parameters
+    ----------
+    scenario : str, pathlib.Path or LoadedScenario
+        Scenario file.
+    out : str or pathlib.Path, optional
+        Parent folder of run folders (default ``results/`` next to ``scenarios/``).
+    progress : callable, optional
+        Receives one line of text per stage.
+    write : bool
+        Publish files (False for API use that only wants the Datasets).
+
+    Returns
+    -------
+    RunOutcome
+
+    Raises
+    ------
+    energy_model.errors.EnergyModelError
+        Input errors before any solve; solver failures (infeasible with a
+        diagnosis, limits, numerical trouble); output errors.
+    """
+    say = progress or (lambda _msg: None)
+    t0 = time.perf_counter()
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    scen = loaded.scenario
+    out_dir = Path(out) if out is not None else loaded.path.parent.parent / "results"
+    say(f"scenario '{scen.name}': reading inputs, weather and profiles")
+    inputs = build_model_inputs(loaded)
+    t_inputs = time.perf_counter() - t0
+    if write:
+        check_writable(out_dir)
+    lock = run_lock(out_dir, scen.name) if write else None
+    if lock is not None:
+        lock.__enter__()
+    try:
+        say(f"building the LP ({inputs.sizes[n.TIME]:,} hours, {inputs.sizes[n.TECH]} technologies)")
+        study = Study(inputs, scen.solver)
+        size = model_size(study.model)
+        test = run_target_test(study, say)
+        result = test.enforced
+        assert result is not None
+        info = summary(result, study.inputs)
+        timings = {"inputs_s": t_inputs, "build_s": study.timings.build, "compile_s": study.timings.compile,
+                   "solve_s": study.timings.solve, "extract_s": study.timings.extract,
+                   "check_s": study.timings.check, "solves": study.timings.solves}
+        manifest = {
+            "scenario": scen.name,
+            "title": scen.title,
+            "status": "optimal",
+            "target_status": test.status,
+            "input_hash": inputs.attrs["input_hash"],
+            "objective_cny_per_yr": result.attrs["objective_cny_per_yr"],
+            "versions": versions(),
+            "solves": study.timings.log,
+            "model_size": size,
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        doc = {
+            "scenario": scen.name,
+            "title": scen.title,
+            "description": scen.description,
+            "target_status": test.status,
+            "targets": test.table.to_dict(orient="records"),
+            "binding_limits": [b["text"] for b in test.binding],
+            "messages": test.messages,
+            "enforced": info,
+            "reference": summary(test.reference, study.inputs),
+            "timings_s": timings,
+            "input_hash": inputs.attrs["input_hash"],
+            "versions": manifest["versions"],
+        }
+        folder = None
+        if write:
+            say(f"writing results to {out_dir / scen.name}")
+            folder = publish(out_dir, scen.name, _writers(test, study.inputs, doc), manifest)
+        timings["total_s"] = time.perf_counter() - t0
+        return RunOutcome(scen.name, scen.title, test, doc, folder, timings)
+    finally:
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
+
+def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any]) -> dict[str, Callable[[Path], None]]:
+    from energy_model.report import render_report
+
+    res = test.enforced
+    assert res is not None
+    return {
+        "results.nc": lambda p: write_netcdf(res, p),
+        "reference.nc": lambda p: write_netcdf(test.reference, p),
+        "inputs.nc": lambda p: write_netcdf(inputs, p),
+        "summary.json": lambda p: write_json(doc, p),
+        "targets.csv": lambda p: write_csv(test.table, p, index=False),
+        "technologies.csv": lambda p: write_csv(technology_table(res, inputs), p),
+        "fuels.csv": lambda p: write_csv(fuel_table(res, inputs), p),
+        "hourly.csv": lambda p: write_csv(hourly_table(res, inputs), p),
+        "report.html": lambda p: p.write_text(render_report(doc, res, inputs), encoding="utf-8"),
+    }
+
+
+def finite(x: float) -> bool:
+    """True for a finite float (helper for printing)."""
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+__all__ = ["RunOutcome", "run_scenario", "hourly_table", "versions", "os"]

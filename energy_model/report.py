@@ -1,0 +1,78 @@
+"""Render the target-feasibility report (one self-contained HTML file).
+
+No calculations here beyond formatting and chart geometry: numbers come from
+the run document (:func:`energy_model.pipeline.run_scenario`) and the Results.
+Jinja2 autoescaping is on, so text from scenario files cannot inject markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from energy_model import names as n
+
+_ENV = Environment(loader=PackageLoader("energy_model", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def _level(kind: str, value: float | None) -> str:
+    if value is None or value != value:
+        return "n/a"
+    if kind == n.MIN_SHARE:
+        return f"{value:.1%}"
+    if kind == n.MIN_CAPACITY:
+        return f"{value:,.0f} MW"
+    return f"{value / 1e6:,.2f} Mt/yr"
+
+
+def _num(value: float | None, spec: str = ",.0f") -> str:
+    if value is None or value != value:
+        return "n/a"
+    return format(value, spec)
+
+
+def _bars(items: list[tuple[str, float, float]], width: int = 560) -> dict[str, Any]:
+    """Horizontal bar geometry: (label, existing, total) -> rectangles in px."""
+    top = max([t for _, _, t in items] + [1.0])
+    rows = []
+    for i, (label, existing, total) in enumerate(items):
+        rows.append({"label": label, "y": 22 * i, "w_exist": width * existing / top,
+                     "w_new": width * max(total - existing, 0) / top, "total": total})
+    return {"rows": rows, "height": 22 * len(items) + 4, "width": width}
+
+
+def _duration_curve(price: np.ndarray, width: int = 560, height: int = 160) -> dict[str, Any]:
+    values = np.sort(price)[::-1]
+    cap = float(np.percentile(values, 99.5)) if values.size else 1.0
+    top = max(cap, 1.0)
+    step = max(1, values.size // 400)
+    pts = [(width * i / max(values.size - 1, 1), height - height * min(max(v, 0.0), top) / top)
+           for i, v in enumerate(values[::step])]
+    return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y in pts), "top": top, "width": width, "height": height}
+
+
+def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset) -> str:
+    """Return the HTML report for a run.
+
+    Parameters
+    ----------
+    doc : dict
+        The run document written to ``summary.json``.
+    results, inputs : xarray.Dataset
+        The enforced Results and their ModelInputs.
+    """
+    e = doc["enforced"]
+    techs = list(e["capacity_mw"])
+    existing = dict(zip(inputs[n.TECH].values.astype(str), inputs["existing_mw"].values))
+    bars = _bars([(g, float(existing.get(g, 0.0)), float(e["capacity_mw"][g])) for g in techs])
+    targets = [t | {"level_txt": _level(t["kind"], t["level"]), "ref_txt": _level(t["kind"], t["reference_value"]),
+                    "value_txt": _level(t["kind"], t["value"]), "price_txt": _num(t["shadow_price"], ",.1f"),
+                    "cost_txt": _num((t["cost_alone_cny_per_yr"] or 0) / 1e6, ",.1f")}
+               for t in doc["targets"]]
+    return _ENV.get_template("report.html").render(
+        doc=doc, e=e, r=doc["reference"], targets=targets, bars=bars,
+        price=_duration_curve(results["price_cny_per_mwh"].values), num=_num,
+    )

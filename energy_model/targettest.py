@@ -1,0 +1,308 @@
+"""The target test: is each target reachable, what does it cost, what is its price, what stops it.
+
+For a scenario it solves the **reference** (every target only reported) and
+the **enforced** case (targets in their scenario modes), and for each target
+that the reference misses, the case with that target alone. Targets the
+reference already meets cost nothing and need no extra solve: the reference
+optimum stays optimal when they are added. Every solve re-uses the one built
+model (:class:`energy_model.study.Study`).
+
+An infeasible target is an answer, not a crash: quick pre-checks first, then
+one extra LP per failing target that maximises what the target measures
+(the **maximum achievable level**), and a sentence in a planner's words
+naming the limits that stop it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+
+from energy_model import names as n
+from energy_model.errors import InfeasibleError, SolveFailure, UnboundedError
+from energy_model.limits import binding_limits
+from energy_model.model.targets import annual_emissions
+from energy_model.solve import compile_model, run_highs
+from energy_model.study import Study
+
+MW = n.MW_PER_LP
+
+UNITS = {n.MIN_CAPACITY: "MW", n.MIN_SHARE: "share of consumption", n.MAX_EMISSIONS: "t/yr"}
+PRICE_UNITS = {n.MIN_CAPACITY: "CNY/kW/yr", n.MIN_SHARE: "CNY/MWh", n.MAX_EMISSIONS: "CNY/t"}
+
+
+@dataclass
+class TargetTest:
+    """Outcome of a target test.
+
+    ``status`` is ``met_without_enforcement``, ``met_with_enforcement``,
+    ``soft_shortfall`` or ``infeasible``. ``enforced`` is None when the
+    enforced case is infeasible.
+    """
+
+    reference: xr.Dataset
+    enforced: xr.Dataset | None
+    table: pd.DataFrame
+    status: str
+    messages: list[str] = field(default_factory=list)
+    binding: list[dict[str, object]] = field(default_factory=list)
+
+
+def _fmt_level(kind: str, value: float) -> str:
+    if kind == n.MIN_SHARE:
+        return f"{value:.1%}"
+    if kind == n.MIN_CAPACITY:
+        return f"{value:,.0f} MW"
+    return f"{value / 1e6:,.2f} Mt/yr"
+
+
+def _achieved(results: xr.Dataset, k: str) -> float:
+    return float(results["target_value"].sel({n.TARGET: k}).item())
+
+
+def _is_met(kind: str, achieved: float, level: float) -> bool:
+    if kind == n.MAX_EMISSIONS:
+        return achieved <= level * (1 + 1e-6) + 1e-6
+    return achieved >= level * (1 - 1e-6) - 1e-6
+
+
+def precheck(inputs: xr.Dataset) -> list[str]:
+    """Quick checks before any LP: targets above what the maximum capacities could ever give.
+
+    Returns plain-words messages; a message starting with ``"infeasible:"``
+    proves the target cannot be met.
+    """
+    out = []
+    w = float(inputs.attrs["hour_weight"])
+    demand = float(inputs["demand_mw"].sum()) * w
+    upper = inputs["capacity_upper_mw"].values
+    cf = inputs["capacity_factor"].values
+    techs = inputs[n.TECH].values.astype(str)
+    kind = inputs["kind"].values.astype(str)
+    for i, k in enumerate(inputs[n.TARGET].values.astype(str)):
+        tk = str(inputs["target_kind"].values[i])
+        mode = str(inputs["target_mode"].values[i])
+        level = float(inputs["target_level"].values[i])
+        members = inputs["target_member"].values[i]
+        if mode == n.REPORT:
+            continue
+        if tk == n.MIN_CAPACITY:
+            most = float(upper[members].sum())
+            if most < level:
+                out.append(f"infeasible: target '{k}' asks for {level:,.0f} MW but the maximum capacities of "
+                           f"{', '.join(techs[members])} add up to {most:,.0f} MW")
+        elif tk == n.MIN_SHARE:
+            gen_members = members & (kind != n.STORAGE)
+            energy = float((upper[gen_members, None] * cf[gen_members]).sum()) * w
+            if math.isfinite(energy) and energy < level * demand:
+                out.append(f"infeasible: target '{k}' needs {level * demand / 1e6:,.2f} TWh/yr but "
+                           f"{', '.join(techs[gen_members])} at their maximum capacities could give at most "
+                           f"{energy / 1e6:,.2f} TWh/yr ({energy / demand:.1%})")
+    firm = (kind != n.VARIABLE) & (kind != n.EXPORT) & (kind != n.BOILER)
+    firm_mw = float((upper[firm] * inputs["availability"].fillna(1.0).values[firm]).sum())
+    peak = float(inputs["demand_mw"].max())
+    if firm_mw < peak:
+        out.append(f"warning: peak demand {peak:,.0f} MW exceeds the most firm capacity and imports "
+                   f"({firm_mw:,.0f} MW); some hours will depend on wind and sun or go unserved")
+    return out
+
+
+def maximum_achievable(study: Study, target: str) -> tuple[float, list[str]]:
+    """Best level a target can reach with every other target relaxed (one extra LP).
+
+    Returns
+    -------
+    level : float
+        MW (capacity), fraction of consumption (share) or t/yr (lowest emissions); ``inf`` if unlimited.
+    limits : list of str
+        Plain-words limits that stop it (members at their maximum capacity, fuel limits...).
+    """
+    m = study.model
+    data = m.lp_data
+    kind = data.target_kind[target]
+    members = data.target_members[target]
+    saved = study.target_modes()
+    for k in study.targets:
+        study.set(f"targets.{k}.mode", n.REPORT)
+    total_demand = data.weight * float(data.demand.sum())
+    if kind == n.MIN_CAPACITY:
+        expr, sense = sum(m.P[g] for g in members), pyo.maximize
+    elif kind == n.MIN_SHARE:
+        expr, sense = data.weight * sum(m.energy[g] for g in members if g in m.D), pyo.maximize
+    else:
+        expr, sense = annual_emissions(m, data, data.target_pollutant[target]), pyo.minimize
+    m.total_cost.deactivate()
+    m.alt_objective = pyo.Objective(expr=expr, sense=sense)
+    try:
+        sol = run_highs(compile_model(m), study.solver, hours=data.hours)
+        raw = sol.objective
+    except UnboundedError:
+        return math.inf, []
+    finally:
+        m.del_component(m.alt_objective)
+        m.total_cost.activate()
+        for k, mode in saved.items():
+            study.set(f"targets.{k}.mode", mode)
+    if kind == n.MIN_CAPACITY:
+        level = raw * MW
+    elif kind == n.MIN_SHARE:
+        level = raw / total_demand
+    else:
+        level = raw * n.T_PER_LP
+    limits = []
+    build = sol.value(m.build)
+    for i, g in enumerate(data.techs):
+        hi = data.cap_hi[g]
+        if g in members and math.isfinite(hi) and build[i] + data.cap_existing[g] >= hi * (1 - 1e-6):
+            limits.append(f"{g} capped at {hi * MW:,.0f} MW")
+    return level, limits
+
+
+def _explain(study: Study, k: str, level: float) -> str:
+    kind = study.model.lp_data.target_kind[k]
+    best, limits = maximum_achievable(study, k)
+    label = str(study.inputs["target_label"].sel({n.TARGET: k}).item())
+    demand = float(study.inputs["demand_mw"].sum()) * float(study.inputs.attrs["hour_weight"])
+    need = f" needs {level * demand / 1e6:,.2f} TWh/yr" if kind == n.MIN_SHARE else ""
+    why = f"; with {', '.join(limits)}" if limits else ""
+    if kind == n.MAX_EMISSIONS:
+        return (f"{label} ({_fmt_level(kind, level)}) cannot be met: the lowest emissions the system can reach "
+                f"are {_fmt_level(kind, best)}{why}")
+    return f"{label} ({_fmt_level(kind, level)}){need}{why} the maximum is {_fmt_level(kind, best)}"
+
+
+def run_target_test(study: Study, progress: Callable[[str], None] | None = None) -> TargetTest:
+    """Solve the reference and enforced cases and cost every target.
+
+    Parameters
+    ----------
+    study : Study
+        The scenario's built model; target modes are restored afterwards.
+    progress : callable, optional
+        Receives a line of text before each solve.
+
+    Returns
+    -------
+    TargetTest
+
+    Raises
+    ------
+    InfeasibleError
+        When the enforced targets cannot all be met; its ``diagnosis`` holds the
+        plain-words explanation and the maximum achievable levels, and
+        ``exc.target_test`` the partial result (reference and table).
+    """
+    ds = study.inputs
+    targets = study.targets
+    modes = study.target_modes()
+    kinds = {k: str(ds["target_kind"].sel({n.TARGET: k}).item()) for k in targets}
+    levels = {k: float(ds["target_level"].sel({n.TARGET: k}).item()) for k in targets}
+    messages = precheck(ds)
+
+    for k in targets:
+        study.set(f"targets.{k}.mode", n.REPORT)
+    try:
+        reference = study.solve("reference (targets reported, not enforced)", progress)
+    finally:
+        for k, mode in modes.items():
+            study.set(f"targets.{k}.mode", mode)
+    ref_cost = float(reference.attrs["objective_cny_per_yr"])
+    consumption = float(ds["demand_mw"].sum()) * float(ds.attrs["hour_weight"])
+    ref_value = {k: _achieved(reference, k) for k in targets}
+    active = [k for k in targets if modes[k] != n.REPORT]
+    unmet = [k for k in active if not _is_met(kinds[k], ref_value[k], levels[k])]
+
+    alone: dict[str, float] = {k: 0.0 for k in active if k not in unmet}
+    infeasible_alone: list[str] = []
+    if len(unmet) > 1:
+        for k in unmet:
+            for j in targets:
+                study.set(f"targets.{j}.mode", modes[k] if j == k else n.REPORT)
+            try:
+                res = study.solve(f"target '{k}' alone", progress)
+                alone[k] = float(res.attrs["objective_cny_per_yr"]) - ref_cost
+            except InfeasibleError:
+                infeasible_alone.append(k)
+            finally:
+                for j, mode in modes.items():
+                    study.set(f"targets.{j}.mode", mode)
+
+    enforced: xr.Dataset | None
+    status = "met_without_enforcement"
+    if not unmet:
+        enforced = reference.copy()
+        enforced["target_mode"] = ("target", np.array([modes[k] for k in targets], dtype=object))
+        enforced.attrs["case"] = "enforced (identical to the reference: every target is met without enforcement)"
+    else:
+        try:
+            enforced = study.solve("enforced (targets as in the scenario)", progress)
+            status = "met_with_enforcement"
+            if len(unmet) == 1:
+                alone[unmet[0]] = float(enforced.attrs["objective_cny_per_yr"]) - ref_cost
+        except InfeasibleError as exc:
+            enforced = None
+            status = "infeasible"
+            culprits = infeasible_alone or [k for k in unmet if modes[k] == n.ENFORCE]
+            if progress:
+                progress("infeasible: computing the maximum achievable level of each failing target")
+            diagnosis = [_explain(study, k, levels[k]) for k in culprits]
+            if not infeasible_alone and len(unmet) > 1:
+                diagnosis.insert(0, "each target can be met alone, but not all of them together")
+            exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
+            exc.target_test = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference,
+                                                                  None, alone, ref_cost, consumption, ds),
+                                         status, messages + diagnosis)
+            raise
+    if enforced is not None and status != "met_without_enforcement":
+        if any(float(enforced["target_shortfall"].sel({n.TARGET: k})) > 1e-9 for k in targets):
+            status = "soft_shortfall"
+    table = _table(targets, kinds, levels, modes, ref_value, reference, enforced, alone, ref_cost, consumption, ds)
+    binding = binding_limits(enforced, ds) if enforced is not None else []
+    return TargetTest(reference, enforced, table, status, messages, binding)
+
+
+def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], modes: dict[str, str],
+           ref_value: dict[str, float], reference: xr.Dataset, enforced: xr.Dataset | None,
+           alone: dict[str, float], ref_cost: float, consumption: float, ds: xr.Dataset) -> pd.DataFrame:
+    rows = []
+    all_cost = (float(enforced.attrs["objective_cny_per_yr"]) - ref_cost) if enforced is not None else math.nan
+    for k in targets:
+        sel = {n.TARGET: k}
+        value = float(enforced["target_value"].sel(sel)) if enforced is not None else math.nan
+        price = float(enforced["target_shadow_price"].sel(sel)) if enforced is not None else math.nan
+        short = float(enforced["target_shortfall"].sel(sel)) if enforced is not None else math.nan
+        pen = float(ds["target_penalty"].sel(sel))
+        paid = short * pen * (1000.0 if kinds[k] == n.MIN_CAPACITY else 1.0) * (
+            consumption if kinds[k] == n.MIN_SHARE else 1.0) if math.isfinite(pen) and short > 0 else 0.0
+        cost_alone = alone.get(k, math.nan)
+        rows.append({
+            "target": k,
+            "label": str(ds["target_label"].sel(sel).item()),
+            "kind": kinds[k],
+            "mode": modes[k],
+            "level": levels[k],
+            "unit": UNITS[kinds[k]],
+            "reference_value": ref_value[k],
+            "met_without_enforcement": _is_met(kinds[k], ref_value[k], levels[k]),
+            "value": value,
+            "met": _is_met(kinds[k], value, levels[k]) if enforced is not None else False,
+            "shadow_price": price,
+            "shadow_price_unit": PRICE_UNITS[kinds[k]],
+            "binding": bool(abs(price) > 1e-6) if enforced is not None else False,
+            "shortfall": short,
+            "penalty_paid_cny_per_yr": paid,
+            "cost_alone_cny_per_yr": cost_alone,
+            "cost_alone_cny_per_mwh": cost_alone / consumption if math.isfinite(cost_alone) else math.nan,
+            "cost_all_cny_per_yr": all_cost,
+            "cost_all_cny_per_mwh": all_cost / consumption if math.isfinite(all_cost) else math.nan,
+        })
+    return pd.DataFrame(rows, columns=[
+        "target", "label", "kind", "mode", "level", "unit", "reference_value", "met_without_enforcement", "value",
+        "met", "shadow_price", "shadow_price_unit", "binding", "shortfall", "penalty_paid_cny_per_yr",
+        "cost_alone_cny_per_yr", "cost_alone_cny_per_mwh", "cost_all_cny_per_yr", "cost_all_cny_per_mwh"])

@@ -1,0 +1,8 @@
+"""Run the city energy-system optimizer. ``python run.py --help`` lists the commands."""
+
+import sys
+
+from energy_model.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
