@@ -36,10 +36,14 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from energy_model.errors import InputError, InputIssue
+
 #: Hours in a non-leap year; ``annual_mwh / HOURS_PER_YEAR`` is the mean load [h].
 HOURS_PER_YEAR = 8760
 #: Time zone of every demand time stamp.
 LOCAL_TZ = "Asia/Shanghai"
+#: Table holding the lunar-new-year dates (named in error messages).
+HOLIDAYS_FILE = "holidays.csv"
 
 
 @dataclass(frozen=True)
@@ -286,16 +290,19 @@ def spring_festival_factor(
 
     Raises
     ------
-    ValueError
-        When a year of ``days`` has no lunar-new-year date.
+    InputError
+        When a year of ``days`` has no lunar-new-year date (the holiday
+        table must be extended).
     """
     known = {d.year: d for d in dates}
     missing = sorted(set(days.year) - set(known))
     if missing:
-        raise ValueError(
-            f"no Spring-Festival (lunar new year) date for year(s) {missing}; "
-            f"covered: {min(known)}-{max(known)}. Add them to the holidays table."
-        )
+        covered = f"{min(known)}-{max(known)}" if known else "none"
+        raise InputError(InputIssue(
+            file=HOLIDAYS_FILE, key_path=f"{HOLIDAYS_FILE}:spring_festival",
+            message=f"no Spring-Festival (lunar new year) date for year(s) {', '.join(map(str, missing))} "
+            f"(covered: {covered}); add a row 'YYYY-MM-DD,spring_festival,春节' per year",
+        ))
     day_numbers = days.values.astype("datetime64[D]").astype(np.int64)
     result = np.ones(len(days))
     for date in dates:

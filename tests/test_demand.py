@@ -16,6 +16,7 @@ from energy_model.demand import (
     spring_festival_factor,
     synthetic_daily_temperature,
 )
+from energy_model.errors import InputError
 from energy_model.tables import read_demand_shape, read_heat_shape
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
@@ -164,7 +165,7 @@ def test_bad_arguments(shape: DemandShape) -> None:
         electricity_demand(time, -1.0, shape)
     with pytest.raises(ValueError, match="temperature_c"):
         electricity_demand(time, 1.0, shape, temperature_c=np.zeros(5))
-    with pytest.raises(ValueError, match="Spring-Festival"):
+    with pytest.raises(InputError, match="holidays.csv"):
         electricity_demand(pd.date_range("2040-01-01", periods=24, freq="h"), 1.0, shape)
 
 
