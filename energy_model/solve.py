@@ -2,13 +2,13 @@
 
 Route: Pyomo's ``LinearStandardFormCompiler`` turns the model into sparse
 matrices that are passed to ``highspy`` in one call. This was measured as the
-cheapest hand-off (reference/perf.md: ~1.3 s at 8,760 h against 5-8 s for the
+cheapest hand-off (benchmarks/: ~1.3 s at 8,760 h against 5-8 s for the
 persistent interfaces) and it never loads a non-optimal point into the model:
 values are read from HiGHS only after the status was checked.
 
 Re-solving after a change of mutable parameters, bounds or active targets
 means compiling again (about a second for a year) and solving cold; for a
-full year HiPO cold solves beat warm-started simplex (reference/perf.md §5).
+full year HiPO cold solves beat warm-started simplex (measured on a 2-core machine).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from weather_fixtures import WARNING_FILTERS, sockets_blocked
 pytestmark = [pytest.mark.filterwarnings(f) for f in WARNING_FILTERS]
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
-#: Published full-load hours (research notes, data.md sections 0 and 3) [h/yr].
+#: Published Jiangsu full-load hours (inputs/sources.csv) [h/yr].
 PUBLISHED = {"offshore_wind": 2800.0, "onshore_wind": 2200.0, "utility_pv": 1150.0, "rooftop_pv": 1050.0}
 
 
