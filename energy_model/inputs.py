@@ -165,7 +165,7 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
     techs = tables.read_technologies(inputs_dir / TECHNOLOGIES)
     fuels = tables.read_fuels(inputs_dir / FUELS)
     techs, fuels = apply_overrides(techs, fuels, dict(scen.overrides), file, loaded.lines)
-    if scen.overrides and hasattr(tables, "validate_technologies"):
+    if scen.overrides:
         tables.validate_technologies(techs, f"{TECHNOLOGIES} (after overrides in {file})", fuels)
         tables.validate_fuels(fuels, f"{FUELS} (after overrides in {file})")
     techs = techs.drop(index=list(scen.exclude_technologies))
@@ -173,7 +173,16 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
 
     sites = read_sites(inputs_dir / SITES)
     pv_plants, wind_plants = read_plants(inputs_dir / PV_PLANTS, inputs_dir / WIND_PLANTS)
-    weather = load_weather(scen.weather, sites, folder)
+    weather_paths = [safe_path(folder, f, file, "weather.files") for f in _weather_files(scen.weather)]
+    if scen.weather.synthetic_parameters:
+        weather_paths.append(safe_path(folder, scen.weather.synthetic_parameters, file,
+                                       "weather.synthetic_parameters"))
+    try:
+        weather = load_weather(scen.weather, sites, folder)
+    except InputError as err:  # the weather readers name the scenario generically
+        raise InputError([InputIssue(file if i.file == "scenario" else i.file, i.key_path, i.message, i.value,
+                                     i.line if i.file != "scenario" else loaded.lines.get(i.key_path))
+                          for i in err.issues]) from None
     cf = capacity_factors(weather, sites, pv_plants, wind_plants)
     time_all = pd.DatetimeIndex(cf[n.TIME].values)
     window = horizon_slice(time_all, scen.horizon.start_hour, scen.horizon.hours, file)
@@ -193,7 +202,7 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
         shape = tables.read_demand_shape(inputs_dir / DEMAND_SHAPE)
         demand = electricity_demand(time, scen.demand.annual_twh * 1e6, shape, temperature)
     heat = heat_demand(time, scen.heat_demand.annual_twh * 1e6, tables.read_heat_shape(inputs_dir / HEAT_SHAPE))
-    used += [safe_path(folder, f, file, "weather.files") for f in _weather_files(scen.weather)]
+    used += weather_paths
     attrs = {
         "scenario": scen.name,
         "title": scen.title,

@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from energy_model import names as n
 
-_ENV = Environment(loader=PackageLoader("energy_model", "templates"), autoescape=select_autoescape(["html"]))
+_ENV = Environment(loader=PackageLoader("energy_model", "templates"), autoescape=True)
 
 
 def _level(kind: str, value: float | None) -> str:

@@ -1,7 +1,7 @@
 """Safe, strict YAML reading with line numbers for every key.
 
 PyYAML's safe loader still has traps for hand-edited files: duplicate keys
-silently keep the last value, ``NO`` becomes ``False``, ``012`` becomes 10
+silently keep the last value, ``1e3`` is read as the text "1e3", ``NO`` becomes ``False``, ``012`` becomes 10
 (octal), ``1:30`` becomes 90 (base 60), and nested aliases can expand into
 gigabytes ("billion laughs"). This reader refuses all of them with a message
 naming the line, and never constructs Python objects from tags.
@@ -25,6 +25,7 @@ MAX_NODES = 100_000
 _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_EXPONENT_TEXT = re.compile(r"^[-+]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)[eE][-+]?[0-9]+$")
 
 
 def _walk(node: yaml.Node, path: str, lines: dict[str, int], issues: list[InputIssue], file: str,
@@ -57,6 +58,10 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], issues: list[InputI
         elif node.tag == "tag:yaml.org,2002:int" and _LEADING_ZERO.match(text):
             issues.append(InputIssue(file, path, "a number with a leading zero is read as octal by YAML; "
                                                  "remove the zero or quote it", value=text, line=line))
+        elif node.tag == "tag:yaml.org,2002:str" and _EXPONENT_TEXT.match(text):
+            issues.append(InputIssue(file, path, "YAML 1.1 reads this exponent number as text, not a number; "
+                                                 "write it with a point and a signed exponent (1.0e+3) or in full "
+                                                 "(1000)", value=text, line=line))
         elif node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and _SEXAGESIMAL.match(text):
             issues.append(InputIssue(file, path, "YAML reads 'a:b' numbers in base 60; quote it if you mean text",
                                      value=text, line=line))

@@ -196,6 +196,48 @@ def check_values(frame: pd.DataFrame, file: str, *, names: dict[str, str] | None
     return issues
 
 
+def check_solar_timing(frame: pd.DataFrame, file: str, longitude_deg: float, *,
+                       tolerance_h: float = 1.5) -> list[InputIssue]:
+    """Check that irradiance peaks around local solar noon (catches series shifted by a time zone).
+
+    The GHI-weighted circular mean of the hour of day (mid-hour, China Standard
+    Time) must lie within ``tolerance_h`` hours of solar noon at the site,
+    ``12 + (120 - longitude) / 15`` h (the equation of time, at most 16 min,
+    is ignored). A UTC series read as local time peaks around 04:00.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical frame (tz-aware index).
+    file : str
+        File name used in the issue.
+    longitude_deg : float
+        Site longitude [deg E].
+    tolerance_h : float
+        Allowed distance from solar noon [h].
+
+    Returns
+    -------
+    list of InputIssue
+    """
+    ghi = frame["ghi"].to_numpy(dtype=float)
+    if not np.isfinite(ghi).all() or ghi.sum() <= 0:
+        return []
+    hour = frame.index.tz_convert(TIMEZONE).hour.to_numpy() + 0.5
+    angle = 2 * np.pi * hour / 24
+    c, s = float(np.sum(ghi * np.cos(angle))), float(np.sum(ghi * np.sin(angle)))
+    if np.hypot(c, s) < 0.1 * ghi.sum():  # no daily cycle to judge
+        return []
+    centre = (np.arctan2(s, c) * 24 / (2 * np.pi)) % 24
+    noon = 12 + (120.0 - longitude_deg) / 15
+    shift = (centre - noon + 12) % 24 - 12
+    if abs(shift) <= tolerance_h:
+        return []
+    return [InputIssue(file, "ghi", f"irradiance peaks around {centre:04.1f} h local time, {shift:+.1f} h from "
+                       f"solar noon ({noon:.1f} h): time stamps in the wrong time zone (UTC read as local?) or "
+                       "labelling the wrong end of the hour", value=round(float(centre), 1))]
+
+
 def select_years(frame: pd.DataFrame, years: Sequence[int], file: str, *,
                  keep_feb29: bool = True) -> tuple[pd.DataFrame, list[InputIssue]]:
     """Cut the requested calendar years (local time) out of a frame.

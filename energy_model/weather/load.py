@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model.errors import InputError, InputIssue
-from energy_model.weather.canonical import COLUMNS, check_index, check_values, select_years
+from energy_model.weather.canonical import COLUMNS, check_index, check_solar_timing, check_values, select_years
 from energy_model.weather.csvfile import read_weather_csv
 from energy_model.weather.epw import read_station_file
 from energy_model.weather.era5 import read_era5
@@ -82,6 +82,8 @@ def load_weather(spec: WeatherSpec, sites: pd.DataFrame, base_dir: Path) -> dict
             issues += found
             if not found:
                 issues += check_values(cut, label, names=names)
+                lon = float(sites.loc[sites["site"] == site, "longitude_deg"].iloc[0])
+                issues += check_solar_timing(cut, label, lon)
                 out[site] = cut
     else:
         files, issues = _site_files(spec, sites)
@@ -107,6 +109,7 @@ def load_weather(spec: WeatherSpec, sites: pd.DataFrame, base_dir: Path) -> dict
             issues += found
             if not found:
                 issues += check_values(cut, label)
+                issues += check_solar_timing(cut, label, float(site["longitude_deg"]))
                 out[row.site] = cut
     if issues:
         raise InputError(issues)
