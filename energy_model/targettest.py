@@ -113,8 +113,19 @@ def precheck(inputs: xr.Dataset) -> list[str]:
     return out
 
 
-def maximum_achievable(study: Study, target: str) -> tuple[float, list[str]]:
-    """Best level a target can reach with every other target relaxed (one extra LP).
+def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> tuple[float, list[str]]:
+    """Best level a target can reach (one extra LP that maximises what the target measures).
+
+    Parameters
+    ----------
+    study : Study
+        The built model; every target mode is restored afterwards.
+    target : str
+        Target name.
+    others : {"report", "scenario"}
+        ``report`` relaxes every other target (the default: the target's own
+        maximum); ``scenario`` keeps the other targets in their current modes
+        (enforced ones must still hold, soft ones may fall short for free).
 
     Returns
     -------
@@ -128,8 +139,11 @@ def maximum_achievable(study: Study, target: str) -> tuple[float, list[str]]:
     kind = data.target_kind[target]
     members = data.target_members[target]
     saved = study.target_modes()
+    if others not in (n.REPORT, "scenario"):
+        raise ValueError(f"others must be 'report' or 'scenario', not {others!r}")
     for k in study.targets:
-        study.set(f"targets.{k}.mode", n.REPORT)
+        if others == n.REPORT or k == target:
+            study.set(f"targets.{k}.mode", n.REPORT)
     total_demand = data.weight * float(data.demand.sum())
     if kind == n.MIN_CAPACITY:
         expr, sense = sum(m.P[g] for g in members), pyo.maximize
@@ -169,12 +183,16 @@ def _explain(study: Study, k: str, level: float) -> str:
     best, limits = maximum_achievable(study, k)
     label = str(study.inputs["target_label"].sel({n.TARGET: k}).item())
     demand = float(study.inputs["demand_mw"].sum()) * float(study.inputs.attrs["hour_weight"])
-    need = f" needs {level * demand / 1e6:,.2f} TWh/yr" if kind == n.MIN_SHARE else ""
-    why = f"; with {', '.join(limits)}" if limits else ""
+    why = f"with {', '.join(limits)} " if limits else ""
     if kind == n.MAX_EMISSIONS:
-        return (f"{label} ({_fmt_level(kind, level)}) cannot be met: the lowest emissions the system can reach "
-                f"are {_fmt_level(kind, best)}{why}")
-    return f"{label} ({_fmt_level(kind, level)}){need}{why} the maximum is {_fmt_level(kind, best)}"
+        return (f"{label} ({_fmt_level(kind, level)}) cannot be met: {why}the lowest emissions the system can "
+                f"reach are {_fmt_level(kind, best)}")
+    if not math.isfinite(best):
+        return f"{label} ({_fmt_level(kind, level)}) is not limited on its own; it conflicts with other targets"
+    if kind == n.MIN_SHARE:
+        return (f"{label} ({_fmt_level(kind, level)}) needs {level * demand / 1e6:,.2f} TWh/yr; {why}the maximum "
+                f"is {_fmt_level(kind, best)} ({best * demand / 1e6:,.2f} TWh/yr)")
+    return f"{label} ({_fmt_level(kind, level)}) cannot be met; {why}the maximum is {_fmt_level(kind, best)}"
 
 
 def run_target_test(study: Study, progress: Callable[[str], None] | None = None) -> TargetTest:
