@@ -1,0 +1,163 @@
+"""Notebook-friendly entry points: every analysis of a scenario from Python.
+
+    import energy_model as em
+    study = em.open_study("scenarios/quick_week.yaml")
+    test = em.run_target_test(study)            # reference vs enforced, cost and price of each target
+    table = em.frontier(study, "new_energy_share", steps=4)
+    found = em.breakeven(study, "technologies.offshore_wind.capex_cny_per_kw", "wind_capacity")
+
+:func:`run_frontier` and :func:`run_breakeven` do the same from a scenario file
+and also add ``frontier.csv`` / ``breakeven.json`` to the scenario's run folder
+(what ``python run.py frontier|breakeven`` does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from energy_model.breakeven import breakeven
+from energy_model.errors import OutputError
+from energy_model.frontier import frontier, frontier_sentence
+from energy_model.inputs import build_model_inputs
+from energy_model.pipeline import run_scenario
+from energy_model.results import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
+from energy_model.scenario import LoadedScenario, load_scenario
+from energy_model.study import Study
+from energy_model.targettest import maximum_achievable, run_target_test
+
+Progress = Callable[[str], None]
+Writer = Callable[[Path], None]
+
+__all__ = ["load_scenario", "build_model_inputs", "Study", "run_target_test", "maximum_achievable", "run_scenario",
+           "frontier", "frontier_sentence", "breakeven", "open_study", "run_frontier", "run_breakeven",
+           "add_to_run_folder", "AnalysisOutcome"]
+
+
+@dataclass
+class AnalysisOutcome:
+    """A frontier table or break-even result, with the file written (None if not written)."""
+
+    scenario: str
+    result: pd.DataFrame | dict[str, Any]
+    sentence: str
+    path: Path | None
+    note: str = ""
+
+
+def _loaded(scenario: str | Path | LoadedScenario) -> LoadedScenario:
+    return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+
+
+def open_study(scenario: str | Path | LoadedScenario) -> Study:
+    """Load a scenario, build its inputs and its LP once (ready for re-solves)."""
+    loaded = _loaded(scenario)
+    return Study(build_model_inputs(loaded), loaded.scenario.solver)
+
+
+def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: dict[str, Any]) -> tuple[Path, str]:
+    """Add files to the run folder ``out/name`` atomically, or create a run folder holding only them.
+
+    Each file is written under a temporary name in the run folder and moved
+    over the final name with ``os.replace``; ``manifest.json`` then gets the
+    new SHA-256 checksums (and ``meta`` under ``analyses``) the same way. With
+    no run folder yet, :func:`energy_model.results.publish` creates one.
+
+    Returns
+    -------
+    folder : pathlib.Path
+    note : str
+        Non-empty when the run folder was made from different inputs.
+    """
+    check_writable(out)
+    folder = out / name
+    note = ""
+    with run_lock(out, name):
+        if not (folder / MANIFEST).is_file():
+            manifest = {"scenario": name, "status": "analysis only (no run yet)", "input_hash": meta.get("input_hash"),
+                        "analyses": {f: meta for f in writers}}
+            return publish(out, name, writers, manifest), note
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("input_hash") and manifest["input_hash"] != meta.get("input_hash"):
+            note = (f"the run in {folder} was made from other inputs (input hash "
+                    f"{str(manifest['input_hash'])[:12]} vs {str(meta.get('input_hash'))[:12]})")
+        pid = os.getpid()
+        try:
+            for fname, write in writers.items():
+                tmp = folder / f".{fname}.tmp-{pid}"
+                write(tmp)
+                os.replace(tmp, folder / fname)
+                manifest.setdefault("files", {})[fname] = sha256(folder / fname)
+                manifest.setdefault("analyses", {})[fname] = meta | ({"note": note} if note else {})
+            tmp = folder / f".{MANIFEST}.tmp-{pid}"
+            write_json(manifest, tmp)
+            os.replace(tmp, folder / MANIFEST)
+        except OSError as exc:
+            for stale in folder.glob(f".*.tmp-{pid}"):
+                stale.unlink(missing_ok=True)
+            raise OutputError(f"cannot add files to {folder}: {exc.strerror or exc}") from None
+    return folder, note
+
+
+def _meta(study: Study, command: str, **extra: Any) -> dict[str, Any]:
+    return {"command": command, "input_hash": study.inputs.attrs.get("input_hash"), "solves": study.timings.solves,
+            "solve_s": round(study.timings.solve, 3), "compile_s": round(study.timings.compile, 3),
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())} | extra
+
+
+def _out_dir(loaded: LoadedScenario, out: str | Path | None) -> Path:
+    return Path(out) if out is not None else loaded.path.parent.parent / "results"
+
+
+def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: Sequence[float] | None = None,
+                 steps: int = 4, others: str = "scenario", out: str | Path | None = None, write: bool = True,
+                 progress: Progress | None = None) -> AnalysisOutcome:
+    """Frontier of one target for a scenario file; adds ``frontier.csv`` to its run folder.
+
+    Parameters are those of :func:`energy_model.frontier.frontier`; ``out`` is
+    the parent of run folders (default ``results/`` next to ``scenarios/``).
+    """
+    loaded = _loaded(scenario)
+    out_dir = _out_dir(loaded, out)
+    if write:
+        check_writable(out_dir)
+    study = open_study(loaded)
+    table = frontier(study, target, levels, steps, others=others, progress=progress)
+    sentence = frontier_sentence(table)
+    path, note = None, ""
+    if write:
+        meta = _meta(study, "frontier", target=target, others=others, sentence=sentence)
+        folder, note = add_to_run_folder(out_dir, loaded.scenario.name,
+                                         {"frontier.csv": lambda p: write_csv(table, p, index=False)}, meta)
+        path = folder / "frontier.csv"
+    return AnalysisOutcome(loaded.scenario.name, table, sentence, path, note)
+
+
+def run_breakeven(scenario: str | Path | LoadedScenario, param: str, target: str, *, lo: float | None = None,
+                  hi: float | None = None, tol: float | None = None, out: str | Path | None = None,
+                  write: bool = True, progress: Progress | None = None) -> AnalysisOutcome:
+    """Break-even of a cost parameter for one target; adds ``breakeven.json`` to the run folder.
+
+    Parameters are those of :func:`energy_model.breakeven.breakeven`.
+    """
+    loaded = _loaded(scenario)
+    out_dir = _out_dir(loaded, out)
+    if write:
+        check_writable(out_dir)
+    study = open_study(loaded)
+    found = breakeven(study, param, target, lo, hi, tol, progress=progress)
+    path, note = None, ""
+    if write:
+        meta = _meta(study, "breakeven", parameter=param, target=target, status=found["status"])
+        doc = found | {"scenario": loaded.scenario.name, "input_hash": meta["input_hash"]}
+        folder, note = add_to_run_folder(out_dir, loaded.scenario.name,
+                                         {"breakeven.json": lambda p: write_json(doc, p)}, meta)
+        path = folder / "breakeven.json"
+    return AnalysisOutcome(loaded.scenario.name, found, found["sentence"], path, note)
