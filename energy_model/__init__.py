@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 #: Names served lazily from :mod:`energy_model.api` (``em.frontier``, ``em.Study``...).
 API_NAMES = frozenset({
     "load_scenario", "build_model_inputs", "Study", "run_target_test", "run_scenario", "frontier",
-    "breakeven", "maximum_achievable",
+    "breakeven", "maximum_achievable", "frontier_sentence", "open_study", "run_frontier", "run_breakeven",
 })
 
 

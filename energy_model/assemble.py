@@ -26,6 +26,7 @@ TECH_NUMERIC = (
     "lifetime_yr", "efficiency", "heat_to_power", "min_stable_load", "ramp_rate_per_h", "availability",
     "co2_t_per_mwh", "capex_cny_per_kwh", "fom_cny_per_kwh_yr", "existing_mwh", "max_mwh",
     "charge_efficiency", "discharge_efficiency", "min_duration_h", "max_duration_h", "self_discharge_per_h",
+    "startup_cost_cny_per_mw",
 )
 TECH_TEXT = ("name", "name_zh", "kind", "carrier", "fuel", "profile")
 FUEL_NUMERIC = (
@@ -93,7 +94,7 @@ UNITS = {
     "ramp_rate_per_h": "1/h", "availability": "1", "co2_t_per_mwh": "t/MWh", "capex_cny_per_kwh": "CNY/kWh",
     "fom_cny_per_kwh_yr": "CNY/kWh/yr", "existing_mwh": "MWh", "max_mwh": "MWh", "energy_upper_mwh": "MWh",
     "charge_efficiency": "1", "discharge_efficiency": "1", "min_duration_h": "h", "max_duration_h": "h",
-    "self_discharge_per_h": "1/h", "annualised_capex_cny_per_mw_yr": "CNY/MW/yr", "fom_cny_per_mw_yr": "CNY/MW/yr",
+    "self_discharge_per_h": "1/h", "startup_cost_cny_per_mw": "CNY/MW", "annualised_capex_cny_per_mw_yr": "CNY/MW/yr", "fom_cny_per_mw_yr": "CNY/MW/yr",
     "annualised_capex_cny_per_mwh_yr": "CNY/MWh/yr", "fom_cny_per_mwh_yr": "CNY/MWh/yr",
     "capital_recovery_factor": "1/yr", "price_cny_per_mwh_th": "CNY/MWh_th", "max_mwh_th_per_h": "MWh_th/h",
     "max_mwh_th_per_yr": "MWh_th/yr", "fuel_emission_t_per_mwh_th": "t/MWh_th", "demand_mw": "MW",

@@ -36,6 +36,24 @@ def _grid(sol: Solution, var: pyo.Var, rows: list[str], hours: int) -> np.ndarra
     return sol.value(var).reshape(len(rows), hours)
 
 
+def fuel_supply(m: pyo.ConcreteModel, sol: Solution, disp: np.ndarray) -> np.ndarray:
+    """Hourly supply per fuel [GWh_th]: variables where they exist, else the carrier's burn."""
+    data: LPData = m.lp_data
+    F = list(m.F)
+    FX = list(m.FX)
+    out = np.zeros((len(F), data.hours))
+    xv = _grid(sol, m.x, FX, data.hours)
+    for i, f in enumerate(F):
+        if f in FX:
+            out[i] = xv[FX.index(f)]
+        else:
+            c = data.fuel_carrier[f]
+            for j, g in enumerate(data.techs):
+                if data.kind[g] in n.FUELLED_KINDS and data.fuel_of[g] == c:
+                    out[i] += disp[j] / data.efficiency[g]
+    return out
+
+
 def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> xr.Dataset:
     """Build the Results Dataset from a solved model.
 
@@ -101,7 +119,7 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
         heat_out[tindex[g]] = disp[tindex[g]]
 
     F = list(m.F)
-    x = _grid(sol, m.x, F, T) * MW  # MWh_th per hour
+    x = fuel_supply(m, sol, disp / MW) * MW  # MWh_th per hour
     shed = sol.value(m.shed) * MW
     shed_heat = sol.value(m.shed_heat) * MW
     price = sol.dual(m.balance) * (MONEY / MW) / w
@@ -190,6 +208,10 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
         i = g_i[g]
         out = dis[i] if data.kind[g] == n.STORAGE else gen[i]
         comp["vom"][i] = w * pyo.value(m.vom[g]) * float(out.sum())
+    U = list(m.U)
+    su = _grid(sol, m.su, U, data.hours)
+    for k, g in enumerate(U):
+        comp["startup"][g_i[g]] = w * data.startup[g] * float(su[k].sum())
     # fuel and carbon attributed to burners by their share of each carrier's hourly burn
     x = ds["fuel_use_mwh_th"].values / MW
     F = list(m.F)

@@ -44,6 +44,7 @@ TECHNOLOGY_COLUMNS: tuple[str, ...] = (
     "lifetime_yr", "efficiency", "heat_to_power", "min_stable_load", "ramp_rate_per_h", "availability",
     "co2_t_per_mwh", "capex_cny_per_kwh", "fom_cny_per_kwh_yr", "existing_mwh", "max_mwh",
     "charge_efficiency", "discharge_efficiency", "min_duration_h", "max_duration_h", "self_discharge_per_h",
+    "startup_cost_cny_per_mw",
 )
 TECHNOLOGY_TEXT: tuple[str, ...] = TECHNOLOGY_COLUMNS[:7]
 FUEL_COLUMNS: tuple[str, ...] = (
@@ -292,6 +293,7 @@ TECHNOLOGY_RULES: dict[str, _Range] = {
     "min_duration_h": _Range(0.0, 10_000.0, low_open=True),
     "max_duration_h": _Range(0.0, 10_000.0, low_open=True),
     "self_discharge_per_h": _Range(0.0, 1.0, high_open=True, percentage=True),
+    "startup_cost_cny_per_mw": _Range(plausible=(1.0, 1.0e5), unit_hint="CNY per MW brought online expected"),
 }
 
 FUEL_RULES: dict[str, _Range] = {

@@ -277,3 +277,24 @@ def test_emission_cap_dual():
     assert res.attrs["objective_cny_per_yr"] == pytest.approx(20 * c + 60 * (100 - c))
     assert res["target_shadow_price"].item() == pytest.approx(40 / 0.14)
     assert res["target_value"].item() == pytest.approx(26.0)
+
+
+@pytest.mark.parametrize(("startup", "expected"), [(1000.0, 13_000.0), (100.0, 8_200.0)])
+def test_startup_cost_makes_min_stable_load_bind(startup, expected):
+    """Coal 100 MW (10 CNY/MWh, min load 0.5, startup s CNY/MW) and gas (100 CNY/MWh); demand [100, 20, 100], cyclic.
+
+    In hour 2 coal may run at most 20 MW, so its online capacity u <= 40. Keeping u = U in hours 1 and 3
+    costs (U - 40) x s in startups and saves 2 x (100 - 10) = 180 CNY per MW of U in fuel.
+    s = 1000: U = 40 -> coal 40 + 20 + 40, gas 60 + 0 + 60 -> 1,000 + 12,000 = 13,000 CNY.
+    s = 100:  U = 100 -> coal 220 MWh (2,200) + 60 MW started (6,000) = 8,200 CNY.
+    """
+    ds = system(
+        [tech("coal", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=10, min_stable_load=0.5,
+              startup_cost_cny_per_mw=startup, **fixed(100)),
+         tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=100, **fixed(100))],
+        [100, 20, 100], hour_weight=1.0,
+    )
+    res = solve(ds)
+    assert res.attrs["objective_cny_per_yr"] == pytest.approx(expected)
+    assert res["cost_cny_per_yr"].sel(component="startup").item() == pytest.approx(expected - (
+        1_000 + 12_000 if startup > 180 else 2_200), abs=1e-6)

@@ -2,8 +2,8 @@
 
 Order matters only because a Pyomo ConcreteModel builds each component at
 once: sets and capacities first, then storage and dispatch variables (the
-balance uses both), fuels (they use dispatch), annual totals, targets and
-finally the objective.
+balance uses both), annual output totals, fuels (they use dispatch and the
+totals), targets and finally the objective.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def build_model(inputs: xr.Dataset | LPData) -> pyo.ConcreteModel:
     add_capacity(m, data)
     add_storage(m, data)
     add_dispatch(m, data)
-    add_fuels(m, data)
     add_energy_totals(m, data)
+    add_fuels(m, data)
     add_cost_parameters(m, data)
     add_targets(m, data)
     add_objective(m, data)

@@ -43,6 +43,7 @@ class LPData:
     min_load: dict[str, float]
     ramp: dict[str, float]  # [fraction of capacity per hour]; nan = unlimited
     availability: dict[str, float]
+    startup: dict[str, float]  # [MCNY/GW] cost of bringing one GW online
     fuel_of: dict[str, str]  # tech -> fuel carrier burnt
     cf: dict[str, np.ndarray]  # variable techs: capacity factor per hour [-]
     # storage energy part
@@ -151,6 +152,7 @@ def lp_data(ds: xr.Dataset) -> LPData:
         min_load=per_tech("min_stable_load", 1.0, 0.0),
         ramp=per_tech("ramp_rate_per_h"),
         availability=per_tech("availability", 1.0, 1.0),
+        startup=per_tech("startup_cost_cny_per_mw", MW / MONEY, 0.0),
         fuel_of={t: str(col["burns"][t]) for t in techs},
         cf=cf,
         e_existing=per_tech("existing_mwh", 1 / MW, 0.0),

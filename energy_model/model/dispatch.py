@@ -22,9 +22,23 @@ Constraint families:
 
     p[g,t] <= availability[g] * P[g]
 
+Both are written as ``p - a * build <= a * existing``. For a technology
+whose capacity cannot change (upper bound = existing), the limit becomes the
+variable bound ``p[g,t] <= a * existing`` instead of a row; a
+:class:`~energy_model.study.Study` rebuilds the model if such a capacity is
+later made expandable.
+
 ``online_limit, min_load, max_load``  (linear relaxation of unit commitment)::
 
     u[g,t] <= availability[g] * P[g];  m[g] * u[g,t] <= p[g,t] <= u[g,t]
+
+``startup[g,t]``  online capacity that comes up in hour t is paid for (startup cost)::
+
+    su[g,t] >= u[g,t] - u[g,t-1]
+
+Without a cost on bringing capacity online the relaxation would be empty
+(u = p always satisfies it); the startup cost is what makes units stay at
+their minimum load through short dips instead of cycling.
 
 ``ramp_up, ramp_down``  (cyclic over the horizon)::
 
@@ -45,6 +59,20 @@ from energy_model import names as n
 from energy_model.model.data import LPData
 
 
+def is_fixed(data: LPData, g: str) -> bool:
+    """True if technology ``g`` cannot be built beyond its existing capacity."""
+    return data.cap_hi[g] <= data.cap_existing[g] and data.cap_lo[g] <= data.cap_existing[g]
+
+
+def output_bound(data: LPData, g: str, t: int) -> float | None:
+    """Upper bound of ``p[g,t]`` [GW]: a number for fixed-capacity technologies, else None."""
+    if not is_fixed(data, g) or data.kind[g] == n.STORAGE or data.min_load[g] > 0:
+        return None
+    if data.kind[g] == n.VARIABLE:
+        return float(data.cf[g][t]) * data.cap_existing[g]
+    return data.availability[g] * data.cap_existing[g]
+
+
 def dispatched(data: LPData) -> list[str]:
     """Technologies with an hourly output variable ``p`` (all but storage)."""
     return [g for g in data.techs if data.kind[g] != n.STORAGE]
@@ -53,7 +81,7 @@ def dispatched(data: LPData) -> list[str]:
 def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
     """Add hourly output variables and the balance, limit and ramp families."""
     m.D = pyo.Set(initialize=dispatched(data), ordered=True)
-    m.p = pyo.Var(m.D, m.T, domain=pyo.NonNegativeReals)
+    m.p = pyo.Var(m.D, m.T, domain=pyo.NonNegativeReals, bounds=lambda m, g, t: (0.0, output_bound(data, g, t)))
     m.shed = pyo.Var(m.T, domain=pyo.NonNegativeReals)
     m.shed_heat = pyo.Var(m.T, domain=pyo.NonNegativeReals)
 
@@ -72,33 +100,53 @@ def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
 
     m.balance = pyo.Constraint(m.T, rule=balance)
 
-    variable = data.by_kind[n.VARIABLE]
+    hours = range(data.hours)
+    ex = data.cap_existing
+    variable = [g for g in data.by_kind[n.VARIABLE] if not is_fixed(data, g)]
     m.cf_limit = pyo.Constraint(
-        [(g, t) for g in variable for t in range(data.hours)],
-        rule=lambda m, g, t: m.p[g, t] <= float(data.cf[g][t]) * m.P[g],
+        [(g, t) for g in variable for t in hours],
+        rule=lambda m, g, t: m.p[g, t] - float(data.cf[g][t]) * m.build[g] <= float(data.cf[g][t]) * ex[g],
     )
 
     limited = [g for g in data.techs if data.kind[g] in (n.THERMAL, n.CHP, n.BOILER, n.IMPORT, n.EXPORT)]
     committed = [g for g in limited if data.min_load[g] > 0]
-    plain = [g for g in limited if data.min_load[g] <= 0]
+    plain = [g for g in limited if data.min_load[g] <= 0 and not is_fixed(data, g)]
+    av = data.availability
     m.cap_limit = pyo.Constraint(
-        [(g, t) for g in plain for t in range(data.hours)],
-        rule=lambda m, g, t: m.p[g, t] <= data.availability[g] * m.P[g],
+        [(g, t) for g in plain for t in hours],
+        rule=lambda m, g, t: m.p[g, t] - av[g] * m.build[g] <= av[g] * ex[g],
     )
     m.U = pyo.Set(initialize=committed, ordered=True)
-    m.u = pyo.Var(m.U, m.T, domain=pyo.NonNegativeReals)
-    m.online_limit = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.u[g, t] <= data.availability[g] * m.P[g])
+
+    def u_bounds(m: pyo.ConcreteModel, g: str, t: int) -> tuple[float, float | None]:
+        return 0.0, (av[g] * ex[g] if is_fixed(data, g) else None)
+
+    m.u = pyo.Var(m.U, m.T, bounds=u_bounds)
+    m.online_limit = pyo.Constraint(
+        [(g, t) for g in committed if not is_fixed(data, g) for t in hours],
+        rule=lambda m, g, t: m.u[g, t] - av[g] * m.build[g] <= av[g] * ex[g],
+    )
     m.max_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] <= m.u[g, t])
     m.min_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] >= data.min_load[g] * m.u[g, t])
+    last_h = data.hours - 1
+    m.su = pyo.Var(m.U, m.T, domain=pyo.NonNegativeReals)
+    m.startup = pyo.Constraint(
+        m.U, m.T, rule=lambda m, g, t: m.su[g, t] >= m.u[g, t] - m.u[g, t - 1 if t else last_h]
+    )
 
     ramped = [g for g in limited if math.isfinite(data.ramp[g]) and data.ramp[g] < 1.0]
     last = data.hours - 1
     idx = [(g, t) for g in ramped for t in range(data.hours)]
+    r = data.ramp
+
+    def ramp_rhs(m: pyo.ConcreteModel, g: str) -> object:
+        return r[g] * ex[g] if is_fixed(data, g) else r[g] * m.P[g]
+
     m.ramp_up = pyo.Constraint(
-        idx, rule=lambda m, g, t: m.p[g, t] - m.p[g, t - 1 if t else last] <= data.ramp[g] * m.P[g]
+        idx, rule=lambda m, g, t: m.p[g, t] - m.p[g, t - 1 if t else last] <= ramp_rhs(m, g)
     )
     m.ramp_down = pyo.Constraint(
-        idx, rule=lambda m, g, t: m.p[g, t - 1 if t else last] - m.p[g, t] <= data.ramp[g] * m.P[g]
+        idx, rule=lambda m, g, t: m.p[g, t - 1 if t else last] - m.p[g, t] <= ramp_rhs(m, g)
     )
 
     chp = data.by_kind[n.CHP]

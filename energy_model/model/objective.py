@@ -7,12 +7,13 @@ them in place. With w = 8760 / hours (annualisation weight)::
     fom      = sum_g f[g] * P[g] + sum_s f_e[s] * E[s]
     vom      = w * sum_g v[g] * sum_t p[g,t] + w * sum_s v[s] * sum_t dis[s,t]
                (exports carry a negative v: sales revenue)
+    startup  = w * sum_g su_cost[g] * sum_t su[g,t]
     fuel     = sum_f price[f] * X[f],    X[f] = w * sum_t x[f,t]
     carbon   = cprice * sum_f ef[f,co2] * X[f]
     unserved = w * (voll * sum_t shed[t] + voll_heat * sum_t shed_heat[t])
     penalty  = sum_k pen[k] * short[k]
 
-    minimise  capex + fom + vom + fuel + carbon + unserved + penalty
+    minimise  capex + fom + vom + startup + fuel + carbon + unserved + penalty
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pyomo.environ as pyo
 from energy_model.model.data import LPData
 
 #: Cost components in reporting order.
-COMPONENTS = ("capex", "fom", "vom", "fuel", "carbon", "unserved", "penalty")
+COMPONENTS = ("capex", "fom", "vom", "startup", "fuel", "carbon", "unserved", "penalty")
 
 
 def add_cost_parameters(m: pyo.ConcreteModel, data: LPData) -> None:
@@ -42,7 +43,6 @@ def add_energy_totals(m: pyo.ConcreteModel, data: LPData) -> None:
     """Unweighted sums over hours used by costs and targets [GWh over the horizon]."""
     m.energy = pyo.Expression(m.D, rule=lambda m, g: sum(m.p[g, t] for t in m.T))
     m.discharged = pyo.Expression(m.S, rule=lambda m, s: sum(m.dis[s, t] for t in m.T))
-    m.fuel_annual = pyo.Expression(m.F, rule=lambda m, f: data.weight * sum(m.x[f, t] for t in m.T))
 
 
 def add_objective(m: pyo.ConcreteModel, data: LPData) -> None:
@@ -53,6 +53,7 @@ def add_objective(m: pyo.ConcreteModel, data: LPData) -> None:
         "capex": sum(m.capex[g] * m.build[g] for g in m.G) + sum(m.capex_e[s] * m.build_e[s] for s in m.S),
         "fom": sum(m.fom[g] * m.P[g] for g in m.G) + sum(m.fom_e[s] * m.E[s] for s in m.S),
         "vom": w * sum(m.vom[g] * m.energy[g] for g in m.D) + w * sum(m.vom[s] * m.discharged[s] for s in m.S),
+        "startup": w * sum(data.startup[g] * m.su[g, t] for g in m.U for t in m.T if data.startup[g]),
         "fuel": sum(m.fuel_price[f] * m.fuel_annual[f] for f in m.F),
         "carbon": m.carbon_price * sum(co2[f] * m.fuel_annual[f] for f in m.F if co2[f]),
         "unserved": w * (m.voll * sum(m.shed[t] for t in m.T) + m.voll_heat * sum(m.shed_heat[t] for t in m.T)),

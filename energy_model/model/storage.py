@@ -38,6 +38,7 @@ def add_storage(m: pyo.ConcreteModel, data: LPData) -> None:
         ] * m.ch[s, t] - m.dis[s, t] / data.eta_discharge[s]
 
     m.soc_balance = pyo.Constraint(m.S, m.T, rule=soc_balance)
-    m.charge_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.ch[s, t] <= m.P[s])
-    m.discharge_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.dis[s, t] <= m.P[s])
-    m.soc_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.soc[s, t] <= m.E[s])
+    ex, ex_e = data.cap_existing, data.e_existing
+    m.charge_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.ch[s, t] - m.build[s] <= ex[s])
+    m.discharge_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.dis[s, t] - m.build[s] <= ex[s])
+    m.soc_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.soc[s, t] - m.build_e[s] <= ex_e[s])
