@@ -23,7 +23,10 @@ target k on its own). The model's targets are restored afterwards.
 from __future__ import annotations
 
 import math
+import sys
+import types
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -183,6 +186,11 @@ def _noun(target: str) -> str:
     return " ".join(words)
 
 
+def _money(x: float) -> str:
+    """``12.3 million CNY`` from 100,000 CNY up, else ``4,500 CNY`` [CNY]."""
+    return f"{x / 1e6:,.1f} million CNY" if abs(x) >= 1e5 else f"{x:,.0f} CNY"
+
+
 def frontier_sentence(table: pd.DataFrame) -> str:
     """One plain sentence on the marginal cost along a frontier (from :func:`frontier`)."""
     kind, target = table.attrs.get("kind", n.MIN_SHARE), table.attrs.get("target", "target")
@@ -197,11 +205,9 @@ def frontier_sentence(table: pd.DataFrame) -> str:
         return f"No step along the {_noun(target)} frontier could be costed (fewer than two feasible levels)."
     lo_level, hi_level = float(feasible["level"].iloc[0]), float(feasible["level"].iloc[-1])
     first, last = float(steps.iloc[0]), float(steps.iloc[-1])
-    scale, money = (1e6, "million CNY") if kind != n.MAX_EMISSIONS else (1.0, "CNY")
-    text = (f"From {lvl(lo_level)} to {lvl(hi_level)}, each extra {unit} {_noun(target)} costs "
-            f"{first / scale:,.1f} {money}/yr")
+    text = f"From {lvl(lo_level)} to {lvl(hi_level)}, each extra {unit} {_noun(target)} costs {_money(first)}/yr"
     if len(steps) > 1 and not math.isclose(first, last, rel_tol=1e-3):
-        text += f" in the first step, rising to {last / scale:,.1f} {money}/yr in the last"
+        text += f" in the first step, rising to {_money(last)}/yr in the last"
     best = table.attrs.get("maximum_achievable", math.nan)
     if isinstance(best, float) and math.isfinite(best):
         text += f"; the maximum achievable is {lvl(best)}"
@@ -209,3 +215,13 @@ def frontier_sentence(table: pd.DataFrame) -> str:
     if not infeasible.empty:
         text += f"; infeasible at {', '.join(lvl(float(x)) for x in infeasible['level'])}"
     return text + "."
+
+
+class _CallableModule(types.ModuleType):
+    """Importing this module sets ``energy_model.frontier`` to the module; calling it still runs :func:`frontier`."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return frontier(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
