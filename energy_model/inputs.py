@@ -112,10 +112,21 @@ def _check_targets(loaded: LoadedScenario, techs: pd.DataFrame) -> None:
                 key = f"targets.{name}.carriers[{i}]"
                 issues.append(InputIssue(file, key, f"unknown carrier; known: {', '.join(sorted(carriers))}",
                                          value=c, line=loaded.lines.get(key)))
-    for i, t in enumerate(scen.exclude_technologies):
+    if issues:
+        raise InputError(issues)
+
+
+def _check_excluded(loaded: LoadedScenario, techs: pd.DataFrame) -> None:
+    """Every name in ``exclude_technologies`` must be a row of the technology table."""
+    known = sorted(str(t) for t in techs.index)
+    issues = []
+    for i, t in enumerate(loaded.scenario.exclude_technologies):
         if t not in known:
             key = f"exclude_technologies[{i}]"
-            issues.append(InputIssue(file, key, "unknown technology", value=t, line=loaded.lines.get(key)))
+            guess = difflib.get_close_matches(t, known, n=1)
+            hint = f"; did you mean '{guess[0]}'?" if guess else ""
+            issues.append(InputIssue(loaded.path.name, key, f"unknown technology{hint}", value=t,
+                                     line=loaded.lines.get(key)))
     if issues:
         raise InputError(issues)
 
@@ -168,6 +179,7 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
     if scen.overrides:
         tables.validate_technologies(techs, f"{TECHNOLOGIES} (after overrides in {file})", fuels)
         tables.validate_fuels(fuels, f"{FUELS} (after overrides in {file})")
+    _check_excluded(loaded, techs)
     techs = techs.drop(index=list(scen.exclude_technologies))
     _check_targets(loaded, techs)
 

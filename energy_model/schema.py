@@ -94,7 +94,8 @@ class TargetSpec(_Strict):
     technologies: list[Name] | None = Field(None, description="technologies counted (min_capacity, min_share)")
     carriers: list[Name] | None = Field(None, description="carriers counted (min_share)")
     value_mw: float | None = Field(None, ge=0, le=1e6, description="min_capacity level [MW]")
-    share: float | None = Field(None, ge=0, le=5, description="min_share level [fraction of consumption]")
+    share: float | None = Field(None, ge=0, description="min_share level [fraction of consumption]; > 1 is "
+                                "refused below with a hint (a percentage?)")
     value_t: float | None = Field(None, ge=0, le=1e10, description="max_emissions cap [t/yr]")
     pollutant: Literal["co2", "so2", "nox", "pm"] = "co2"
     penalty: float | None = Field(None, gt=0, le=1e7, description="soft-target shortfall price")
