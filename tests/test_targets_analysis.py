@@ -62,7 +62,10 @@ def share_system(share: float = 0.25, mode: str = "enforce", penalty: float | No
 
 def capacity_system(capex: float = 5000.0, level: float = 50.0, mode: str = "enforce",
                     penalty: float | None = None, carbon_price: float = 0.0) -> Study:
-    """The capacity system (module docstring) with target ``wind_cap`` at ``level`` MW."""
+    """The capacity system (module docstring) with target ``wind_cap`` at ``level`` MW.
+
+    A CO2 cap ``co2`` (gas burns 0.2 t/MWh_th) is only reported, at 1 Mt/yr.
+    """
     gas = {"fuel": "gas_supply", "carrier": "natural_gas", "unit": "MWh", "energy_mwh_per_unit": 1.0,
            "price_cny_per_unit": 50.0, "co2_t_per_mwh_th": 0.2}
     econ = EconomicsSpec(discount_rate=0.08, carbon_price_cny_per_t=carbon_price,
@@ -74,7 +77,8 @@ def capacity_system(capex: float = 5000.0, level: float = 50.0, mode: str = "enf
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, lifetime_yr=20.0)],
         [100, 100], fuels=[gas], cf={"wind": [1.0, 0.5]}, hour_weight=4380.0, economics=econ,
         targets={"wind_cap": TargetSpec(kind="min_capacity", label="Wind 50 MW", technologies=["wind"],
-                                        value_mw=level, mode=mode, penalty=penalty)},
+                                        value_mw=level, mode=mode, penalty=penalty),
+                 "co2": TargetSpec(kind="max_emissions", label="CO2 cap", value_t=1e6, mode="report")},
     )
     return Study(ds, SIMPLEX)
 
