@@ -70,8 +70,9 @@ def _level(kind: str, value: float) -> str:
     return f"{value / 1e6:,.2f} Mt"
 
 
-def print_scorecard(doc: dict[str, Any], folder: Path | None, out: TextIO = sys.stdout) -> None:
+def print_scorecard(doc: dict[str, Any], folder: Path | None, out: TextIO | None = None) -> None:
     """Print the readable scorecard of a run."""
+    out = out or sys.stdout
     e = doc["enforced"]
     r = doc["reference"]
     p = lambda *a: print(*a, file=out)  # noqa: E731

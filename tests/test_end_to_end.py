@@ -1,0 +1,94 @@
+"""End to end through the command line, into a temporary folder: a short horizon and the full plan year."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from energy_model.cli import main
+from energy_model.results import open_netcdf, verify_run
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = {"results.nc", "reference.nc", "inputs.nc", "summary.json", "targets.csv", "technologies.csv", "fuels.csv",
+         "hourly.csv", "report.html", "manifest.json"}
+
+
+def check_run_folder(folder: Path) -> dict:
+    """Everything a run publishes is present, verified and self-consistent."""
+    assert FILES <= {p.name for p in folder.iterdir()}
+    manifest = verify_run(folder)
+    assert manifest["status"] == "optimal"
+    res = open_netcdf(folder / "results.nc")
+    inp = open_netcdf(folder / "inputs.nc")
+    doc = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    # cost components add up to the objective
+    assert float(res["cost_cny_per_yr"].sum()) == pytest.approx(res.attrs["objective_cny_per_yr"], rel=1e-9)
+    # hourly balance from the files
+    kind = inp["kind"].values.astype(str)
+    disp = res["dispatch_mw"].values
+    supply = disp[np.isin(kind, ["variable", "thermal", "chp", "import"])].sum(0) + disp[kind == "storage"].sum(0)
+    balance = supply - disp[kind == "export"].sum(0) + res["unserved_mw"].values - inp["demand_mw"].values
+    assert np.abs(balance).max() < 1e-3 * inp["demand_mw"].max()
+    # the CSV of targets matches the NetCDF
+    targets = pd.read_csv(folder / "targets.csv")
+    np.testing.assert_allclose(targets["value"].values, res["target_value"].values, rtol=1e-6)
+    assert len(doc["targets"]) == res.sizes["target"]
+    assert manifest["input_hash"] == inp.attrs["input_hash"]
+    return doc
+
+
+def test_quick_week_from_the_command_line(tmp_path, capsys):
+    code = main(["--quiet", "run", str(ROOT / "scenarios" / "quick_week.yaml"), "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    doc = check_run_folder(tmp_path / "quick_week")
+    assert "Wind capacity 6 GW" in out and "Total system cost" in out
+    by_name = {t["target"]: t for t in doc["targets"]}
+    assert set(by_name) == {"wind_capacity", "solar_capacity", "new_energy_share"}
+    for t in doc["targets"]:
+        assert t["met"]
+        if t["binding"]:
+            assert t["shadow_price"] > 0
+    # a target met without enforcement costs nothing and has no price
+    for t in doc["targets"]:
+        if t["met_without_enforcement"]:
+            assert t["cost_alone_cny_per_yr"] == 0.0
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_rerun_replaces_the_folder_atomically(tmp_path):
+    scenario = ROOT / "scenarios" / "quick_week.yaml"
+    assert main(["--quiet", "run", str(scenario), "--out", str(tmp_path)]) == 0
+    first = (tmp_path / "quick_week" / "manifest.json").read_text()
+    assert main(["--quiet", "run", str(scenario), "--out", str(tmp_path)]) == 0
+    second = json.loads((tmp_path / "quick_week" / "manifest.json").read_text())
+    assert json.loads(first)["objective_cny_per_yr"] == pytest.approx(second["objective_cny_per_yr"], rel=1e-7)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["quick_week"]
+
+
+@pytest.mark.slow
+def test_full_plan_year_with_run_py(tmp_path):
+    """The default scenario, 8,760 h, through ``python run.py run`` in a subprocess."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "--quiet", "run", str(ROOT / "scenarios" / "plan_year.yaml"),
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=1200, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = check_run_folder(tmp_path / "plan_year")
+    res = open_netcdf(tmp_path / "plan_year" / "results.nc")
+    assert res.sizes["time"] == 8760
+    cap = res["capacity_mw"].to_series()
+    assert cap["onshore_wind"] + cap["offshore_wind"] >= 6000 - 1e-3
+    assert cap["utility_pv"] + cap["rooftop_pv"] >= 3000 - 1e-3
+    assert doc["enforced"]["new_energy_share"] >= 0.25 - 1e-6
+    assert doc["enforced"]["total_cost_cny_per_yr"] >= doc["reference"]["total_cost_cny_per_yr"] - 1.0
+    for line in ("Wind capacity 6 GW", "Solar capacity 3 GW", "New-energy generation 25 %"):
+        assert line in proc.stdout
+    assert "hipo" in json.dumps(json.loads((tmp_path / "plan_year" / "manifest.json").read_text())["solves"])
