@@ -64,6 +64,18 @@ def describe_parameter(study: Study, path: str) -> tuple[str, str]:
     return words[:1].upper() + words[1:], unit
 
 
+def _current(study: Study, param: str) -> float:
+    """Current value of a numeric Study path; InputError for anything else."""
+    try:
+        value = study.get(param)
+    except (KeyError, IndexError, ValueError, TypeError):
+        value = None
+    if not isinstance(value, float) or not math.isfinite(value):
+        raise InputError(InputIssue("breakeven", "param", "not a changeable path with a finite number; see "
+                                    "energy_model.study for the paths", value=param))
+    return value
+
+
 def _fmt(x: float) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
@@ -109,7 +121,7 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
     if target not in study.targets:
         raise InputError(InputIssue("breakeven", "target", f"unknown target; choose one of {study.targets}",
                                     value=target))
-    current = float(study.get(param))  # raises InputError for an unknown path
+    current = _current(study, param)
     kind = str(study.inputs["target_kind"].sel({n.TARGET: target}).item())
     words, unit = describe_parameter(study, param)
     label = str(study.inputs["target_label"].sel({n.TARGET: target}).item())
