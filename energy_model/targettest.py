@@ -282,7 +282,24 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None)
             status = "soft_shortfall"
     table = _table(targets, kinds, levels, modes, ref_value, reference, enforced, alone, ref_cost, consumption, ds)
     binding = binding_limits(enforced, ds) if enforced is not None else []
+    messages = messages + _shortfall_messages(table, consumption)
     return TargetTest(reference, enforced, table, status, messages, binding)
+
+
+def _shortfall_messages(table: pd.DataFrame, consumption: float) -> list[str]:
+    """One sentence per soft target that falls short: by how much and the penalty paid instead."""
+    out = []
+    for row in table.itertuples():
+        if row.mode != n.SOFT or not row.shortfall > 0:
+            continue
+        short = _fmt_level(row.kind, row.shortfall)
+        if row.kind == n.MIN_SHARE:
+            short = f"{row.shortfall:.1%} of consumption ({row.shortfall * consumption / 1e6:,.3f} TWh/yr)"
+        pen = float(row.shadow_price)
+        out.append(f"soft target '{row.target}' falls short by {short}; penalty paid "
+                   f"{row.penalty_paid_cny_per_yr / 1e6:,.3f} M CNY/yr at {pen:,.2f} {row.shadow_price_unit}, "
+                   f"less than meeting it would cost")
+    return out
 
 
 def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], modes: dict[str, str],
