@@ -33,6 +33,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from energy_model.cli import main
 from energy_model.errors import InfeasibleError
@@ -226,3 +228,47 @@ def test_cli_run_infeasible_prints_the_maximum(tmp_path: Path, capsys: pytest.Ca
     assert "onshore_wind capped at 1,600 MW" in err and "onshore_wind capped at 1,600 MW" in limits
     assert "no results were written" in err
     assert not (out / "too_green").exists()
+
+
+@st.composite
+def random_targets_case(draw: st.DrawFn) -> tuple[Study, str, float, float]:
+    """2-3 hours; investable pv and wind (random caps, costs, profiles), gas with CO2; three targets
+    enforced at random levels; one of them is picked with a looser and a tighter level."""
+    hours = draw(st.integers(2, 3))
+    demand = draw(st.lists(st.floats(50.0, 150.0), min_size=hours, max_size=hours))
+    gas = {"fuel": "gas_supply", "carrier": "natural_gas", "unit": "MWh", "energy_mwh_per_unit": 1.0,
+           "price_cny_per_unit": draw(st.floats(20.0, 100.0)), "co2_t_per_mwh_th": 0.2}
+    techs = [tech("gas", "thermal", fuel="natural_gas", efficiency=1.0)]
+    cf = {}
+    for name, carrier in (("pv", "solar"), ("wind", "wind")):
+        techs.append(tech(name, "variable", profile=name, carrier=carrier, max_mw=draw(st.floats(20.0, 300.0)),
+                          capex_cny_per_kw=draw(st.floats(0.0, 0.3)), vom_cny_per_mwh=draw(st.floats(0.0, 60.0))))
+        cf[name] = draw(st.lists(st.floats(0.0, 1.0), min_size=hours, max_size=hours))
+    most_co2 = 0.2 * sum(demand)
+    levels = {"cap": draw(st.floats(0.0, 150.0)), "share": draw(st.floats(0.0, 0.5)),
+              "co2": draw(st.floats(0.3, 1.2)) * most_co2}
+    targets = {"cap": TargetSpec(kind="min_capacity", technologies=["wind"], value_mw=levels["cap"]),
+               "share": TargetSpec(kind="min_share", carriers=["solar", "wind"], share=levels["share"]),
+               "co2": TargetSpec(kind="max_emissions", value_t=levels["co2"])}
+    study = Study(system(techs, demand, cf=cf, targets=targets, hour_weight=1.0), SIMPLEX)
+    k = draw(st.sampled_from(sorted(targets)))
+    step = {"cap": draw(st.floats(0.0, 100.0)), "share": draw(st.floats(0.0, 0.3)),
+            "co2": -draw(st.floats(0.0, 0.5)) * most_co2}[k]
+    return study, k, levels[k], max(0.0, levels[k] + step)
+
+
+@settings(max_examples=25, deadline=None)
+@given(random_targets_case())
+def test_tightening_a_target_never_lowers_cost(case: tuple[Study, str, float, float]):
+    """C(tighter) >= C(looser), or the tighter level is infeasible (cost +inf)."""
+    study, k, loose, tight = case
+    try:
+        before = study.solve("loose").attrs["objective_cny_per_yr"]
+    except InfeasibleError:
+        assume(False)
+    study.set(f"targets.{k}.level", tight)
+    try:
+        after = study.solve("tight").attrs["objective_cny_per_yr"]
+    except InfeasibleError:
+        return
+    assert after >= before - 1e-7 * max(1.0, abs(before))
