@@ -173,7 +173,7 @@ class PartialSweepError(EnergyModelError):
     status = "partial_failure"
 
 
-class InterruptedRun(EnergyModelError):
+class InterruptedRun(SolveFailure):
     """The run was interrupted by the user (exit 130)."""
 
     exit_code = 130

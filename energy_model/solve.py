@@ -24,6 +24,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energy_model.errors import (
     InfeasibleError,
+    InterruptedRun,
     LimitReachedError,
     NumericalError,
     SolverUnavailableError,
@@ -221,7 +222,7 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
             raise SolverUnavailableError(f"HiGHS rejected option {key}={value!r}")
     h.passModel(compiled.lp)
     t0 = time.perf_counter()
-    h.run()
+    _run_interruptible(h)
     seconds = time.perf_counter() - t0
     ms = h.getModelStatus()
     hinfo = h.getInfo()
@@ -276,6 +277,29 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
         "this usually means numerical trouble",
         termination="unknown",
     )
+
+
+def _run_interruptible(h: Any) -> None:
+    """Run HiGHS in its worker thread so that Ctrl-C cancels the solve cleanly.
+
+    Raises
+    ------
+    InterruptedRun
+        After HiGHS has stopped, if the user pressed Ctrl-C.
+    """
+    thread = h.startSolve()
+    try:
+        while True:
+            done, _status = h.wait(0.1)
+            if done:
+                return
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        while not h.wait(0.1)[0]:
+            pass
+        thread.join(timeout=5.0)
+        raise InterruptedRun("interrupted by the user during the solve; nothing was published",
+                             termination="interrupted") from None
 
 
 def _method_used(requested: str, info: dict[str, Any]) -> str:
