@@ -146,6 +146,7 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
                 rows.append(row)
         else:
             order = sorted(float(x) for x in levels)
+            _check_levels(order, kind)
             for level in (order if tighter_up else order[::-1]):
                 rows.append(_solve_row(study, target, level, "enforced", progress))
     table = _finish(pd.DataFrame(rows), kind, tighter_up)
@@ -155,6 +156,15 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
         "consumption_mwh_per_yr": float(study.inputs["demand_mw"].sum()) * float(study.inputs.attrs["hour_weight"]),
     })
     return table
+
+
+def _check_levels(levels: list[float], kind: str) -> None:
+    """Refuse negative or non-finite levels, and shares given as percentages."""
+    bad = [x for x in levels if not math.isfinite(x) or x < 0 or (kind == n.MIN_SHARE and x > 1)]
+    if bad or not levels:
+        what = "fractions of consumption between 0 and 1 (0.25 for 25 %)" if kind == n.MIN_SHARE else \
+            "non-negative numbers"
+        raise InputError(InputIssue("frontier", "levels", f"levels must be {what}", value=bad or levels))
 
 
 def _finish(table: pd.DataFrame, kind: str, tighter_up: bool) -> pd.DataFrame:

@@ -160,3 +160,10 @@ def test_cli_frontier_unknown_target_is_an_input_error(tmp_path: Path, capsys: p
     scen = short_plan_year(tmp_path)
     assert main(["--quiet", "frontier", str(scen), "--target", "nope", "--out", str(tmp_path / "r")]) == 2
     assert "unknown target" in capsys.readouterr().err
+
+
+def test_share_levels_given_as_percentages_are_refused():
+    from energy_model.errors import InputError
+
+    with pytest.raises(InputError, match="fractions of consumption"):
+        frontier(share_system(), "re", levels=[25, 30])
