@@ -63,7 +63,7 @@ def _solve_row(study: Study, target: str, level: float, case: str,
 def default_levels(start: float, best: float, steps: int) -> list[float]:
     """``steps`` equal steps from ``start`` to ``best``, both included [level units]."""
     if steps < 1:
-        raise ValueError("steps must be at least 1")
+        raise InputError(InputIssue("frontier", "steps", "the number of steps must be at least 1", value=steps))
     if math.isclose(start, best, rel_tol=1e-9, abs_tol=1e-12):
         return [best]
     out = list(np.linspace(start, best, steps + 1))
@@ -136,7 +136,8 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
             if not math.isfinite(best):
                 raise InputError(InputIssue("frontier", "levels", f"target '{target}' has no finite maximum; "
                                             "give the levels to solve explicitly"))
-            tight = default_levels(start, best, steps)[1:]
+            room = (best - start) if tighter_up else (start - best)
+            tight = default_levels(start, best, steps)[1:] if room > 1e-9 * max(1.0, abs(best)) else []
             for i, level in enumerate(tight):
                 row = _solve_row(study, target, level, "enforced", progress)
                 if row["status"] == "infeasible" and i == len(tight) - 1:
