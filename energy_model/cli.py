@@ -149,10 +149,20 @@ def _cmd_profiles(args: argparse.Namespace, progress: Progress) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
+    from energy_model.sweep import run_sweep
+
+    table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress)
+    cols = [c for c in table.columns if c.startswith("param.")] + ["objective_cny_per_yr"]
+    print(table[[c for c in cols if c in table.columns]].to_string(float_format=lambda x: f"{x:,.6g}"))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Progress], int]] = {
     "run": _cmd_run,
     "validate": _cmd_validate,
     "profiles": _cmd_profiles,
+    "sweep": _cmd_sweep,
 }
 
 
@@ -176,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("profiles", help="print the wind/PV full-load-hours calibration table")
     p.add_argument("--years", type=int, nargs="+", default=None)
     p.add_argument("--seed", type=int, default=1)
+    p = sub.add_parser("sweep", help="run (or resume) a parameter sweep file; one model build per worker")
+    p.add_argument("sweep", help="sweep YAML file, e.g. scenarios/sweeps/offshore_capex.yaml")
+    p.add_argument("--out", type=Path, default=None, help="parent folder of the sweep folder (default: results/)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: from the file)")
     for register in _extensions():
         register(sub, COMMANDS)
     return parser

@@ -47,6 +47,7 @@ MONEY = n.CNY_PER_LP
 TECH_COST_PATHS = ("capex_cny_per_kw", "fom_cny_per_kw_yr", "vom_cny_per_mwh", "capex_cny_per_kwh",
                    "fom_cny_per_kwh_yr")
 TECH_BOUND_PATHS = ("min_mw", "max_mw", "max_mwh")
+ECONOMICS_PATHS = ("carbon_price_cny_per_t", "value_of_lost_load_cny_per_mwh")
 
 
 @dataclass
@@ -84,16 +85,29 @@ class Study:
 
     # -- changes --------------------------------------------------------------
     def get(self, path: str) -> float | str:
-        """Current value of a changeable path (user units)."""
+        """Current value of a changeable path (user units).
+
+        Raises
+        ------
+        InputError
+            If the path names nothing that :meth:`set` can change.
+        """
         parts = path.split(".")
-        if parts[0] == "economics":
-            return float(self.inputs.attrs[parts[1]])
-        if parts[0] == "targets":
-            var = {"level": "target_level", "mode": "target_mode", "penalty": "target_penalty"}[parts[2]]
-            value = self.inputs[var].sel({n.TARGET: parts[1]}).item()
-            return value if isinstance(value, str) else float(value)
-        dim = n.TECH if parts[0] == "technologies" else n.FUEL
-        return float(self.inputs[parts[2]].sel({dim: parts[1]}).item())
+        try:
+            if parts[0] == "economics" and len(parts) == 2 and parts[1] in ECONOMICS_PATHS:
+                return float(self.inputs.attrs[parts[1]])
+            if parts[0] == "targets" and len(parts) == 3:
+                var = {"level": "target_level", "mode": "target_mode", "penalty": "target_penalty"}[parts[2]]
+                value = self.inputs[var].sel({n.TARGET: parts[1]}).item()
+                return value if isinstance(value, str) else float(value)
+            if parts[0] in ("technologies", "fuels") and len(parts) == 3:
+                dim = n.TECH if parts[0] == "technologies" else n.FUEL
+                return float(self.inputs[parts[2]].sel({dim: parts[1]}).item())
+        except (KeyError, IndexError, ValueError):
+            pass
+        raise InputError(InputIssue("change", path, "not a changeable path (technologies.<id>.<cost or bound>, "
+                                                    "fuels.<id>.price_cny_per_unit, economics.<name>, "
+                                                    "targets.<name>.level|mode|penalty)"))
 
     def set(self, path: str, value: float | str) -> None:
         """Change one input by path (see module docstring) in the model and the inputs copy."""

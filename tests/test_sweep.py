@@ -1,0 +1,89 @@
+"""Parameter sweeps: expansion, equality with single solves, resume, partial failure (exit 10)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from energy_model.cli import main
+from energy_model.errors import InputError, PartialSweepError
+from energy_model.inputs import build_model_inputs
+from energy_model.scenario import load_scenario
+from energy_model.study import Study
+from energy_model.sweep import SweepSpec, run_sweep, variants
+
+SWEEP = """\
+name: tiny_sweep
+scenario: tiny_plan.yaml
+mode: grid
+parameters:
+  economics.carbon_price_cny_per_t: [0, 200]
+  technologies.offshore_wind.capex_cny_per_kw: {start: 8000, stop: 12000, num: 2}
+workers: 1
+"""
+
+
+def test_grid_list_and_random_expansion():
+    spec = SweepSpec.model_validate({"name": "s", "scenario": "x.yaml", "parameters": {
+        "a.b": [1, 2, 3], "c.d": {"start": 0, "stop": 1, "num": 2}}})
+    grid = variants(spec)
+    assert len(grid) == 6 and grid[0] == {"a.b": 1.0, "c.d": 0.0} and grid[-1] == {"a.b": 3.0, "c.d": 1.0}
+    listed = variants(spec.model_copy(update={"mode": "list", "parameters": {"a.b": [1, 2], "c.d": [5, 6]}}))
+    assert listed == [{"a.b": 1.0, "c.d": 5.0}, {"a.b": 2.0, "c.d": 6.0}]
+    rnd = variants(spec.model_copy(update={"mode": "random", "samples": 5, "seed": 3}))
+    assert len(rnd) == 5 and all(1 <= v["a.b"] <= 3 for v in rnd)
+    assert rnd == variants(spec.model_copy(update={"mode": "random", "samples": 5, "seed": 3}))
+
+
+def test_sweep_matches_single_solves_and_resumes(project):
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    table = run_sweep(sweep, project.out)
+    assert len(table) == 4 and set(table["status"]) == {"optimal"}
+    loaded = load_scenario(project.root / "scenarios" / "tiny_plan.yaml")
+    study = Study(build_model_inputs(loaded), loaded.scenario.solver)
+    for _, row in table.iterrows():
+        changes = {k.removeprefix("param."): v for k, v in row.items() if k.startswith("param.")}
+        with study.changed(changes):
+            expected = study.solve().attrs["objective_cny_per_yr"]
+        assert row["objective_cny_per_yr"] == pytest.approx(expected, rel=1e-7)
+    # a higher carbon price never lowers the cost
+    low = table[table["param.economics.carbon_price_cny_per_t"] == 0]["objective_cny_per_yr"].to_numpy()
+    high = table[table["param.economics.carbon_price_cny_per_t"] == 200]["objective_cny_per_yr"].to_numpy()
+    assert (high >= low - 1e-3).all()
+    # resume: committed variants are not solved again
+    vdir = project.out / "tiny_sweep" / "variants"
+    files = sorted(vdir.glob("*.json"))
+    stamps = {p.name: p.stat().st_mtime_ns for p in files}
+    files[0].unlink()
+    again = run_sweep(sweep, project.out)
+    assert len(again) == 4
+    for p in sorted(vdir.glob("*.json")):
+        if p.name != files[0].name:
+            assert p.stat().st_mtime_ns == stamps[p.name]
+    assert (project.out / "tiny_sweep" / "sweep.csv").is_file()
+    assert (project.out / "tiny_sweep" / "sweep.nc").is_file()
+
+
+def test_failed_variant_gives_exit_10_and_keeps_the_others(project):
+    text = SWEEP.replace("""  economics.carbon_price_cny_per_t: [0, 200]
+  technologies.offshore_wind.capex_cny_per_kw: {start: 8000, stop: 12000, num: 2}""",
+                         """  targets.wind_capacity.level: [6000, 100000]""")
+    sweep = project.scenario(text, "tiny_sweep.yaml")
+    with pytest.raises(PartialSweepError):
+        run_sweep(sweep, project.out)
+    code = main(["--quiet", "sweep", str(sweep), "--out", str(project.out)])
+    assert code == 10
+    manifest = json.loads((project.out / "tiny_sweep" / "manifest.json").read_text())
+    assert len(manifest["failed"]) == 1
+    rows = [json.loads(p.read_text()) for p in (project.out / "tiny_sweep" / "variants").glob("*.json")]
+    assert sorted(r["status"] for r in rows) == ["infeasible", "optimal"]
+
+
+def test_bad_sweep_parameter_is_an_input_error(project, no_solver):
+    text = SWEEP.replace("economics.carbon_price_cny_per_t", "economics.carbon_prize_cny_per_t")
+    sweep = project.scenario(text, "tiny_sweep.yaml")
+    with pytest.raises(InputError) as err:
+        run_sweep(sweep, project.out)
+    assert "carbon_prize" in str(err.value)
+    assert not project.out.exists()
