@@ -112,7 +112,7 @@ def print_scorecard(doc: dict[str, Any], folder: Path | None, out: TextIO | None
               f"of {_fmt(row['limit_per_h'])} {row['unit']}/h")
         else:
             p(f"Fuel {f}: {row['use_per_yr']:,.0f} {row['unit']}/yr (no annual limit)")
-    if e["unserved_mwh_per_yr"] > 0:
+    if e["unserved_hours"] > 0:
         p(f"Unserved energy: {e['unserved_mwh_per_yr']:,.0f} MWh/yr in {e['unserved_hours']} h")
     if doc["binding_limits"]:
         p("Binding limits: " + "; ".join(doc["binding_limits"]))

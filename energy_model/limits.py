@@ -14,6 +14,8 @@ from energy_model import names as n
 
 #: Relative closeness to a limit that counts as "at the limit".
 AT_LIMIT = 1e-4
+#: Unserved power below this is solver noise, not a shortfall [MW].
+UNSERVED_MW = 0.01
 
 
 def binding_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[dict[str, object]]:
@@ -66,8 +68,9 @@ def binding_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[dict[str, ob
     value = results["supply_limit_value_cny_per_unit"].values
     per_unit = inputs["energy_mwh_per_unit"].values
     max_yr = inputs["max_units_per_yr"].values
+    used = results["fuel_use_units_per_yr"].values
     for j, f in enumerate(fuels):
-        if value[j] > 1e-9:
+        if value[j] > 1e-6 and np.isfinite(max_yr[j]) and used[j] >= max_yr[j] * (1 - AT_LIMIT):
             out.append({"limit": "annual_supply", "name": f, "value": float(value[j]),
                         "text": f"{_label(fnames[j], f)} annual volume ({max_yr[j]:,.0f} {units[j]}/yr) fully used; "
                                 f"one more {units[j]} is worth {value[j]:,.1f} CNY"})
@@ -81,8 +84,8 @@ def binding_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[dict[str, ob
                             "text": f"{_label(fnames[j], f)} send-out at its hourly limit "
                                     f"({maxh[j] / per_unit[j]:,.0f} {units[j]}/h) in {hours:,} h"})
     shed = results["unserved_mw"].values
-    if shed.max(initial=0.0) > 1e-6:
-        hours = int((shed > 1e-6).sum())
+    if shed.max(initial=0.0) > UNSERVED_MW:
+        hours = int((shed > UNSERVED_MW).sum())
         out.append({"limit": "unserved", "name": "demand", "value": hours,
                     "text": f"demand not fully served in {hours:,} h (peak shortfall {shed.max():,.0f} MW)"})
     return out

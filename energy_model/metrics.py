@@ -19,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model import names as n
+from energy_model.limits import UNSERVED_MW
 
 #: Carriers counted as "new energy" (新能源) in the plan's share indicator.
 NEW_ENERGY_CARRIERS = ("wind", "solar", "biomass")
@@ -116,7 +117,7 @@ def summary(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, Any]:
         "emissions_t_per_yr": emis.to_dict(),
         "imported_co2_t_per_yr": float(results["imported_co2_t_per_yr"].sum()),
         "unserved_mwh_per_yr": float(shed.sum()) * w,
-        "unserved_hours": int((shed > 1e-6).sum()),
+        "unserved_hours": int((shed > UNSERVED_MW).sum()),
         "price_cny_per_mwh": {
             "mean": float(price.mean()),
             "demand_weighted": float((price * demand).sum() / demand.sum()),
