@@ -7,6 +7,7 @@ every solve that it reports ended in a proven optimum that passed the checks.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import platform
@@ -152,6 +153,11 @@ def run_scenario(
             "input_hash": inputs.attrs["input_hash"],
             "versions": manifest["versions"],
         }
+        provenance = {f"version_{k}": v for k, v in manifest["versions"].items()}
+        provenance["scenario_document"] = json.dumps(loaded.raw, sort_keys=True, default=str)
+        for ds in (result, test.reference):
+            ds.attrs.update(provenance)
+        study.inputs.attrs.update(provenance)
         folder = None
         if write:
             say(f"writing results to {out_dir / scen.name}")
