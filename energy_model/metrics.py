@@ -63,6 +63,26 @@ def technology_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
     return table
 
 
+def monthly_generation(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
+    """Electricity supplied per month and carrier, plus demand [GWh per month of the horizon].
+
+    Storage is shown net (discharge - charge); exports are negative.
+    """
+    kind = inputs["kind"].values.astype(str)
+    carrier = inputs["carrier"].values.astype(str)
+    label = np.where(kind == n.IMPORT, "imports", np.where(kind == n.EXPORT, "exports", carrier))
+    disp = results["dispatch_mw"].values.copy()
+    disp[kind == n.EXPORT] *= -1.0
+    keep = kind != n.BOILER
+    frame = pd.DataFrame(disp[keep].T / 1000.0, index=pd.DatetimeIndex(inputs[n.TIME].values),
+                         columns=label[keep])
+    frame = frame.T.groupby(level=0).sum().T
+    frame["demand"] = inputs["demand_mw"].values / 1000.0
+    monthly = frame.groupby(frame.index.to_period("M")).sum()
+    monthly.index = monthly.index.astype(str)
+    return monthly
+
+
 def new_energy_share(results: xr.Dataset, inputs: xr.Dataset) -> float:
     """New-energy generation / consumption [-] recomputed from dispatch."""
     carrier = inputs["carrier"].values.astype(str)

@@ -14,6 +14,7 @@ import xarray as xr
 from jinja2 import Environment, PackageLoader
 
 from energy_model import names as n
+from energy_model.metrics import monthly_generation
 
 _ENV = Environment(loader=PackageLoader("energy_model", "templates"), autoescape=True)
 
@@ -54,6 +55,41 @@ def _duration_curve(price: np.ndarray, width: int = 560, height: int = 160) -> d
     return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y in pts), "top": top, "width": width, "height": height}
 
 
+#: Colours of carriers in the charts.
+COLOURS = {"wind": "#2f7ebc", "solar": "#f2b701", "biomass": "#5b8c2a", "coal": "#555555", "gas": "#d9812b",
+           "imports": "#9b59b6", "storage": "#17a2b8", "exports": "#c9b3d9", "tidal": "#1abc9c"}
+
+
+def _monthly_bars(monthly: Any, width: int = 620, height: int = 220) -> dict[str, Any]:
+    """Stacked monthly bars (positive supply up, exports down) and the demand line, as SVG geometry."""
+    carriers = [c for c in monthly.columns if c != "demand"]
+    pos = monthly[carriers].clip(lower=0)
+    neg = monthly[carriers].clip(upper=0)
+    top = float(max(pos.sum(axis=1).max(), monthly["demand"].max(), 1e-9))
+    bottom = float(-neg.sum(axis=1).min())
+    scale = height / (top + bottom)
+    zero = top * scale
+    bw = width / max(len(monthly), 1)
+    rects, labels, demand = [], [], []
+    for i, (month, row) in enumerate(monthly.iterrows()):
+        up, down = zero, zero
+        for c in carriers:
+            v = float(row[c])
+            if v > 0:
+                h = v * scale
+                up -= h
+                rects.append({"x": i * bw + 4, "y": up, "w": bw - 8, "h": h, "fill": COLOURS.get(c, "#999")})
+            elif v < 0:
+                h = -v * scale
+                rects.append({"x": i * bw + 4, "y": down, "w": bw - 8, "h": h, "fill": COLOURS.get(c, "#999")})
+                down += h
+        labels.append({"x": i * bw + bw / 2, "text": str(month)[5:]})
+        demand.append(f"{i * bw + bw / 2:.1f},{zero - float(row['demand']) * scale:.1f}")
+    legend = [{"name": c, "fill": COLOURS.get(c, "#999")} for c in carriers]
+    return {"rects": rects, "labels": labels, "demand": " ".join(demand), "width": width, "height": height,
+            "legend": legend, "top": top}
+
+
 def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset) -> str:
     """Return the HTML report for a run.
 
@@ -75,4 +111,5 @@ def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset) 
     return _ENV.get_template("report.html").render(
         doc=doc, e=e, r=doc["reference"], targets=targets, bars=bars,
         price=_duration_curve(results["price_cny_per_mwh"].values), num=_num,
+        monthly=_monthly_bars(monthly_generation(results, inputs)),
     )
