@@ -32,7 +32,8 @@ def _level(kind: str, value: float | None) -> str:
 def _num(value: float | None, spec: str = ",.0f") -> str:
     if value is None or value != value:
         return "n/a"
-    return format(value, spec)
+    text = format(value, spec)
+    return text[1:] if text.startswith("-") and not any(ch in "123456789" for ch in text) else text
 
 
 def _bars(items: list[tuple[str, float, float]], width: int = 560) -> dict[str, Any]:
