@@ -272,8 +272,8 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
         else:
             achieved[i] = float(direct.sel({n.POLLUTANT: data.target_pollutant[k]}))
             price[i] = -d * MONEY / n.T_PER_LP  # CNY/t
-    level = inputs["target_level"].values
-    kinds = inputs["target_kind"].values
+    level = inputs["target_level"].values.copy()  # copies: Study.set changes the inputs in place later
+    kinds = inputs["target_kind"].values.copy()
     shortfall = np.array([
         s * (MW if kd == n.MIN_CAPACITY else n.T_PER_LP if kd == n.MAX_EMISSIONS else 1.0)
         for s, kd in zip(short, kinds)
@@ -291,4 +291,4 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     ds["target_shadow_price"].attrs["units"] = "CNY/kW/yr | CNY/MWh | CNY/t (by target kind)"
     ds["target_binding"] = (n.TARGET, np.abs(price) > 1e-6)
     for name in ("target_kind", "target_mode", "target_label"):
-        ds[name] = (n.TARGET, inputs[name].values)
+        ds[name] = (n.TARGET, inputs[name].values.copy())

@@ -185,6 +185,20 @@ def test_failed_resolve_after_success_leaks_nothing():
     assert first.attrs["objective_cny_per_yr"] == obj  # the earlier result object was not touched
 
 
+def test_earlier_results_keep_their_target_levels_and_modes():
+    """Results must not alias the Study's inputs: later changes may not rewrite a published case."""
+    ds = system([gas(max_mw=20)], [10, 12],
+                targets={"cap": TargetSpec(kind="min_capacity", technologies=["gas"], value_mw=15)})
+    st = Study(ds, SIMPLEX)
+    with st.changed({"targets.cap.mode": "report"}):
+        reference = st.solve("reference")
+    enforced = st.solve("enforced")
+    st.set("targets.cap.level", 18.0)
+    assert str(reference["target_mode"].item()) == "report"
+    assert str(enforced["target_mode"].item()) == "enforce"
+    assert float(enforced["target_level"].item()) == 15.0
+
+
 def test_limit_after_success_is_not_served_from_the_earlier_solve():
     ds = system([gas(max_mw=20)], [10, 12, 8, 11])
     st = Study(ds, SIMPLEX)
