@@ -9,7 +9,7 @@ Checks (tolerance ``tol`` MW or MWh scaled by the peak demand):
 
 I-01  hourly electricity balance; I-01h hourly heat balance
 I-02  0 <= dispatch <= availability x capacity; renewables <= cf x capacity;
-      capacity within [lower, upper]; storage power, energy and duration limits
+      capacity within [lower, upper]; storage charge + discharge <= power, level <= energy
 I-03  storage state-of-charge continuity (cyclic)
 I-04  fuel balance per carrier and hour; hourly and annual supply limits
 I-05  enforced targets met (recomputed from dispatch)
@@ -100,7 +100,7 @@ def check_results(results: xr.Dataset, inputs: xr.Dataset, rel_tol: float = REL_
         dis = results["storage_discharge_mw"].values[i]
         soc = results["storage_level_mwh"].values[i]
         ecap = float(results["energy_capacity_mwh"].values[i])
-        over = max(float((ch - cap[i]).max()), float((dis - cap[i]).max()), float((soc - ecap).max()),
+        over = max(float((ch + dis - cap[i]).max()), float((soc - ecap).max()),
                    float(-min(ch.min(), dis.min(), soc.min())))
         record(f"I-02 storage limits:{name}", max(over, 0.0), tol)
         # I-03 continuity

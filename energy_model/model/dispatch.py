@@ -87,7 +87,7 @@ def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
 
     supply = [g for g in data.techs if data.kind[g] in n.ELECTRIC_SUPPLY_KINDS]
     export = data.by_kind[n.EXPORT]
-    demand = data.demand
+    demand = data.demand.tolist()
 
     def balance(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
         return (
@@ -95,7 +95,7 @@ def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
             + sum(m.dis[s, t] - m.ch[s, t] for s in m.S)
             - sum(m.p[g, t] for g in export)
             + m.shed[t]
-            == float(demand[t])
+            == demand[t]
         )
 
     m.balance = pyo.Constraint(m.T, rule=balance)
@@ -103,9 +103,10 @@ def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
     hours = range(data.hours)
     ex = data.cap_existing
     variable = [g for g in data.by_kind[n.VARIABLE] if not is_fixed(data, g)]
+    cf = {g: data.cf[g].tolist() for g in variable}
     m.cf_limit = pyo.Constraint(
         [(g, t) for g in variable for t in hours],
-        rule=lambda m, g, t: m.p[g, t] - float(data.cf[g][t]) * m.build[g] <= float(data.cf[g][t]) * ex[g],
+        rule=lambda m, g, t: m.p[g, t] - cf[g][t] * m.build[g] <= cf[g][t] * ex[g],
     )
 
     limited = [g for g in data.techs if data.kind[g] in (n.THERMAL, n.CHP, n.BOILER, n.IMPORT, n.EXPORT)]
@@ -151,12 +152,12 @@ def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
 
     chp = data.by_kind[n.CHP]
     boiler = data.by_kind[n.BOILER]
-    heat = data.heat_demand
-    if chp or boiler or float(heat.max(initial=0.0)) > 0:
+    heat = data.heat_demand.tolist()
+    if chp or boiler or max(heat, default=0.0) > 0:
         m.heat_balance = pyo.Constraint(
             m.T,
             rule=lambda m, t: sum(data.heat_to_power[c] * m.p[c, t] for c in chp)
             + sum(m.p[b, t] for b in boiler)
             + m.shed_heat[t]
-            >= float(heat[t]),
+            >= heat[t],
         )

@@ -9,8 +9,7 @@ Constraint families::
 
     soc_balance[s,t]:  soc[s,t] = (1 - l[s]) * soc[s,t-1] + eta_c[s] * ch[s,t] - dis[s,t] / eta_d[s]
                        (t-1 wraps to the last hour: the horizon is cyclic)
-    charge_limit:      ch[s,t]  <= P[s]
-    discharge_limit:   dis[s,t] <= P[s]
+    power_limit:       ch[s,t] + dis[s,t] <= P[s]   (one converter: charging and discharging share it)
     soc_limit:         soc[s,t] <= E[s]
 
 Charging efficiency applies on the way in, discharging efficiency on the way
@@ -39,6 +38,7 @@ def add_storage(m: pyo.ConcreteModel, data: LPData) -> None:
 
     m.soc_balance = pyo.Constraint(m.S, m.T, rule=soc_balance)
     ex, ex_e = data.cap_existing, data.e_existing
-    m.charge_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.ch[s, t] - m.build[s] <= ex[s])
-    m.discharge_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.dis[s, t] - m.build[s] <= ex[s])
+    m.power_limit = pyo.Constraint(
+        m.S, m.T, rule=lambda m, s, t: m.ch[s, t] + m.dis[s, t] - m.build[s] <= ex[s]
+    )
     m.soc_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.soc[s, t] - m.build_e[s] <= ex_e[s])
