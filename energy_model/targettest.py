@@ -25,10 +25,10 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from energy_model import names as n
-from energy_model.errors import InfeasibleError, SolveFailure, UnboundedError
+from energy_model.errors import InfeasibleError, NumericalError, SolveFailure, UnboundedError
 from energy_model.limits import binding_limits
 from energy_model.model.targets import annual_emissions
-from energy_model.solve import compile_model, run_highs
+from energy_model.solve import choose_method, compile_model, run_highs
 from energy_model.study import Study
 
 MW = n.MW_PER_LP
@@ -154,7 +154,15 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
     m.total_cost.deactivate()
     m.alt_objective = pyo.Objective(expr=expr, sense=sense)
     try:
-        sol = run_highs(compile_model(m), study.solver, hours=data.hours)
+        compiled = compile_model(m)
+        try:
+            sol = run_highs(compiled, study.solver, hours=data.hours)
+        except NumericalError:
+            if choose_method(study.solver, data.hours) == "simplex":
+                raise
+            # Interior point without crossover can end "Unknown" on this pure maximisation (measured on
+            # the full plan year: HiPO and IPX both fail); dual simplex proves it (about 40 s there).
+            sol = run_highs(compiled, study.solver.model_copy(update={"method": "simplex"}), hours=data.hours)
         raw = sol.objective
     except UnboundedError:
         return math.inf, []

@@ -272,3 +272,24 @@ def test_tightening_a_target_never_lowers_cost(case: tuple[Study, str, float, fl
     except InfeasibleError:
         return
     assert after >= before - 1e-7 * max(1.0, abs(before))
+
+
+def test_maximum_falls_back_to_simplex_after_numerical_trouble(monkeypatch: pytest.MonkeyPatch):
+    """An interior-point 'Unknown' on the maximisation LP is retried once with dual simplex."""
+    import energy_model.targettest as tt
+    from energy_model.errors import NumericalError
+
+    study = share_system()
+    study.solver = study.solver.model_copy(update={"method": "hipo"})
+    methods: list[str] = []
+    real = tt.run_highs
+
+    def flaky(compiled, spec, hours):
+        methods.append(spec.method)
+        if spec.method != "simplex":
+            raise NumericalError("Unknown", termination="unknown")
+        return real(compiled, spec, hours)
+
+    monkeypatch.setattr(tt, "run_highs", flaky)
+    best, _ = maximum_achievable(study, "re")
+    assert methods == ["hipo", "simplex"] and best == pytest.approx(0.5, abs=1e-12)
