@@ -59,8 +59,9 @@ def _num(x: float, scale: float = 1.0, spec: str = ",.1f") -> str:
     return "n/a" if x is None or not math.isfinite(float(x)) else format(float(x) / scale, spec)
 
 
-def print_frontier(table: pd.DataFrame, sentence: str, out: TextIO = sys.stdout) -> None:
+def print_frontier(table: pd.DataFrame, sentence: str, out: TextIO | None = None) -> None:
     """Print a frontier table with the sentence on its marginal cost."""
+    out = out or sys.stdout  # looked up at call time: the default must follow redirection
     kind = table.attrs.get("kind", "min_share")
     p = lambda *a: print(*a, file=out)  # noqa: E731
     lvl = (lambda x: f"{x:.2%}") if kind == "min_share" else (lambda x: f"{x:,.0f}")
