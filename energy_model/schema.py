@@ -136,6 +136,7 @@ class SolverSpec(_Strict):
     """HiGHS settings that a scenario may choose (an allowlist)."""
 
     method: Literal["auto", "hipo", "ipx", "simplex", "ipm"] = "auto"
+    crossover: Literal["off", "on", "choose"] = "off"
     time_limit_s: float = Field(3600.0, ge=0, le=7 * 24 * 3600, description="wall-clock limit [s]")
     threads: int = Field(0, ge=0, le=256, description="0 lets HiGHS choose")
     presolve: Literal["on", "off", "choose"] = "choose"

@@ -193,7 +193,7 @@ def _options(spec: SolverSpec, method: str) -> dict[str, Any]:
         "output_flag": bool(spec.log_to_console),
     }
     if method in ("hipo", "ipx", "ipm"):
-        opts["run_crossover"] = "off"
+        opts["run_crossover"] = spec.crossover
     if spec.simplex_iteration_limit is not None:
         opts["simplex_iteration_limit"] = int(spec.simplex_iteration_limit)
     return opts

@@ -155,14 +155,16 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
     m.alt_objective = pyo.Objective(expr=expr, sense=sense)
     try:
         compiled = compile_model(m)
+        # Interior point without crossover ends "Unknown" on this pure maximisation (measured on the
+        # full plan year: HiPO and IPX both); with crossover HiPO proves it (about 14 s there), and
+        # dual simplex (about 40 s) is the last resort.
+        spec = study.solver.model_copy(update={"crossover": "on"})
         try:
-            sol = run_highs(compiled, study.solver, hours=data.hours)
+            sol = run_highs(compiled, spec, hours=data.hours)
         except NumericalError:
             if choose_method(study.solver, data.hours) == "simplex":
                 raise
-            # Interior point without crossover can end "Unknown" on this pure maximisation (measured on
-            # the full plan year: HiPO and IPX both fail); dual simplex proves it (about 40 s there).
-            sol = run_highs(compiled, study.solver.model_copy(update={"method": "simplex"}), hours=data.hours)
+            sol = run_highs(compiled, spec.model_copy(update={"method": "simplex"}), hours=data.hours)
         raw = sol.objective
     except UnboundedError:
         return math.inf, []
