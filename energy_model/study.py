@@ -157,6 +157,9 @@ class Study:
         sel = {n.TECH: g}
         data = self.model.lp_data
         if column in TECH_COST_PATHS:
+            if not math.isfinite(value):  # NaN would reach the LP compiler as an internal error
+                raise InputError(InputIssue("change", f"technologies.{g}.{column}", "expected a finite number",
+                                            value=value))
             ds[column].loc[sel] = value
             crf = capital_recovery_factor(float(ds.attrs["discount_rate"]), float(
                 ds["lifetime_yr"].sel(sel).fillna(30.0).item()))
