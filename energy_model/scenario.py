@@ -61,6 +61,9 @@ def _resolve_base(path: Path, data: dict[str, Any], file: str, seen: list[Path])
     if not isinstance(base, str) or not base:
         raise InputError(InputIssue(file, "base", "expected the file name of another scenario", value=base))
     base_path = (path.parent / base).resolve()
+    if "://" in base or path.parent.parent not in base_path.parents:
+        raise InputError(InputIssue(file, "base", "the base scenario must be a file inside the project folder "
+                                    f"{path.parent.parent.name}/ (no URLs, no '..' escapes)", value=base))
     if base_path in seen or len(seen) > MAX_BASE_DEPTH:
         chain = " -> ".join(p.name for p in seen + [base_path])
         raise InputError(InputIssue(file, "base", f"scenarios inherit from each other in a loop: {chain}"))

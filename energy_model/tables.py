@@ -348,7 +348,7 @@ def read_technologies(path: str | Path, *, fuel_carriers: Collection[str] | None
     """
     path = Path(path)
     name = path.name
-    issues = _Issues(str(path), [])
+    issues = _Issues(path.name, [])  # messages name files, never full machine paths
     rows = _read_rows(path, TECHNOLOGY_COLUMNS, issues)
     ids = _ids(rows, "technology", name, issues)
     numeric = [c for c in TECHNOLOGY_COLUMNS if c not in TECHNOLOGY_TEXT]
@@ -519,7 +519,7 @@ def read_fuels(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     name = path.name
-    issues = _Issues(str(path), [])
+    issues = _Issues(path.name, [])  # messages name files, never full machine paths
     rows = _read_rows(path, FUEL_COLUMNS, issues)
     ids = _ids(rows, "fuel", name, issues)
     numeric = [c for c in FUEL_COLUMNS if c not in FUEL_TEXT]
@@ -692,7 +692,7 @@ def read_holidays(path: str | Path) -> tuple[dt.date, ...]:
     """
     path = Path(path)
     name = path.name
-    issues = _Issues(str(path), [])
+    issues = _Issues(path.name, [])  # messages name files, never full machine paths
     rows = _read_rows(path, HOLIDAY_COLUMNS, issues)
     dates: dict[int, dt.date] = {}
     for row in rows:
@@ -730,7 +730,7 @@ def read_demand_shape(path: str | Path, holidays_path: str | Path | None = None)
     DemandShape
     """
     path = Path(path)
-    issues = _Issues(str(path), [])
+    issues = _Issues(path.name, [])  # messages name files, never full machine paths
     v = _read_sections(path, _DEMAND_SECTIONS, issues)
     issues.raise_if_any()
     dates = read_holidays(holidays_path or path.with_name("holidays.csv"))
@@ -774,7 +774,7 @@ def read_heat_shape(path: str | Path, holidays_path: str | Path | None = None) -
     HeatShape
     """
     path = Path(path)
-    issues = _Issues(str(path), [])
+    issues = _Issues(path.name, [])  # messages name files, never full machine paths
     v = _read_sections(path, _HEAT_SECTIONS, issues)
     issues.raise_if_any()
     dates = read_holidays(holidays_path or path.with_name("holidays.csv"))
@@ -823,7 +823,7 @@ def read_demand_csv(path: str | Path, time: pd.DatetimeIndex) -> np.ndarray:
     """
     path = Path(path)
     name = path.name
-    issues = _Issues(str(path), [])
+    issues = _Issues(path.name, [])  # messages name files, never full machine paths
     rows = _read_rows(path, DEMAND_COLUMNS, issues)
     stamps, values, lines = _parse_demand_rows(rows, name, issues)
     complete = not issues.items
