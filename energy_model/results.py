@@ -53,10 +53,11 @@ def _safe_cell(value: object) -> object:
 def write_csv(frame: pd.DataFrame, path: Path, index: bool = True) -> None:
     """Write a CSV safe against spreadsheet formula injection."""
     safe = frame.copy()
+    text = pd.api.types.is_string_dtype  # object columns and pandas 3's "str" dtype alike
     for col in safe.columns:
-        if safe[col].dtype == object:
+        if text(safe[col].dtype):
             safe[col] = safe[col].map(_safe_cell)
-    if index and safe.index.dtype == object:
+    if index and text(safe.index.dtype):
         safe.index = safe.index.map(_safe_cell)
     safe.to_csv(path, index=index, float_format="%.6g")
 
