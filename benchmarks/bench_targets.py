@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from energy_model.api import open_study
-from energy_model.breakeven import breakeven
-from energy_model.frontier import frontier, frontier_sentence
+from energy_model.breakeven_search import breakeven
+from energy_model.frontier_curve import frontier, frontier_sentence
 from energy_model.study import Study
 from energy_model.targettest import run_target_test
 

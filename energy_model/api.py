@@ -23,9 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from energy_model.breakeven import breakeven
+from energy_model.breakeven_search import breakeven
 from energy_model.errors import OutputError
-from energy_model.frontier import frontier, frontier_sentence
+from energy_model.frontier_curve import frontier, frontier_sentence
 from energy_model.inputs import build_model_inputs
 from energy_model.pipeline import run_scenario
 from energy_model.results import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
@@ -121,7 +121,7 @@ def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: 
                  progress: Progress | None = None) -> AnalysisOutcome:
     """Frontier of one target for a scenario file; adds ``frontier.csv`` to its run folder.
 
-    Parameters are those of :func:`energy_model.frontier.frontier`; ``out`` is
+    Parameters are those of :func:`energy_model.frontier_curve.frontier`; ``out`` is
     the parent of run folders (default ``results/`` next to ``scenarios/``).
     """
     loaded = _loaded(scenario)
@@ -145,7 +145,7 @@ def run_breakeven(scenario: str | Path | LoadedScenario, param: str, target: str
                   write: bool = True, progress: Progress | None = None) -> AnalysisOutcome:
     """Break-even of a cost parameter for one target; adds ``breakeven.json`` to the run folder.
 
-    Parameters are those of :func:`energy_model.breakeven.breakeven`.
+    Parameters are those of :func:`energy_model.breakeven_search.breakeven`.
     """
     loaded = _loaded(scenario)
     out_dir = _out_dir(loaded, out)

@@ -24,8 +24,6 @@ targets keep their modes; the parameter and modes are restored afterwards.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -214,12 +212,3 @@ def _shrink(dual: Callable[[float], float], b: float, db: float, f: float, df: f
             f, df = guess, d
     return b, f, db, df
 
-
-class _CallableModule(types.ModuleType):
-    """Importing this module sets ``energy_model.breakeven`` to the module; calling it still runs :func:`breakeven`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return breakeven(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

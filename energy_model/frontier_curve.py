@@ -23,8 +23,6 @@ target k on its own). The model's targets are restored afterwards.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -227,12 +225,3 @@ def frontier_sentence(table: pd.DataFrame) -> str:
         text += f"; infeasible at {', '.join(lvl(float(x)) for x in infeasible['level'])}"
     return text + "."
 
-
-class _CallableModule(types.ModuleType):
-    """Importing this module sets ``energy_model.frontier`` to the module; calling it still runs :func:`frontier`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return frontier(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from energy_model.breakeven import breakeven
+from energy_model.breakeven_search import breakeven
 from energy_model.cli import main
 from energy_model.results import verify_run
 from energy_model.schema import TargetSpec

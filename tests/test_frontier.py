@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from energy_model.cli import main
-from energy_model.frontier import frontier, frontier_sentence
+from energy_model.frontier_curve import frontier, frontier_sentence
 from energy_model.results import verify_run
 from energy_model.schema import TargetSpec
 from energy_model.study import Study
