@@ -186,7 +186,7 @@ def synthetic_year(sites: pd.DataFrame, year: int, params: SyntheticParameters, 
     mid = idx + pd.Timedelta("30min")
     month = idx.month.to_numpy()
     hour = idx.hour.to_numpy().astype(float) + 0.5
-    doy = np.asarray(idx.dayofyear, dtype=float)
+    doy = np.asarray(idx.day_of_year, dtype=float)
     day = np.asarray((idx.normalize() - idx[0].normalize()).days)
     day = np.unique(day, return_inverse=True)[1]
     n_sites = len(sites)
