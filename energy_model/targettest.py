@@ -25,7 +25,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from energy_model import names as n
-from energy_model.errors import InfeasibleError, NumericalError, SolveFailure, UnboundedError
+from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
 from energy_model.limits import binding_limits
 from energy_model.model.targets import annual_emissions
 from energy_model.solve import choose_method, compile_model, run_highs

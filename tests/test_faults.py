@@ -31,7 +31,6 @@ from energy_model import study as study_mod
 from energy_model.errors import (
     InfeasibleError,
     LimitReachedError,
-    NumericalError,
     UnboundedError,
 )
 from energy_model.results import verify_run

@@ -173,7 +173,7 @@ FORMULA = "=cmd|' /C calc'!A0"
 def test_report_and_csv_exports_are_safe(project: TmpProject):
     text = sub('title: "Two January days"', f'title: "{SCRIPT}"')
     text = sub('label: "Wind capacity 6 GW"', f'label: "{FORMULA} {SCRIPT}"', text)
-    text = text + f'description: "\\"><img src=x onerror=alert(2)>"\n'
+    text = text + 'description: "\\"><img src=x onerror=alert(2)>"\n'
     scenario = project.scenario(text)
     assert cli.main(["--quiet", "run", str(scenario), "--out", str(project.out)]) == 0
     folder = project.out / "tiny_plan"

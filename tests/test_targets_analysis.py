@@ -250,7 +250,7 @@ def random_targets_case(draw: st.DrawFn) -> tuple[Study, str, float, float]:
     targets = {"cap": TargetSpec(kind="min_capacity", technologies=["wind"], value_mw=levels["cap"]),
                "share": TargetSpec(kind="min_share", carriers=["solar", "wind"], share=levels["share"]),
                "co2": TargetSpec(kind="max_emissions", value_t=levels["co2"])}
-    study = Study(system(techs, demand, cf=cf, targets=targets, hour_weight=1.0), SIMPLEX)
+    study = Study(system(techs, demand, fuels=[gas], cf=cf, targets=targets, hour_weight=1.0), SIMPLEX)
     k = draw(st.sampled_from(sorted(targets)))
     step = {"cap": draw(st.floats(0.0, 100.0)), "share": draw(st.floats(0.0, 0.3)),
             "co2": -draw(st.floats(0.0, 0.5)) * most_co2}[k]
