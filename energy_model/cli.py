@@ -55,9 +55,12 @@ class Progress:
 
 def _fmt(x: Any, spec: str = ",.0f") -> str:
     try:
-        return format(float(x), spec) if x is not None and x == x else "n/a"
+        if x is None or x != x:
+            return "n/a"
+        text = format(float(x), spec)
     except (TypeError, ValueError):
         return str(x)
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
 def _level(kind: str, value: float) -> str:
