@@ -32,13 +32,14 @@ import xarray as xr
 
 from energy_model import names as n
 from energy_model.assemble import capital_recovery_factor
-from energy_model.errors import InputError, InputIssue
+from energy_model.errors import EnergyModelError, InputError, InputIssue
 from energy_model.extract import extract_results
 from energy_model.model import build_model, set_target_mode
 from energy_model.model.capacity import capacity_bounds
 from energy_model.model.data import target_level_to_lp, target_penalty_to_lp
 from energy_model.schema import SolverSpec
-from energy_model.solve import compile_model, run_highs
+from energy_model.parallel import solve_all
+from energy_model.solve import SIMPLEX_MAX_HOURS, Compiled, Solution, compile_model, run_highs
 from energy_model.verify import check_results
 
 MW = n.MW_PER_LP
@@ -222,30 +223,98 @@ class Study:
         Raises the named :mod:`energy_model.errors` failures for anything but a
         proven optimum that passes :func:`energy_model.verify.check_results`.
         """
-        t = self.timings
         if progress:
             progress(f"solving {label or 'model'}")
-        t0 = time.perf_counter()
-        compiled = compile_model(self.model)
+        compiled, entry = self._compile(label)
         t1 = time.perf_counter()
-        t.compile += t1 - t0
-        entry: dict[str, Any] = {"label": label, "compile_s": t1 - t0}
-        t.log.append(entry)
         try:
             sol = run_highs(compiled, self.solver, hours=self.model.lp_data.hours)
         finally:
-            t2 = time.perf_counter()
-            t.solve += t2 - t1
-            t.solves += 1
-            entry["solve_s"] = t2 - t1
+            self._count_solve(entry, time.perf_counter() - t1, 1)
+        return self._finish(sol, label, entry)
+
+    def solve_many(
+        self,
+        cases: list[tuple[str, dict[str, float | str]]],
+        progress: Callable[[str], None] | None = None,
+        parallel: bool | None = None,
+    ) -> list[xr.Dataset | EnergyModelError]:
+        """Solve several variants of the model, in parallel processes for long horizons.
+
+        Parameters
+        ----------
+        cases : list of (label, changes)
+            Each case's changes (paths as in :meth:`set`) apply to that case only.
+        progress : callable, optional
+            Receives one line before the solves start.
+        parallel : bool, optional
+            Force parallel (True) or sequential (False) solves; default: parallel
+            when the horizon is longer than simplex territory (long HiPO solves).
+
+        Returns
+        -------
+        list
+            Per case, checked Results or the :class:`EnergyModelError` it ended with.
+            An interruption (Ctrl-C) is raised, not returned.
+        """
+        if parallel is None:
+            parallel = self.model.lp_data.hours > SIMPLEX_MAX_HOURS
+        jobs, entries = [], []
+        for label, changes in cases:
+            with self.changed(changes):
+                compiled, entry = self._compile(label)
+            jobs.append((compiled, self.solver, self.model.lp_data.hours))
+            entries.append(entry)
+        if progress:
+            how = " in parallel" if parallel and len(cases) > 1 else ""
+            progress(f"solving {len(cases)} case(s){how}: " + "; ".join(label for label, _ in cases))
+        t1 = time.perf_counter()
+        sols = solve_all(jobs, workers=None if parallel else 1, runner=run_highs)
+        wall = time.perf_counter() - t1
+        out: list[xr.Dataset | EnergyModelError] = []
+        for (label, changes), sol, entry in zip(cases, sols, entries):
+            self._count_solve(entry, wall, len(cases))
+            if isinstance(sol, EnergyModelError):
+                entry["status"] = sol.status
+                out.append(sol)
+                continue
+            entry["solver_s"] = sol.info["solve_seconds"]
+            try:
+                with self.changed(changes):
+                    out.append(self._finish(sol, label, entry))
+            except EnergyModelError as exc:
+                out.append(exc)
+        return out
+
+    def _compile(self, label: str) -> tuple[Compiled, dict[str, Any]]:
+        t0 = time.perf_counter()
+        compiled = compile_model(self.model)
+        seconds = time.perf_counter() - t0
+        self.timings.compile += seconds
+        entry: dict[str, Any] = {"label": label, "compile_s": seconds}
+        self.timings.log.append(entry)
+        return compiled, entry
+
+    def _count_solve(self, entry: dict[str, Any], wall: float, batch: int) -> None:
+        """Book a solve; a batch of parallel solves adds its wall time once."""
+        if not entry.get("counted"):
+            self.timings.solve += wall / batch
+            self.timings.solves += 1
+            entry["solve_s"] = wall
+            entry["counted"] = True
+
+    def _finish(self, sol: Solution, label: str, entry: dict[str, Any]) -> xr.Dataset:
+        """Extract and check one solution (the model must be in the state it was solved in)."""
+        t2 = time.perf_counter()
         results = extract_results(self.model, sol, self.inputs)
         t3 = time.perf_counter()
         checks = check_results(results, self.inputs)
         t4 = time.perf_counter()
-        t.extract += t3 - t2
-        t.check += t4 - t3
+        self.timings.extract += t3 - t2
+        self.timings.check += t4 - t3
         entry.update({"extract_s": t3 - t2, "check_s": t4 - t3, "method": sol.info["method_used"],
                       "objective_cny_per_yr": results.attrs["objective_cny_per_yr"]})
+        entry.pop("counted", None)
         results.attrs["max_check_residual"] = max(checks.values()) if checks else 0.0
         results.attrs["case"] = label
         return results

@@ -19,7 +19,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
@@ -233,61 +232,55 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None)
     levels = {k: float(ds["target_level"].sel({n.TARGET: k}).item()) for k in targets}
     messages = precheck(ds)
 
-    for k in targets:
-        study.set(f"targets.{k}.mode", n.REPORT)
-    try:
-        reference = study.solve("reference (targets reported, not enforced)", progress)
-    finally:
-        for k, mode in modes.items():
-            study.set(f"targets.{k}.mode", mode)
+    active = [k for k in targets if modes[k] != n.REPORT]
+    relax = {f"targets.{k}.mode": n.REPORT for k in active}
+    cases = [("reference (targets reported, not enforced)", relax)]
+    if active:
+        cases.append(("enforced (targets as in the scenario)", {}))
+    outs = study.solve_many(cases, progress)
+    reference = outs[0]
+    if isinstance(reference, Exception):
+        raise reference
+    enforced_out = outs[1] if active else reference
     ref_cost = float(reference.attrs["objective_cny_per_yr"])
     consumption = float(ds["demand_mw"].sum()) * float(ds.attrs["hour_weight"])
     ref_value = {k: _achieved(reference, k) for k in targets}
-    active = [k for k in targets if modes[k] != n.REPORT]
     unmet = [k for k in active if not _is_met(kinds[k], ref_value[k], levels[k])]
 
     alone: dict[str, float] = {k: 0.0 for k in active if k not in unmet}
     infeasible_alone: list[str] = []
     if len(unmet) > 1:
-        for k in unmet:
-            for j in targets:
-                study.set(f"targets.{j}.mode", modes[k] if j == k else n.REPORT)
-            try:
-                res = study.solve(f"target '{k}' alone", progress)
-                alone[k] = float(res.attrs["objective_cny_per_yr"]) - ref_cost
-            except InfeasibleError:
+        alone_cases = [(f"target '{k}' alone", {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT)
+                                                 for j in active}) for k in unmet]
+        for k, res in zip(unmet, study.solve_many(alone_cases, progress)):
+            if isinstance(res, InfeasibleError):
                 infeasible_alone.append(k)
-            finally:
-                for j, mode in modes.items():
-                    study.set(f"targets.{j}.mode", mode)
+            elif isinstance(res, Exception):
+                raise res
+            else:
+                alone[k] = float(res.attrs["objective_cny_per_yr"]) - ref_cost
 
-    enforced: xr.Dataset | None
-    status = "met_without_enforcement"
-    if not unmet:
-        enforced = reference.copy()
-        enforced["target_mode"] = ("target", np.array([modes[k] for k in targets], dtype=object))
-        enforced.attrs["case"] = "enforced (identical to the reference: every target is met without enforcement)"
-    else:
-        try:
-            enforced = study.solve("enforced (targets as in the scenario)", progress)
-            status = "met_with_enforcement"
-            if len(unmet) == 1:
-                alone[unmet[0]] = float(enforced.attrs["objective_cny_per_yr"]) - ref_cost
-        except InfeasibleError as exc:
-            enforced = None
-            status = "infeasible"
-            culprits = infeasible_alone or [k for k in unmet if modes[k] == n.ENFORCE]
-            if progress:
-                progress("infeasible: computing the maximum achievable level of each failing target")
-            diagnosis = [_explain(study, k, levels[k]) for k in culprits]
-            if not infeasible_alone and len(unmet) > 1:
-                diagnosis.insert(0, "each target can be met alone, but not all of them together")
-            exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
-            exc.target_test = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference,
-                                                                  None, alone, ref_cost, consumption, ds),
-                                         status, messages + diagnosis)
-            raise
-    if enforced is not None and status != "met_without_enforcement":
+    status = "met_without_enforcement" if not unmet else "met_with_enforcement"
+    if isinstance(enforced_out, InfeasibleError):
+        exc = enforced_out
+        status = "infeasible"
+        culprits = infeasible_alone or [k for k in unmet if modes[k] == n.ENFORCE]
+        if progress:
+            progress("infeasible: computing the maximum achievable level of each failing target")
+        diagnosis = [_explain(study, k, levels[k]) for k in culprits]
+        if not infeasible_alone and len(unmet) > 1:
+            diagnosis.insert(0, "each target can be met alone, but not all of them together")
+        exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
+        exc.target_test = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference,
+                                                              None, alone, ref_cost, consumption, ds),
+                                     status, messages + diagnosis)
+        raise exc
+    if isinstance(enforced_out, Exception):
+        raise enforced_out
+    enforced: xr.Dataset | None = enforced_out
+    if len(unmet) == 1:
+        alone[unmet[0]] = float(enforced.attrs["objective_cny_per_yr"]) - ref_cost
+    if status != "met_without_enforcement":
         if any(float(enforced["target_shortfall"].sel({n.TARGET: k})) > 1e-9 for k in targets):
             status = "soft_shortfall"
     table = _table(targets, kinds, levels, modes, ref_value, reference, enforced, alone, ref_cost, consumption, ds)
