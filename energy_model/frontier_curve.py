@@ -57,6 +57,26 @@ def _solve_row(study: Study, target: str, level: float, case: str,
             "shadow_price": float(res["target_shadow_price"].sel(sel))}
 
 
+def _solve_rows(study: Study, target: str, levels: Sequence[float], case: str,
+                progress: Callable[[str], None] | None) -> list[dict[str, object]]:
+    """:func:`_solve_row` for several levels at once (parallel processes for long horizons)."""
+    cases = [(f"frontier: {target} at {level:.6g}",
+              {f"targets.{target}.level": level, f"targets.{target}.mode": n.ENFORCE}) for level in levels]
+    rows: list[dict[str, object]] = []
+    sel = {n.TARGET: target}
+    for level, res in zip(levels, study.solve_many(cases, progress)):
+        if isinstance(res, InfeasibleError):
+            rows.append({"level": level, "value": math.nan, "case": case, "status": "infeasible",
+                         "total_cost_cny_per_yr": math.nan, "shadow_price": math.nan})
+        elif isinstance(res, Exception):
+            raise res
+        else:
+            rows.append({"level": level, "value": float(res["target_value"].sel(sel)), "case": case,
+                         "status": "optimal", "total_cost_cny_per_yr": float(res.attrs["objective_cny_per_yr"]),
+                         "shadow_price": float(res["target_shadow_price"].sel(sel))})
+    return rows
+
+
 def default_levels(start: float, best: float, steps: int) -> list[float]:
     """``steps`` equal steps from ``start`` to ``best``, both included [level units]."""
     if steps < 1:
@@ -135,18 +155,17 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
                                             "give the levels to solve explicitly"))
             room = (best - start) if tighter_up else (start - best)
             tight = default_levels(start, best, steps)[1:] if room > 1e-9 * max(1.0, abs(best)) else []
-            for i, level in enumerate(tight):
-                row = _solve_row(study, target, level, "enforced", progress)
-                if row["status"] == "infeasible" and i == len(tight) - 1:
-                    # the LP maximum can sit a hair outside the feasibility tolerance of a re-solve
-                    nudged = level * (1 - 1e-7) if tighter_up else level * (1 + 1e-7)
-                    row = _solve_row(study, target, nudged, "enforced", progress)
-                rows.append(row)
+            solved = _solve_rows(study, target, tight, "enforced", progress)
+            if solved and solved[-1]["status"] == "infeasible":
+                # the LP maximum can sit a hair outside the feasibility tolerance of a re-solve
+                level = tight[-1]
+                nudged = level * (1 - 1e-7) if tighter_up else level * (1 + 1e-7)
+                solved[-1] = _solve_row(study, target, nudged, "enforced", progress)
+            rows.extend(solved)
         else:
             order = sorted(float(x) for x in levels)
             _check_levels(order, kind)
-            for level in (order if tighter_up else order[::-1]):
-                rows.append(_solve_row(study, target, level, "enforced", progress))
+            rows.extend(_solve_rows(study, target, order if tighter_up else order[::-1], "enforced", progress))
     table = _finish(pd.DataFrame(rows), kind, tighter_up)
     table.attrs.update({
         "target": target, "kind": kind, "label": str(study.inputs["target_label"].sel({n.TARGET: target}).item()),
