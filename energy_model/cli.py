@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from energy_model.errors import EnergyModelError, InputError, InterruptedRun, SolveFailure
+from energy_model.names import fmt_number
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = PROJECT / "scenarios" / "plan_year.yaml"
@@ -55,12 +56,9 @@ class Progress:
 
 def _fmt(x: Any, spec: str = ",.0f") -> str:
     try:
-        if x is None or x != x:
-            return "n/a"
-        text = format(float(x), spec)
+        return fmt_number(x, spec)
     except (TypeError, ValueError):
         return str(x)
-    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
 def _level(kind: str, value: float) -> str:

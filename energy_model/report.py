@@ -29,11 +29,7 @@ def _level(kind: str, value: float | None) -> str:
     return f"{value / 1e6:,.2f} Mt/yr"
 
 
-def _num(value: float | None, spec: str = ",.0f") -> str:
-    if value is None or value != value:
-        return "n/a"
-    text = format(value, spec)
-    return text[1:] if text.startswith("-") and not any(ch in "123456789" for ch in text) else text
+_num = n.fmt_number
 
 
 def _bars(items: list[tuple[str, float, float]], width: int = 560) -> dict[str, Any]:

@@ -318,3 +318,18 @@ def _text(value: object) -> str:
     return "" if isinstance(value, float) and math.isnan(value) else str(value)
 
 
+
+
+def read_table(path: Path, columns: Sequence[str], text: Sequence[str]) -> tuple[pd.DataFrame, list[int | None], _Issues]:
+    """Read a one-row-per-id table into a typed DataFrame; problems are collected, not raised.
+
+    The first column is the id (index); ``text`` lists the text columns (the id
+    first), every other column is numeric. Returns the frame, the file line of
+    each row and the issues found so far (messages name the file, not its path).
+    """
+    issues = _Issues(path.name, [])
+    rows = _read_rows(path, columns, issues)
+    ids = _ids(rows, columns[0], path.name, issues)
+    numeric = [c for c in columns if c not in text]
+    frame = _frame(rows, ids, columns[0], text[1:], numeric, path.name, issues)
+    return frame, [row.line for row in rows], issues

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from energy_model.tables.common import FUEL_COLUMNS, FUEL_RULES, FUEL_TEXT, FUEL_UNITS, _IDENTIFIER, _Issues, _apply_rules, _frame, _ids, _read_rows, _text
+from energy_model.tables.common import read_table, FUEL_COLUMNS, FUEL_RULES, FUEL_TEXT, FUEL_UNITS, _IDENTIFIER, _Issues, _apply_rules, _text
 
 
 # --------------------------------------------------------------------------
@@ -35,13 +35,8 @@ def read_fuels(path: str | Path) -> pd.DataFrame:
         With every problem found in the file.
     """
     path = Path(path)
-    name = path.name
-    issues = _Issues(path.name, [])  # messages name files, never full machine paths
-    rows = _read_rows(path, FUEL_COLUMNS, issues)
-    ids = _ids(rows, "fuel", name, issues)
-    numeric = [c for c in FUEL_COLUMNS if c not in FUEL_TEXT]
-    frame = _frame(rows, ids, "fuel", FUEL_TEXT[1:], numeric, name, issues)
-    _check_fuel_frame(frame, [row.line for row in rows], name, issues)
+    frame, lines, issues = read_table(path, FUEL_COLUMNS, FUEL_TEXT)
+    _check_fuel_frame(frame, lines, path.name, issues)
     issues.raise_if_any()
     return frame
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model import names
-from energy_model.tables.common import CARRIERS, PROFILES, TECHNOLOGY_COLUMNS, TECHNOLOGY_RULES, TECHNOLOGY_TEXT, _Issues, _apply_rules, _frame, _ids, _read_rows, _text
+from energy_model.tables.common import read_table, CARRIERS, PROFILES, TECHNOLOGY_COLUMNS, TECHNOLOGY_RULES, TECHNOLOGY_TEXT, _Issues, _apply_rules, _text
 from energy_model.tables.fuels import read_fuels
 
 
@@ -39,15 +39,10 @@ def read_technologies(path: str | Path, *, fuel_carriers: Collection[str] | None
         With every problem found in the file.
     """
     path = Path(path)
-    name = path.name
-    issues = _Issues(path.name, [])  # messages name files, never full machine paths
-    rows = _read_rows(path, TECHNOLOGY_COLUMNS, issues)
-    ids = _ids(rows, "technology", name, issues)
-    numeric = [c for c in TECHNOLOGY_COLUMNS if c not in TECHNOLOGY_TEXT]
-    frame = _frame(rows, ids, "technology", TECHNOLOGY_TEXT[1:], numeric, name, issues)
+    frame, lines, issues = read_table(path, TECHNOLOGY_COLUMNS, TECHNOLOGY_TEXT)
     if fuel_carriers is None:
         fuel_carriers = _sibling_fuel_carriers(path)
-    _check_technology_frame(frame, [row.line for row in rows], name, fuel_carriers, issues)
+    _check_technology_frame(frame, lines, path.name, fuel_carriers, issues)
     issues.raise_if_any()
     return frame
 
