@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from energy_model.errors import EnergyModelError, InputError, InterruptedRun, SolveFailure
-from energy_model.names import fmt_number
+from energy_model.formatting import fmt_number
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = PROJECT / "scenarios" / "plan_year.yaml"

@@ -14,6 +14,7 @@ import xarray as xr
 from jinja2 import Environment, PackageLoader
 
 from energy_model import names as n
+from energy_model.formatting import fmt_number
 from energy_model.metrics import monthly_generation
 
 _ENV = Environment(loader=PackageLoader("energy_model", "templates"), autoescape=True)
@@ -29,7 +30,7 @@ def _level(kind: str, value: float | None) -> str:
     return f"{value / 1e6:,.2f} Mt/yr"
 
 
-_num = n.fmt_number
+_num = fmt_number
 
 
 def _bars(items: list[tuple[str, float, float]], width: int = 560) -> dict[str, Any]:
