@@ -27,6 +27,8 @@ from energy_model.solve import Solution
 
 MW = n.MW_PER_LP
 MONEY = n.CNY_PER_LP
+#: A target shadow price at or below this (CNY per natural unit) counts as zero: the target does not bind.
+BINDING_PRICE = 1e-6
 
 
 def _grid(sol: Solution, var: pyo.Var, rows: list[str], hours: int) -> np.ndarray:
@@ -287,8 +289,9 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     ds["target_level"] = (n.TARGET, level)
     ds["target_met"] = (n.TARGET, met)
     ds["target_shortfall"] = (n.TARGET, shortfall)
+    price = np.where(np.abs(price) > BINDING_PRICE, price, 0.0)  # interior-point noise is not a price
     ds["target_shadow_price"] = (n.TARGET, price)
     ds["target_shadow_price"].attrs["units"] = "CNY/kW/yr | CNY/MWh | CNY/t (by target kind)"
-    ds["target_binding"] = (n.TARGET, np.abs(price) > 1e-6)
+    ds["target_binding"] = (n.TARGET, np.abs(price) > BINDING_PRICE)
     for name in ("target_kind", "target_mode", "target_label"):
         ds[name] = (n.TARGET, inputs[name].values.copy())
