@@ -102,6 +102,9 @@ def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset) 
     techs = list(e["capacity_mw"])
     existing = dict(zip(inputs[n.TECH].values.astype(str), inputs["existing_mw"].values))
     bars = _bars([(g, float(existing.get(g, 0.0)), float(e["capacity_mw"][g])) for g in techs])
+    ids = inputs[n.TECH].values.astype(str)
+    labels = {g: " ".join(str(x) for x in (name, zh) if str(x) not in ("", "nan"))
+              for g, name, zh in zip(ids, inputs["name"].values, inputs["name_zh"].values)}
     targets = [t | {"level_txt": _level(t["kind"], t["level"]), "ref_txt": _level(t["kind"], t["reference_value"]),
                     "value_txt": _level(t["kind"], t["value"]), "price_txt": _num(t["shadow_price"], ",.1f"),
                     "cost_txt": _num((t["cost_alone_cny_per_yr"] or 0) / 1e6, ",.1f")}
@@ -109,5 +112,5 @@ def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset) 
     return _ENV.get_template("report.html").render(
         doc=doc, e=e, r=doc["reference"], targets=targets, bars=bars,
         price=_duration_curve(results["price_cny_per_mwh"].values), num=_num,
-        monthly=_monthly_bars(monthly_generation(results, inputs)),
+        monthly=_monthly_bars(monthly_generation(results, inputs)), labels=labels,
     )

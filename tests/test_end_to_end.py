@@ -40,6 +40,13 @@ def check_run_folder(folder: Path) -> dict:
     np.testing.assert_allclose(targets["value"].values, res["target_value"].values, rtol=1e-6)
     assert len(doc["targets"]) == res.sizes["target"]
     assert manifest["input_hash"] == inp.attrs["input_hash"]
+    # the report names every target and technology, and states the outcome
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    for t in doc["targets"]:
+        assert t["label"] in html
+    for name in inp["name"].values:
+        assert str(name) in html
+    assert doc["target_status"].replace("_", " ") in html
     return doc
 
 
