@@ -145,6 +145,17 @@ def read_holidays(path: str | Path) -> tuple[dt.date, ...]:
     return tuple(dates[y] for y in sorted(dates))
 
 
+def _read_shape(path: Path, sections: dict[str, tuple[str, ...] | None], holidays_path: str | Path | None
+                ) -> tuple[dict[str, dict[str, float]], tuple[dt.date, ...], tuple[int, ...], tuple[float, ...]]:
+    """Sections of a shape table, the Spring-Festival dates and the festival offsets/factors."""
+    issues = _Issues(path.name, [])  # messages name files, never full machine paths
+    v = _read_sections(path, sections, issues)
+    issues.raise_if_any()
+    dates = read_holidays(holidays_path or path.with_name("holidays.csv"))
+    offsets, factors = _offsets(v["spring_festival"])
+    return v, dates, offsets, factors
+
+
 def read_demand_shape(path: str | Path, holidays_path: str | Path | None = None) -> DemandShape:
     """Read and validate the electricity demand shape.
 
@@ -159,12 +170,7 @@ def read_demand_shape(path: str | Path, holidays_path: str | Path | None = None)
     -------
     DemandShape
     """
-    path = Path(path)
-    issues = _Issues(path.name, [])  # messages name files, never full machine paths
-    v = _read_sections(path, _DEMAND_SECTIONS, issues)
-    issues.raise_if_any()
-    dates = read_holidays(holidays_path or path.with_name("holidays.csv"))
-    offsets, factors = _offsets(v["spring_festival"])
+    v, dates, offsets, factors = _read_shape(Path(path), _DEMAND_SECTIONS, holidays_path)
     p = v["parameter"]
     return DemandShape(
         month_factor=_ordered(v["month"], _MONTHS),
@@ -203,12 +209,7 @@ def read_heat_shape(path: str | Path, holidays_path: str | Path | None = None) -
     -------
     HeatShape
     """
-    path = Path(path)
-    issues = _Issues(path.name, [])  # messages name files, never full machine paths
-    v = _read_sections(path, _HEAT_SECTIONS, issues)
-    issues.raise_if_any()
-    dates = read_holidays(holidays_path or path.with_name("holidays.csv"))
-    offsets, factors = _offsets(v["spring_festival"])
+    v, dates, offsets, factors = _read_shape(Path(path), _HEAT_SECTIONS, holidays_path)
     return HeatShape(
         month_factor=_ordered(v["month"], _MONTHS),
         profile=_ordered(v["profile"], _HOURS),
