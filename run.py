@@ -2,7 +2,7 @@
 
 import sys
 
-from energy_model.cli import main
+from energy_model.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -40,15 +40,15 @@ def main() -> None:
 
     import highspy
 
-    from energy_model.extract import extract_results
-    from energy_model.inputs import SITES, PV_PLANTS, WIND_PLANTS, build_model_inputs, safe_path
+    from energy_model.engine.extract import extract_results
+    from energy_model.io.read_inputs import SITES, PV_PLANTS, WIND_PLANTS, build_model_inputs, safe_path
     from energy_model.model import build_model
     from energy_model.pipeline import _writers
     from energy_model.profiles import capacity_factors, read_plants
-    from energy_model.scenario import load_scenario
-    from energy_model.solve import compile_model, run_highs
-    from energy_model.targettest import TargetTest
-    from energy_model.verify import check_results
+    from energy_model.io.scenario_file import load_scenario
+    from energy_model.engine.highs import compile_model, run_highs
+    from energy_model.analysis.target_test import TargetTest
+    from energy_model.engine.checks import check_results
     from energy_model.weather import load_weather, read_sites
 
     rows: list[tuple[str, float, float]] = []
@@ -94,7 +94,7 @@ def main() -> None:
     doc_stub = {"scenario": scen.name, "title": scen.title, "description": "", "target_status": "benchmark",
                 "targets": [], "binding_limits": [], "messages": [], "input_hash": inputs.attrs["input_hash"],
                 "versions": {"energy_model": "", "highs": ""}, "timings_s": {"solves": 1, "build_s": 0, "solve_s": 0}}
-    from energy_model.metrics import summary
+    from energy_model.analysis.metrics import summary
 
     doc_stub["enforced"] = doc_stub["reference"] = summary(res, inputs)
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,15 +23,15 @@ from typing import Any
 
 import pandas as pd
 
-from energy_model.breakeven_search import breakeven
+from energy_model.analysis.breakeven import breakeven
 from energy_model.errors import OutputError
-from energy_model.frontier_curve import frontier, frontier_sentence
-from energy_model.inputs import build_model_inputs
+from energy_model.analysis.frontier import frontier, frontier_sentence
+from energy_model.io.read_inputs import build_model_inputs
 from energy_model.pipeline import run_scenario
-from energy_model.results import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
-from energy_model.scenario import LoadedScenario, load_scenario
-from energy_model.study import Study
-from energy_model.targettest import maximum_achievable, run_target_test
+from energy_model.output.run_folder import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
+from energy_model.io.scenario_file import LoadedScenario, load_scenario
+from energy_model.engine.study import Study
+from energy_model.analysis.target_test import maximum_achievable, run_target_test
 
 Progress = Callable[[str], None]
 Writer = Callable[[Path], None]
@@ -68,7 +68,7 @@ def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: di
     Each file is written under a temporary name in the run folder and moved
     over the final name with ``os.replace``; ``manifest.json`` then gets the
     new SHA-256 checksums (and ``meta`` under ``analyses``) the same way. With
-    no run folder yet, :func:`energy_model.results.publish` creates one.
+    no run folder yet, :func:`energy_model.output.run_folder.publish` creates one.
 
     Returns
     -------
@@ -121,7 +121,7 @@ def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: 
                  progress: Progress | None = None) -> AnalysisOutcome:
     """Frontier of one target for a scenario file; adds ``frontier.csv`` to its run folder.
 
-    Parameters are those of :func:`energy_model.frontier_curve.frontier`; ``out`` is
+    Parameters are those of :func:`energy_model.analysis.frontier.frontier`; ``out`` is
     the parent of run folders (default ``results/`` next to ``scenarios/``).
     """
     loaded = _loaded(scenario)
@@ -145,7 +145,7 @@ def run_breakeven(scenario: str | Path | LoadedScenario, param: str, target: str
                   write: bool = True, progress: Progress | None = None) -> AnalysisOutcome:
     """Break-even of a cost parameter for one target; adds ``breakeven.json`` to the run folder.
 
-    Parameters are those of :func:`energy_model.breakeven_search.breakeven`.
+    Parameters are those of :func:`energy_model.analysis.breakeven.breakeven`.
     """
     loaded = _loaded(scenario)
     out_dir = _out_dir(loaded, out)

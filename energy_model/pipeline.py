@@ -21,13 +21,13 @@ import pandas as pd
 import xarray as xr
 
 from energy_model import __version__
-from energy_model import names as n
-from energy_model.inputs import build_model_inputs
-from energy_model.metrics import fuel_table, summary, technology_table
-from energy_model.results import check_writable, publish, run_lock, write_csv, write_json, write_netcdf
-from energy_model.scenario import LoadedScenario, load_scenario
-from energy_model.study import Study, model_size
-from energy_model.targettest import TargetTest, run_target_test
+from energy_model import vocabulary as n
+from energy_model.io.read_inputs import build_model_inputs
+from energy_model.analysis.metrics import fuel_table, summary, technology_table
+from energy_model.output.run_folder import check_writable, publish, run_lock, write_csv, write_json, write_netcdf
+from energy_model.io.scenario_file import LoadedScenario, load_scenario
+from energy_model.engine.study import Study, model_size
+from energy_model.analysis.target_test import TargetTest, run_target_test
 
 Progress = Callable[[str], None]
 
@@ -170,7 +170,7 @@ def run_scenario(
 
 
 def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any]) -> dict[str, Callable[[Path], None]]:
-    from energy_model.report import render_report
+    from energy_model.output.report import render_report
 
     res = test.enforced
     assert res is not None

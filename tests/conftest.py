@@ -127,8 +127,8 @@ def no_solver(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append("solver")
         raise AssertionError("the solver was called for a bad input")
 
-    import energy_model.solve as solve
-    import energy_model.study as study
+    import energy_model.engine.highs as solve
+    import energy_model.engine.study as study
 
     for mod in (solve, study):
         monkeypatch.setattr(mod, "run_highs", tripwire)

@@ -3,10 +3,10 @@
 Each case builds a small project under ``tmp_path`` (see ``conftest.py``),
 breaks exactly one thing, then
 
-* runs ``run.py run <scenario> --out <tmp>/out`` through :func:`energy_model.cli.main`
+* runs ``run.py run <scenario> --out <tmp>/out`` through :func:`energy_model.cli.main.main`
   and checks exit code 2, a message naming the file and the key path (or
   column / line), and no traceback;
-* calls the API (:func:`energy_model.inputs.build_model_inputs`) and checks the
+* calls the API (:func:`energy_model.io.read_inputs.build_model_inputs`) and checks the
   structured :class:`~energy_model.errors.InputIssue` (file, key path, line);
 * checks that no file under the project changed or appeared (no run folder, no
   staging folder, no lock) and that no LP was compiled or solved.
@@ -24,9 +24,9 @@ import pandas as pd
 import pytest
 
 from conftest import BASE_YAML, TmpProject, demand_csv, weather_csv
-from energy_model import cli
+from energy_model.cli import main as cli
 from energy_model.errors import InputError
-from energy_model.inputs import build_model_inputs
+from energy_model.io.read_inputs import build_model_inputs
 
 
 def sub(old: str, new: str, text: str = BASE_YAML) -> str:

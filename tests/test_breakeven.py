@@ -20,11 +20,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from energy_model.breakeven_search import breakeven
-from energy_model.cli import main
-from energy_model.results import verify_run
-from energy_model.schema import TargetSpec
-from energy_model.study import Study
+from energy_model.analysis.breakeven import breakeven
+from energy_model.cli.main import main
+from energy_model.output.run_folder import verify_run
+from energy_model.io.schema import TargetSpec
+from energy_model.engine.study import Study
 from test_frontier import short_plan_year
 from test_targets_analysis import CRF, capacity_system, share_system
 from tiny import SIMPLEX, system, tech

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energy_model.demand import (
+from energy_model.profiles.demand import (
     DemandShape,
     electricity_demand,
     heat_demand,
@@ -17,7 +17,7 @@ from energy_model.demand import (
     synthetic_daily_temperature,
 )
 from energy_model.errors import InputError
-from energy_model.tables import read_demand_shape, read_heat_shape
+from energy_model.io.tables import read_demand_shape, read_heat_shape
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
 ANNUAL_MWH = 43.0e6  # Yancheng 2022 estimate [MWh/yr]

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energy_model.cli import main
-from energy_model.results import open_netcdf, verify_run
+from energy_model.cli.main import main
+from energy_model.output.run_folder import open_netcdf, verify_run
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = {"results.nc", "reference.nc", "inputs.nc", "summary.json", "targets.csv", "technologies.csv", "fuels.csv",

@@ -25,17 +25,17 @@ import pyomo.environ as pyo
 import pytest
 
 from conftest import BASE_YAML, PROJECT, TmpProject
-from energy_model import cli
+from energy_model.cli import main as cli
 from energy_model import pipeline
-from energy_model import study as study_mod
+from energy_model.engine import study as study_mod
 from energy_model.errors import (
     InfeasibleError,
     LimitReachedError,
     UnboundedError,
 )
-from energy_model.results import verify_run
-from energy_model.schema import SolverSpec, TargetSpec
-from energy_model.study import Study
+from energy_model.output.run_folder import verify_run
+from energy_model.io.schema import SolverSpec, TargetSpec
+from energy_model.engine.study import Study
 from tiny import SIMPLEX, system, tech
 
 
@@ -224,7 +224,7 @@ def test_output_not_writable_fails_before_any_solve(project: TmpProject, no_solv
 
 def test_permission_denied_fails_before_any_solve(project: TmpProject, no_solver, monkeypatch, capsys):
     """EACCES from the pre-flight write probe (simulated: root ignores chmod)."""
-    from energy_model import results
+    from energy_model.output import run_folder as results
 
     real_write_bytes = Path.write_bytes
 

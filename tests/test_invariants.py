@@ -1,6 +1,6 @@
 """Run the shipped quick_week scenario once and recompute every invariant from the files it wrote.
 
-The runtime checks in :mod:`energy_model.verify` run inside every solve; these
+The runtime checks in :mod:`energy_model.engine.checks` run inside every solve; these
 tests check the *published* files independently (only NumPy on what was
 written), so a bug in extraction, metrics or writing cannot hide behind the
 checks it shares code with. Numbers in CSV files carry 6 significant digits.
@@ -18,10 +18,10 @@ import pytest
 import xarray as xr
 
 from conftest import PROJECT
-from energy_model import cli
-from energy_model import names as n
-from energy_model.results import open_netcdf, verify_run, write_netcdf
-from energy_model.verify import check_results
+from energy_model.cli import main as cli
+from energy_model import vocabulary as n
+from energy_model.output.run_folder import open_netcdf, verify_run, write_netcdf
+from energy_model.engine.checks import check_results
 
 NEW_ENERGY = ("wind", "solar", "biomass")
 

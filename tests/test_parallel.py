@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from energy_model.errors import InfeasibleError
-from energy_model.schema import TargetSpec
-from energy_model.study import Study
+from energy_model.io.schema import TargetSpec
+from energy_model.engine.study import Study
 from tiny import SIMPLEX, system, tech
 
 

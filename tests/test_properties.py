@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PROJECT
-from energy_model import tables
+from energy_model.io import tables
 from energy_model.errors import InfeasibleError
-from energy_model.results import open_netcdf, write_netcdf
-from energy_model.schema import EconomicsSpec, TargetSpec
-from energy_model.study import Study
+from energy_model.output.run_folder import open_netcdf, write_netcdf
+from energy_model.io.schema import EconomicsSpec, TargetSpec
+from energy_model.engine.study import Study
 from tiny import ECON, GAS, SIMPLEX, system, tech
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,

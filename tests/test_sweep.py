@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from energy_model.cli import main
+from energy_model.cli.main import main
 from energy_model.errors import InputError, PartialSweepError
-from energy_model.inputs import build_model_inputs
-from energy_model.scenario import load_scenario
-from energy_model.study import Study
-from energy_model.sweep import SweepSpec, run_sweep, variants
+from energy_model.io.read_inputs import build_model_inputs
+from energy_model.io.scenario_file import load_scenario
+from energy_model.engine.study import Study
+from energy_model.analysis.sweep import SweepSpec, run_sweep, variants
 
 SWEEP = """\
 name: tiny_sweep

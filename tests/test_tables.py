@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from energy_model.errors import InputError, InputIssue
-from energy_model.tables import (
+from energy_model.io.tables import (
     FUEL_COLUMNS,
     TECHNOLOGY_COLUMNS,
     read_demand_csv,
@@ -407,7 +407,7 @@ def test_demand_values_round_trip_through_numpy(tmp_path: Path) -> None:
 
 
 def test_validate_after_overrides() -> None:
-    from energy_model.tables import validate_fuels, validate_technologies
+    from energy_model.io.tables import validate_fuels, validate_technologies
 
     tech = read_technologies(INPUTS / "technologies.csv")
     fuels = read_fuels(INPUTS / "fuels.csv")

@@ -36,11 +36,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from energy_model.cli import main
+from energy_model.cli.main import main
 from energy_model.errors import InfeasibleError
-from energy_model.schema import EconomicsSpec, TargetSpec
-from energy_model.study import Study
-from energy_model.targettest import maximum_achievable, precheck, run_target_test
+from energy_model.io.schema import EconomicsSpec, TargetSpec
+from energy_model.engine.study import Study
+from energy_model.analysis.target_test import maximum_achievable, precheck, run_target_test
 from tiny import ECON, SIMPLEX, system, tech
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -276,7 +276,7 @@ def test_tightening_a_target_never_lowers_cost(case: tuple[Study, str, float, fl
 
 def test_maximum_falls_back_to_simplex_after_numerical_trouble(monkeypatch: pytest.MonkeyPatch):
     """An interior-point 'Unknown' on the maximisation LP is retried once with dual simplex."""
-    import energy_model.targettest as tt
+    import energy_model.analysis.target_test as tt
     from energy_model.errors import NumericalError
 
     study = share_system()

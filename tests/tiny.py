@@ -2,7 +2,7 @@
 
 Every test system is a handful of technologies over a few hours, written as
 plain dicts in user units (MW, CNY) and passed through the same
-:func:`energy_model.assemble.assemble_inputs` as the real inputs.
+:func:`energy_model.inputs.assemble.assemble_inputs` as the real inputs.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energy_model.assemble import assemble_inputs
-from energy_model.schema import EconomicsSpec, SolverSpec, TargetSpec
+from energy_model.inputs.assemble import assemble_inputs
+from energy_model.io.schema import EconomicsSpec, SolverSpec, TargetSpec
 
 #: Economics with no discounting effect tests cannot see: zero carbon price, high VoLL.
 ECON = EconomicsSpec(discount_rate=0.0, carbon_price_cny_per_t=0.0, value_of_lost_load_cny_per_mwh=1e5,

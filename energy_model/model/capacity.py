@@ -20,8 +20,8 @@ import math
 
 import pyomo.environ as pyo
 
-from energy_model import names as n
-from energy_model.model.data import LPData
+from energy_model import vocabulary as n
+from energy_model.inputs.lp_units import LPData
 
 
 def capacity_bounds(data: LPData, tech: str) -> tuple[float, float | None]:

@@ -25,7 +25,7 @@ Constraint families:
 Both are written as ``p - a * build <= a * existing``. For a technology
 whose capacity cannot change (upper bound = existing), the limit becomes the
 variable bound ``p[g,t] <= a * existing`` instead of a row; a
-:class:`~energy_model.study.Study` rebuilds the model if such a capacity is
+:class:`~energy_model.engine.study.Study` rebuilds the model if such a capacity is
 later made expandable.
 
 ``online_limit, min_load, max_load``  (linear relaxation of unit commitment)::
@@ -55,8 +55,8 @@ import math
 
 import pyomo.environ as pyo
 
-from energy_model import names as n
-from energy_model.model.data import LPData
+from energy_model import vocabulary as n
+from energy_model.inputs.lp_units import LPData
 
 
 def is_fixed(data: LPData, g: str) -> bool:

@@ -17,7 +17,7 @@ Constraint families::
     annual_supply[f]:   w * sum_t x[f,t] <= xmax_yr[f]       [GWh_th/yr]
 
 The dual of ``annual_supply`` is the value of one more GWh_th of that supply
-per year; :mod:`energy_model.results` converts it to CNY per native unit.
+per year; :mod:`energy_model.output.run_folder` converts it to CNY per native unit.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import math
 
 import pyomo.environ as pyo
 
-from energy_model import names as n
-from energy_model.model.data import LPData
+from energy_model import vocabulary as n
+from energy_model.inputs.lp_units import LPData
 
 
 def direct_fuels(data: LPData) -> list[str]:

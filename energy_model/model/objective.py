@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from energy_model.model.data import LPData
+from energy_model.inputs.lp_units import LPData
 
 #: Cost components in reporting order.
 COMPONENTS = ("capex", "fom", "vom", "startup", "fuel", "carbon", "unserved", "penalty")

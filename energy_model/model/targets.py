@@ -15,15 +15,15 @@ resolved to technologies when the inputs are built).
 Modes: ``enforce`` fixes short[k] = 0; ``soft`` frees short[k] at the penalty
 price in the objective; ``report`` deactivates the row (checked afterwards).
 The row dual is the target's shadow price: CNY/kW-yr, x1000 CNY/MWh and
-x1000 CNY/t in LP units (see :mod:`energy_model.results`).
+x1000 CNY/t in LP units (see :mod:`energy_model.output.run_folder`).
 """
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from energy_model import names as n
-from energy_model.model.data import LPData
+from energy_model import vocabulary as n
+from energy_model.inputs.lp_units import LPData
 
 
 def annual_emissions(m: pyo.ConcreteModel, data: LPData, pollutant: str) -> pyo.Expression:

@@ -1,0 +1,148 @@
+"""Pure functions from Results/ModelInputs Datasets to the numbers a planner reads.
+
+Definitions (also in README "Outputs"):
+
+- consumption = sum of hourly electricity demand [MWh/yr]
+- new-energy share = generation of wind, solar and biomass technologies
+  (after curtailment, exports included) / consumption — the plan's
+  新能源发电量占全市用电量 ratio
+- curtailment = available renewable output not used / available [-]
+- LCOE of a technology = its annual costs / its annual output [CNY/MWh]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from energy_model import vocabulary as n
+from energy_model.analysis.binding_limits import UNSERVED_MW
+
+#: Carriers counted as "new energy" (新能源) in the plan's share indicator.
+NEW_ENERGY_CARRIERS = ("wind", "solar", "biomass")
+
+
+def consumption_mwh(inputs: xr.Dataset) -> float:
+    """Annual electricity consumption [MWh/yr]."""
+    return float(inputs["demand_mw"].sum()) * float(inputs.attrs["hour_weight"])
+
+
+def technology_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
+    """One row per technology: capacity, output, curtailment, costs, LCOE, emissions."""
+    w = float(inputs.attrs["hour_weight"])
+    techs = inputs[n.TECH].values.astype(str)
+    avail = np.nansum(results["available_mw"].values, axis=1) * w
+    curt = np.nansum(results["curtailment_mw"].values, axis=1) * w
+    costs = results["cost_by_technology_cny_per_yr"].to_pandas()
+    gen = results["generation_mwh_per_yr"].values
+    total_cost = costs.sum(axis=1).values
+    table = pd.DataFrame(
+        {
+            "name": inputs["name"].values if "name" in inputs else techs,
+            "kind": inputs["kind"].values,
+            "carrier": inputs["carrier"].values,
+            "existing_mw": inputs["existing_mw"].values,
+            "capacity_mw": results["capacity_mw"].values,
+            "new_capacity_mw": results["new_capacity_mw"].values,
+            "energy_capacity_mwh": results["energy_capacity_mwh"].values,
+            "generation_mwh_per_yr": gen,
+            "full_load_hours": np.divide(gen, results["capacity_mw"].values,
+                                         out=np.zeros_like(gen), where=results["capacity_mw"].values > 0),
+            "curtailed_mwh_per_yr": curt,
+            "curtailment_share": np.divide(curt, avail, out=np.zeros_like(curt), where=avail > 0),
+            "cost_cny_per_yr": total_cost,
+            "lcoe_cny_per_mwh": np.divide(total_cost, gen, out=np.full_like(gen, np.nan), where=gen > 1e-6),
+        },
+        index=pd.Index(techs, name=n.TECH),
+    )
+    for comp in costs.columns:
+        table[f"{comp}_cny_per_yr"] = costs[comp].values
+    return table
+
+
+def monthly_generation(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
+    """Electricity supplied per month and carrier, plus demand [GWh per month of the horizon].
+
+    Storage is shown net (discharge - charge); exports are negative.
+    """
+    kind = inputs["kind"].values.astype(str)
+    carrier = inputs["carrier"].values.astype(str)
+    label = np.where(kind == n.IMPORT, "imports", np.where(kind == n.EXPORT, "exports", carrier))
+    disp = results["dispatch_mw"].values.copy()
+    disp[kind == n.EXPORT] *= -1.0
+    keep = kind != n.BOILER
+    frame = pd.DataFrame(disp[keep].T / 1000.0, index=pd.DatetimeIndex(inputs[n.TIME].values),
+                         columns=label[keep])
+    frame = frame.T.groupby(level=0).sum().T
+    frame["demand"] = inputs["demand_mw"].values / 1000.0
+    monthly = frame.groupby(frame.index.to_period("M")).sum()
+    monthly.index = monthly.index.astype(str)
+    return monthly
+
+
+def new_energy_share(results: xr.Dataset, inputs: xr.Dataset) -> float:
+    """New-energy generation / consumption [-] recomputed from dispatch."""
+    carrier = inputs["carrier"].values.astype(str)
+    kind = inputs["kind"].values.astype(str)
+    mask = np.isin(carrier, NEW_ENERGY_CARRIERS) & (kind != n.STORAGE)
+    return float(results["generation_mwh_per_yr"].values[mask].sum()) / consumption_mwh(inputs)
+
+
+def fuel_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
+    """Fuel use against supply limits, with the value of more supply."""
+    use = results["fuel_use_units_per_yr"].values
+    limit = inputs["max_units_per_yr"].values
+    per_h = inputs["max_units_per_h"].values
+    peak = results["fuel_use_mwh_th"].max(n.TIME).values / inputs["energy_mwh_per_unit"].values
+    return pd.DataFrame(
+        {
+            "name": inputs["fuel_name"].values,
+            "unit": inputs["fuel_unit"].values,
+            "use_per_yr": use,
+            "limit_per_yr": limit,
+            "use_of_annual_limit": np.divide(use, limit, out=np.full_like(use, np.nan), where=np.isfinite(limit)),
+            "peak_use_per_h": peak,
+            "limit_per_h": per_h,
+            "value_of_more_supply_cny_per_unit": results["supply_limit_value_cny_per_unit"].values,
+            "co2_t_per_yr": results["emissions_t_per_yr"].sel(pollutant="co2").values,
+        },
+        index=pd.Index(inputs[n.FUEL].values.astype(str), name=n.FUEL),
+    )
+
+
+def summary(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, Any]:
+    """Headline numbers of one solved case (JSON-ready, user units)."""
+    cons = consumption_mwh(inputs)
+    cost = float(results.attrs["objective_cny_per_yr"])
+    w = float(inputs.attrs["hour_weight"])
+    price = results["price_cny_per_mwh"].values
+    demand = inputs["demand_mw"].values
+    shed = results["unserved_mw"].values
+    emis = results["emissions_t_per_yr"].sum(n.FUEL).to_series()
+    tech = technology_table(results, inputs)
+    return {
+        "total_cost_cny_per_yr": cost,
+        "cost_per_mwh_consumed_cny": cost / cons,
+        "cost_components_cny_per_yr": results["cost_cny_per_yr"].to_series().to_dict(),
+        "consumption_mwh_per_yr": cons,
+        "peak_demand_mw": float(demand.max()),
+        "new_energy_share": new_energy_share(results, inputs),
+        "capacity_mw": tech["capacity_mw"].to_dict(),
+        "new_capacity_mw": tech["new_capacity_mw"].to_dict(),
+        "generation_mwh_per_yr": tech["generation_mwh_per_yr"].to_dict(),
+        "curtailment_share": tech.loc[tech["kind"] == n.VARIABLE, "curtailment_share"].to_dict(),
+        "emissions_t_per_yr": emis.to_dict(),
+        "imported_co2_t_per_yr": float(results["imported_co2_t_per_yr"].sum()),
+        "unserved_mwh_per_yr": float(shed.sum()) * w,
+        "unserved_hours": int((shed > UNSERVED_MW).sum()),
+        "price_cny_per_mwh": {
+            "mean": float(price.mean()),
+            "demand_weighted": float((price * demand).sum() / demand.sum()),
+            "min": float(price.min()),
+            "max": float(price.max()),
+        },
+        "fuels": fuel_table(results, inputs).to_dict(orient="index"),
+    }

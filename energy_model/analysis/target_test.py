@@ -1,0 +1,346 @@
+"""The target test: is each target reachable, what does it cost, what is its price, what stops it.
+
+For a scenario it solves the **reference** (every target only reported) and
+the **enforced** case (targets in their scenario modes), and for each target
+that the reference misses, the case with that target alone. Targets the
+reference already meets cost nothing and need no extra solve: the reference
+optimum stays optimal when they are added. Every solve re-uses the one built
+model (:class:`energy_model.engine.study.Study`).
+
+An infeasible target is an answer, not a crash: quick pre-checks first, then
+one extra LP per failing target that maximises what the target measures
+(the **maximum achievable level**), and a sentence in a planner's words
+naming the limits that stop it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+
+from energy_model import vocabulary as n
+from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
+from energy_model.analysis.binding_limits import binding_limits
+from energy_model.model.targets import annual_emissions
+from energy_model.engine.highs import choose_method, compile_model, run_highs
+from energy_model.engine.study import Study
+
+MW = n.MW_PER_LP
+
+UNITS = {n.MIN_CAPACITY: "MW", n.MIN_SHARE: "share of consumption", n.MAX_EMISSIONS: "t/yr"}
+PRICE_UNITS = {n.MIN_CAPACITY: "CNY/kW/yr", n.MIN_SHARE: "CNY/MWh", n.MAX_EMISSIONS: "CNY/t"}
+
+
+@dataclass
+class TargetTest:
+    """Outcome of a target test.
+
+    ``status`` is ``met_without_enforcement``, ``met_with_enforcement``,
+    ``soft_shortfall`` or ``infeasible``. ``enforced`` is None when the
+    enforced case is infeasible.
+    """
+
+    reference: xr.Dataset
+    enforced: xr.Dataset | None
+    table: pd.DataFrame
+    status: str
+    messages: list[str] = field(default_factory=list)
+    binding: list[dict[str, object]] = field(default_factory=list)
+
+
+def _fmt_level(kind: str, value: float) -> str:
+    if kind == n.MIN_SHARE:
+        return f"{value:.1%}"
+    if kind == n.MIN_CAPACITY:
+        return f"{value:,.0f} MW"
+    return f"{value / 1e6:,.2f} Mt/yr"
+
+
+def _achieved(results: xr.Dataset, k: str) -> float:
+    return float(results["target_value"].sel({n.TARGET: k}).item())
+
+
+def _is_met(kind: str, achieved: float, level: float) -> bool:
+    if kind == n.MAX_EMISSIONS:
+        return achieved <= level * (1 + 1e-6) + 1e-6
+    return achieved >= level * (1 - 1e-6) - 1e-6
+
+
+def precheck(inputs: xr.Dataset) -> list[str]:
+    """Quick checks before any LP: targets above what the maximum capacities could ever give.
+
+    Returns plain-words messages; a message starting with ``"infeasible:"``
+    proves the target cannot be met.
+    """
+    out = []
+    w = float(inputs.attrs["hour_weight"])
+    demand = float(inputs["demand_mw"].sum()) * w
+    upper = inputs["capacity_upper_mw"].values
+    cf = inputs["capacity_factor"].values
+    techs = inputs[n.TECH].values.astype(str)
+    kind = inputs["kind"].values.astype(str)
+    for i, k in enumerate(inputs[n.TARGET].values.astype(str)):
+        tk = str(inputs["target_kind"].values[i])
+        mode = str(inputs["target_mode"].values[i])
+        level = float(inputs["target_level"].values[i])
+        members = inputs["target_member"].values[i]
+        if mode == n.REPORT:
+            continue
+        if tk == n.MIN_CAPACITY:
+            most = float(upper[members].sum())
+            if most < level:
+                out.append(f"infeasible: target '{k}' asks for {level:,.0f} MW but the maximum capacities of "
+                           f"{', '.join(techs[members])} add up to {most:,.0f} MW")
+        elif tk == n.MIN_SHARE:
+            gen_members = members & (kind != n.STORAGE)
+            energy = float((upper[gen_members, None] * cf[gen_members]).sum()) * w
+            if math.isfinite(energy) and energy < level * demand:
+                out.append(f"infeasible: target '{k}' needs {level * demand / 1e6:,.2f} TWh/yr but "
+                           f"{', '.join(techs[gen_members])} at their maximum capacities could give at most "
+                           f"{energy / 1e6:,.2f} TWh/yr ({energy / demand:.1%})")
+    firm = (kind != n.VARIABLE) & (kind != n.EXPORT) & (kind != n.BOILER)
+    firm_mw = float((upper[firm] * inputs["availability"].fillna(1.0).values[firm]).sum())
+    peak = float(inputs["demand_mw"].max())
+    if firm_mw < peak:
+        out.append(f"warning: peak demand {peak:,.0f} MW exceeds the most firm capacity and imports "
+                   f"({firm_mw:,.0f} MW); some hours will depend on wind and sun or go unserved")
+    return out
+
+
+def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> tuple[float, list[str]]:
+    """Best level a target can reach (one extra LP that maximises what the target measures).
+
+    Parameters
+    ----------
+    study : Study
+        The built model; every target mode is restored afterwards.
+    target : str
+        Target name.
+    others : {"report", "scenario"}
+        ``report`` relaxes every other target (the default: the target's own
+        maximum); ``scenario`` keeps the other targets in their current modes
+        (enforced ones must still hold, soft ones may fall short for free).
+
+    Returns
+    -------
+    level : float
+        MW (capacity), fraction of consumption (share) or t/yr (lowest emissions); ``inf`` if unlimited.
+    limits : list of str
+        Plain-words limits that stop it (members at their maximum capacity, fuel limits...).
+    """
+    m = study.model
+    data = m.lp_data
+    kind = data.target_kind[target]
+    members = data.target_members[target]
+    saved = study.target_modes()
+    if others not in (n.REPORT, "scenario"):
+        raise ValueError(f"others must be 'report' or 'scenario', not {others!r}")
+    for k in study.targets:
+        if others == n.REPORT or k == target:
+            study.set(f"targets.{k}.mode", n.REPORT)
+    total_demand = data.weight * float(data.demand.sum())
+    if kind == n.MIN_CAPACITY:
+        expr, sense = sum(m.P[g] for g in members), pyo.maximize
+    elif kind == n.MIN_SHARE:
+        expr, sense = data.weight * sum(m.energy[g] for g in members if g in m.D), pyo.maximize
+    else:
+        expr, sense = annual_emissions(m, data, data.target_pollutant[target]), pyo.minimize
+    m.total_cost.deactivate()
+    m.alt_objective = pyo.Objective(expr=expr, sense=sense)
+    try:
+        compiled = compile_model(m)
+        # Interior point without crossover ends "Unknown" on this pure maximisation (measured on the
+        # full plan year: HiPO and IPX both); with crossover HiPO proves it (about 14 s there), and
+        # dual simplex (about 40 s) is the last resort.
+        spec = study.solver.model_copy(update={"crossover": "on"})
+        try:
+            sol = run_highs(compiled, spec, hours=data.hours)
+        except NumericalError:
+            if choose_method(study.solver, data.hours) == "simplex":
+                raise
+            sol = run_highs(compiled, spec.model_copy(update={"method": "simplex"}), hours=data.hours)
+        raw = sol.objective
+    except UnboundedError:
+        return math.inf, []
+    finally:
+        m.del_component(m.alt_objective)
+        m.total_cost.activate()
+        for k, mode in saved.items():
+            study.set(f"targets.{k}.mode", mode)
+    if kind == n.MIN_CAPACITY:
+        level = raw * MW
+    elif kind == n.MIN_SHARE:
+        level = raw / total_demand
+    else:
+        level = raw * n.T_PER_LP
+    limits = []
+    build = sol.value(m.build)
+    for i, g in enumerate(data.techs):
+        hi = data.cap_hi[g]
+        if g in members and math.isfinite(hi) and build[i] + data.cap_existing[g] >= hi * (1 - 1e-6):
+            limits.append(f"{g} capped at {hi * MW:,.0f} MW")
+    return level, limits
+
+
+def _explain(study: Study, k: str, level: float) -> str:
+    kind = study.model.lp_data.target_kind[k]
+    best, limits = maximum_achievable(study, k)
+    label = str(study.inputs["target_label"].sel({n.TARGET: k}).item())
+    demand = float(study.inputs["demand_mw"].sum()) * float(study.inputs.attrs["hour_weight"])
+    why = f"with {', '.join(limits)} " if limits else ""
+    if kind == n.MAX_EMISSIONS:
+        return (f"{label} ({_fmt_level(kind, level)}) cannot be met: {why}the lowest emissions the system can "
+                f"reach are {_fmt_level(kind, best)}")
+    if not math.isfinite(best):
+        return f"{label} ({_fmt_level(kind, level)}) is not limited on its own; it conflicts with other targets"
+    if kind == n.MIN_SHARE:
+        return (f"{label} ({_fmt_level(kind, level)}) needs {level * demand / 1e6:,.2f} TWh/yr; {why}the maximum "
+                f"is {_fmt_level(kind, best)} ({best * demand / 1e6:,.2f} TWh/yr)")
+    return f"{label} ({_fmt_level(kind, level)}) cannot be met; {why}the maximum is {_fmt_level(kind, best)}"
+
+
+def run_target_test(study: Study, progress: Callable[[str], None] | None = None) -> TargetTest:
+    """Solve the reference and enforced cases and cost every target.
+
+    Parameters
+    ----------
+    study : Study
+        The scenario's built model; target modes are restored afterwards.
+    progress : callable, optional
+        Receives a line of text before each solve.
+
+    Returns
+    -------
+    TargetTest
+
+    Raises
+    ------
+    InfeasibleError
+        When the enforced targets cannot all be met; its ``diagnosis`` holds the
+        plain-words explanation and the maximum achievable levels, and
+        ``exc.target_test`` the partial result (reference and table).
+    """
+    ds = study.inputs
+    targets = study.targets
+    modes = study.target_modes()
+    kinds = {k: str(ds["target_kind"].sel({n.TARGET: k}).item()) for k in targets}
+    levels = {k: float(ds["target_level"].sel({n.TARGET: k}).item()) for k in targets}
+    messages = precheck(ds)
+
+    active = [k for k in targets if modes[k] != n.REPORT]
+    relax = {f"targets.{k}.mode": n.REPORT for k in active}
+    cases = [("reference (targets reported, not enforced)", relax)]
+    if active:
+        cases.append(("enforced (targets as in the scenario)", {}))
+    outs = study.solve_many(cases, progress)
+    reference = outs[0]
+    if isinstance(reference, Exception):
+        raise reference
+    enforced_out = outs[1] if active else reference
+    ref_cost = float(reference.attrs["objective_cny_per_yr"])
+    consumption = float(ds["demand_mw"].sum()) * float(ds.attrs["hour_weight"])
+    ref_value = {k: _achieved(reference, k) for k in targets}
+    unmet = [k for k in active if not _is_met(kinds[k], ref_value[k], levels[k])]
+
+    alone: dict[str, float] = {k: 0.0 for k in active if k not in unmet}
+    infeasible_alone: list[str] = []
+    if len(unmet) > 1:
+        alone_cases = [(f"target '{k}' alone", {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT)
+                                                 for j in active}) for k in unmet]
+        for k, res in zip(unmet, study.solve_many(alone_cases, progress)):
+            if isinstance(res, InfeasibleError):
+                infeasible_alone.append(k)
+            elif isinstance(res, Exception):
+                raise res
+            else:
+                alone[k] = float(res.attrs["objective_cny_per_yr"]) - ref_cost
+
+    status = "met_without_enforcement" if not unmet else "met_with_enforcement"
+    if isinstance(enforced_out, InfeasibleError):
+        exc = enforced_out
+        status = "infeasible"
+        culprits = infeasible_alone or [k for k in unmet if modes[k] == n.ENFORCE]
+        if progress:
+            progress("infeasible: computing the maximum achievable level of each failing target")
+        diagnosis = [_explain(study, k, levels[k]) for k in culprits]
+        if not infeasible_alone and len(unmet) > 1:
+            diagnosis.insert(0, "each target can be met alone, but not all of them together")
+        exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
+        exc.target_test = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference,
+                                                              None, alone, ref_cost, consumption, ds),
+                                     status, messages + diagnosis)
+        raise exc
+    if isinstance(enforced_out, Exception):
+        raise enforced_out
+    enforced: xr.Dataset | None = enforced_out
+    if len(unmet) == 1:
+        alone[unmet[0]] = float(enforced.attrs["objective_cny_per_yr"]) - ref_cost
+    if status != "met_without_enforcement":
+        if any(float(enforced["target_shortfall"].sel({n.TARGET: k})) > 1e-9 for k in targets):
+            status = "soft_shortfall"
+    table = _table(targets, kinds, levels, modes, ref_value, reference, enforced, alone, ref_cost, consumption, ds)
+    binding = binding_limits(enforced, ds) if enforced is not None else []
+    messages = messages + _shortfall_messages(table, consumption)
+    return TargetTest(reference, enforced, table, status, messages, binding)
+
+
+def _shortfall_messages(table: pd.DataFrame, consumption: float) -> list[str]:
+    """One sentence per soft target that falls short: by how much and the penalty paid instead."""
+    out = []
+    for row in table.itertuples():
+        if row.mode != n.SOFT or not row.shortfall > 0:
+            continue
+        short = _fmt_level(row.kind, row.shortfall)
+        if row.kind == n.MIN_SHARE:
+            short = f"{row.shortfall:.1%} of consumption ({row.shortfall * consumption / 1e6:,.3f} TWh/yr)"
+        pen = float(row.shadow_price)
+        out.append(f"soft target '{row.target}' falls short by {short}; penalty paid "
+                   f"{row.penalty_paid_cny_per_yr / 1e6:,.3f} M CNY/yr at {pen:,.2f} {row.shadow_price_unit}, "
+                   f"less than meeting it would cost")
+    return out
+
+
+def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], modes: dict[str, str],
+           ref_value: dict[str, float], reference: xr.Dataset, enforced: xr.Dataset | None,
+           alone: dict[str, float], ref_cost: float, consumption: float, ds: xr.Dataset) -> pd.DataFrame:
+    rows = []
+    all_cost = (float(enforced.attrs["objective_cny_per_yr"]) - ref_cost) if enforced is not None else math.nan
+    for k in targets:
+        sel = {n.TARGET: k}
+        value = float(enforced["target_value"].sel(sel)) if enforced is not None else math.nan
+        price = float(enforced["target_shadow_price"].sel(sel)) if enforced is not None else math.nan
+        short = float(enforced["target_shortfall"].sel(sel)) if enforced is not None else math.nan
+        pen = float(ds["target_penalty"].sel(sel))
+        paid = short * pen * (1000.0 if kinds[k] == n.MIN_CAPACITY else 1.0) * (
+            consumption if kinds[k] == n.MIN_SHARE else 1.0) if math.isfinite(pen) and short > 0 else 0.0
+        cost_alone = alone.get(k, math.nan)
+        rows.append({
+            "target": k,
+            "label": str(ds["target_label"].sel(sel).item()),
+            "kind": kinds[k],
+            "mode": modes[k],
+            "level": levels[k],
+            "unit": UNITS[kinds[k]],
+            "reference_value": ref_value[k],
+            "met_without_enforcement": _is_met(kinds[k], ref_value[k], levels[k]),
+            "value": value,
+            "met": _is_met(kinds[k], value, levels[k]) if enforced is not None else False,
+            "shadow_price": price,
+            "shadow_price_unit": PRICE_UNITS[kinds[k]],
+            "binding": bool(abs(price) > 1e-6) if enforced is not None else False,
+            "shortfall": short,
+            "penalty_paid_cny_per_yr": paid,
+            "cost_alone_cny_per_yr": cost_alone,
+            "cost_alone_cny_per_mwh": cost_alone / consumption if math.isfinite(cost_alone) else math.nan,
+            "cost_all_cny_per_yr": all_cost,
+            "cost_all_cny_per_mwh": all_cost / consumption if math.isfinite(all_cost) else math.nan,
+        })
+    return pd.DataFrame(rows, columns=[
+        "target", "label", "kind", "mode", "level", "unit", "reference_value", "met_without_enforcement", "value",
+        "met", "shadow_price", "shadow_price_unit", "binding", "shortfall", "penalty_paid_cny_per_yr",
+        "cost_alone_cny_per_yr", "cost_alone_cny_per_mwh", "cost_all_cny_per_yr", "cost_all_cny_per_mwh"])

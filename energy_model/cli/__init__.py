@@ -1,0 +1,1 @@
+"""Command line: argument parsing, progress display, exit codes; each command calls one API function."""

@@ -1,0 +1,250 @@
+"""Command line: argument parsing, progress display, scorecard printing and exit codes only.
+
+``python run.py`` runs the plan-year scenario. See ``python run.py --help``.
+Exit codes are documented in :mod:`energy_model.errors` and README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from energy_model.errors import EnergyModelError, InputError, InterruptedRun, SolveFailure
+from energy_model.output.formatting import fmt_number
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = PROJECT / "scenarios" / "plan_year.yaml"
+
+
+class Progress:
+    """Prints stage lines with elapsed time; while a stage runs long, ticks every 15 s on a terminal."""
+
+    def __init__(self, stream: TextIO, quiet: bool = False):
+        self.stream = stream
+        self.quiet = quiet
+        self.t0 = time.perf_counter()
+        self._stop = threading.Event()
+        self._stage = ""
+        self._thread: threading.Thread | None = None
+        if not quiet and stream.isatty():
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
+
+    def __call__(self, message: str) -> None:
+        self._stage = message
+        self._stage_t = time.perf_counter()
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.t0:7.1f} s] {message}", file=self.stream, flush=True)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(15.0):
+            if self._stage:
+                running = time.perf_counter() - self._stage_t
+                print(f"[{time.perf_counter() - self.t0:7.1f} s]   ... still {self._stage} ({running:.0f} s)",
+                      file=self.stream, flush=True)
+
+    def close(self) -> None:
+        self._stop.set()
+
+
+def _fmt(x: Any, spec: str = ",.0f") -> str:
+    try:
+        return fmt_number(x, spec)
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _level(kind: str, value: float) -> str:
+    if value is None or value != value:
+        return "n/a"
+    if kind == "min_share":
+        return f"{value:.1%}"
+    if kind == "min_capacity":
+        return f"{value:,.0f} MW"
+    return f"{value / 1e6:,.2f} Mt"
+
+
+def print_scorecard(doc: dict[str, Any], folder: Path | None, out: TextIO | None = None) -> None:
+    """Print the readable scorecard of a run."""
+    out = out or sys.stdout
+    e = doc["enforced"]
+    r = doc["reference"]
+    p = lambda *a: print(*a, file=out)  # noqa: E731
+    p("")
+    p(f"== {doc['title'] or doc['scenario']} ==")
+    p(f"Outcome: {doc['target_status'].replace('_', ' ')}")
+    p("")
+    p(f"{'Target':<58} {'level':>10} {'no policy':>10} {'met?':>5} {'enforced':>10} {'shadow price':>22} "
+      f"{'cost [M CNY/yr]':>16}")
+    for t in doc["targets"]:
+        price = f"{_fmt(t['shadow_price'], ',.1f')} {t['shadow_price_unit']}"
+        p(f"{t['label'][:58]:<58} {_level(t['kind'], t['level']):>10} {_level(t['kind'], t['reference_value']):>10} "
+          f"{'yes' if t['met_without_enforcement'] else 'no':>5} {_level(t['kind'], t['value']):>10} "
+          f"{price:>22} {_fmt((t['cost_alone_cny_per_yr'] or 0) / 1e6, ',.1f'):>16}")
+    p("")
+    ref_cost, cost = r["total_cost_cny_per_yr"], e["total_cost_cny_per_yr"]
+    p(f"Total system cost: {cost / 1e9:,.3f} bn CNY/yr ({e['cost_per_mwh_consumed_cny']:,.1f} CNY per MWh consumed); "
+      f"without targets {ref_cost / 1e9:,.3f} bn CNY/yr; all targets together cost "
+      f"{(cost - ref_cost) / 1e6:,.1f} M CNY/yr ({(cost - ref_cost) / e['consumption_mwh_per_yr']:,.2f} CNY/MWh)")
+    p(f"Consumption {e['consumption_mwh_per_yr'] / 1e6:,.2f} TWh/yr, peak {e['peak_demand_mw']:,.0f} MW; "
+      f"new-energy share {e['new_energy_share']:.1%} (without targets {r['new_energy_share']:.1%})")
+    p("")
+    p(f"{'Technology':<16} {'capacity MW':>12} {'new MW':>9} {'output GWh':>11} {'curtailed':>9}")
+    for g, cap in e["capacity_mw"].items():
+        curt = e["curtailment_share"].get(g)
+        p(f"{g:<16} {_fmt(cap):>12} {_fmt(e['new_capacity_mw'][g]):>9} "
+          f"{_fmt(e['generation_mwh_per_yr'][g] / 1e3):>11} {'' if curt is None else f'{curt:.1%}':>9}")
+    p("")
+    em = e["emissions_t_per_yr"]
+    p(f"Emissions: CO2 {em.get('co2', 0) / 1e6:,.2f} Mt/yr direct (+{e['imported_co2_t_per_yr'] / 1e6:,.2f} Mt in "
+      f"imports), SO2 {em.get('so2', 0):,.0f} t, NOx {em.get('nox', 0):,.0f} t, PM {em.get('pm', 0):,.0f} t")
+    for f, row in e["fuels"].items():
+        lim = row["limit_per_yr"]
+        if lim is not None and lim == lim and lim != float("inf"):
+            p(f"Fuel {f}: {row['use_per_yr']:,.0f} of {lim:,.0f} {row['unit']}/yr "
+              f"({row['use_of_annual_limit']:.0%} of the annual limit); peak {row['peak_use_per_h']:,.0f} "
+              f"of {_fmt(row['limit_per_h'])} {row['unit']}/h")
+        else:
+            p(f"Fuel {f}: {row['use_per_yr']:,.0f} {row['unit']}/yr (no annual limit)")
+    if e["unserved_hours"] > 0:
+        p(f"Unserved energy: {e['unserved_mwh_per_yr']:,.0f} MWh/yr in {e['unserved_hours']} h")
+    if doc["binding_limits"]:
+        p("Binding limits: " + "; ".join(doc["binding_limits"]))
+    for m in doc.get("messages", []):
+        p(f"Note: {m}")
+    t = doc["timings_s"]
+    p(f"Timings: inputs {t['inputs_s']:.1f} s, build {t['build_s']:.1f} s, compile {t['compile_s']:.1f} s, "
+      f"solve {t['solve_s']:.1f} s over {t['solves']} solve(s)")
+    if folder is not None:
+        p(f"Results: {folder}")
+
+
+def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
+    from energy_model.pipeline import run_scenario
+
+    outcome = run_scenario(Path(args.scenario), args.out, progress=progress)
+    print_scorecard(outcome.summary, outcome.folder)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace, progress: Progress) -> int:
+    from energy_model.io.read_inputs import build_model_inputs
+
+    ds = build_model_inputs(Path(args.scenario))
+    print(f"{args.scenario}: valid ({ds.sizes['time']:,} hours, {ds.sizes['technology']} technologies, "
+          f"{ds.sizes['target']} targets; input hash {ds.attrs['input_hash'][:12]})")
+    return 0
+
+
+def _cmd_profiles(args: argparse.Namespace, progress: Progress) -> int:
+    from energy_model.cli.profiles import print_calibration_table
+
+    print_calibration_table(years=args.years, seed=args.seed)
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
+    from energy_model.analysis.sweep import run_sweep
+
+    table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress)
+    cols = [c for c in table.columns if c.startswith("param.")] + ["objective_cny_per_yr"]
+    print(table[[c for c in cols if c in table.columns]].to_string(float_format=lambda x: f"{x:,.6g}"))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Progress], int]] = {
+    "run": _cmd_run,
+    "validate": _cmd_validate,
+    "profiles": _cmd_profiles,
+    "sweep": _cmd_sweep,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the tests and README)."""
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="Least-cost capacity and dispatch of Yancheng's power system, with a target-feasibility test. "
+                    "Without a command, runs scenarios/plan_year.yaml into results/.",
+        epilog="Exit codes: 0 ok, 2 input error, 3 infeasible, 4 unbounded, 5 limit reached, "
+               "6 numerical trouble, 7 output error, 10 partial sweep failure, 130 interrupted.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for every error")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("run", help="run a scenario end to end (target test, results, report)")
+    p.add_argument("scenario", help="scenario YAML file, e.g. scenarios/today.yaml")
+    p.add_argument("--out", type=Path, default=None, help="parent folder for the run folder (default: results/)")
+    p = sub.add_parser("validate", help="check a scenario and every input it uses, without solving")
+    p.add_argument("scenario")
+    p = sub.add_parser("profiles", help="print the wind/PV full-load-hours calibration table")
+    p.add_argument("--years", type=int, nargs="+", default=None)
+    p.add_argument("--seed", type=int, default=1)
+    p = sub.add_parser("sweep", help="run (or resume) a parameter sweep file; one model build per worker")
+    p.add_argument("sweep", help="sweep YAML file, e.g. scenarios/sweeps/offshore_capex.yaml")
+    p.add_argument("--out", type=Path, default=None, help="parent folder of the sweep folder (default: results/)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: from the file)")
+    for register in _extensions():
+        register(sub, COMMANDS)
+    return parser
+
+
+def _extensions() -> list[Callable[[Any, dict[str, Any]], None]]:
+    """Sub-commands contributed by other modules (frontier, breakeven, sweep)."""
+    out = []
+    for mod in ("energy_model.cli.analysis",):
+        try:
+            out.append(__import__(mod, fromlist=["register"]).register)
+        except ImportError:
+            continue
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["run", str(DEFAULT_SCENARIO), *(argv or [])])
+    progress = Progress(sys.stderr, quiet=args.quiet)
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        return COMMANDS[args.command](args, progress)
+    except InputError as exc:
+        print(f"error: {exc.format()}", file=sys.stderr)
+        print("nothing was solved or written.", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return exc.exit_code
+    except SolveFailure as exc:
+        print(f"{exc.status.replace('_', ' ')}: {exc}", file=sys.stderr)
+        print("no results were written.", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return exc.exit_code
+    except EnergyModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; no results were written.", file=sys.stderr)
+        return InterruptedRun.exit_code
+    except Exception:  # noqa: BLE001 - a bug: show it
+        traceback.print_exc()
+        print("internal error: this is a bug in the tool; please report it with the traceback above.",
+              file=sys.stderr)
+        return 1
+    finally:
+        progress.close()

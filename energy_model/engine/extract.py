@@ -1,0 +1,297 @@
+"""Turn a proven optimum into the Results Dataset (user units), then drop the model.
+
+Everything downstream (checks, metrics, reports, target analysis) reads this
+Dataset; nothing reads the Pyomo model after :func:`extract_results`.
+
+Dual conventions (minimisation; LP units GW, GWh, million CNY, kt; w = 8760/hours):
+
+- balance[t] dual [MCNY/GWh per weighted hour] -> price [CNY/MWh] = dual * 1000 / w
+- min_capacity dual [MCNY/GW/yr] == [CNY/kW/yr]
+- min_share dual [MCNY/GWh] -> [CNY/MWh] x1000
+- max_emissions dual [MCNY/kt] -> [CNY/t] x1000 (reported positive = cost of a tighter cap)
+- annual_supply dual [MCNY/GWh_th] -> [CNY/MWh_th] x1000 -> [CNY/unit] x energy_mwh_per_unit
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from energy_model import vocabulary as n
+from energy_model.inputs.lp_units import LPData
+from energy_model.model.objective import COMPONENTS
+from energy_model.engine.highs import Solution
+
+MW = n.MW_PER_LP
+MONEY = n.CNY_PER_LP
+#: A target shadow price at or below this (CNY per natural unit) counts as zero: the target does not bind.
+BINDING_PRICE = 1e-6
+
+
+def _grid(sol: Solution, var: pyo.Var, rows: list[str], hours: int) -> np.ndarray:
+    """Values of a (name, t)-indexed variable as a (len(rows), hours) array."""
+    if not rows:
+        return np.zeros((0, hours))
+    return sol.value(var).reshape(len(rows), hours)
+
+
+def fuel_supply(m: pyo.ConcreteModel, sol: Solution, disp: np.ndarray) -> np.ndarray:
+    """Hourly supply per fuel [GWh_th]: variables where they exist, else the carrier's burn."""
+    data: LPData = m.lp_data
+    F = list(m.F)
+    FX = list(m.FX)
+    out = np.zeros((len(F), data.hours))
+    xv = _grid(sol, m.x, FX, data.hours)
+    for i, f in enumerate(F):
+        if f in FX:
+            out[i] = xv[FX.index(f)]
+        else:
+            c = data.fuel_carrier[f]
+            for j, g in enumerate(data.techs):
+                if data.kind[g] in n.FUELLED_KINDS and data.fuel_of[g] == c:
+                    out[i] += disp[j] / data.efficiency[g]
+    return out
+
+
+def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> xr.Dataset:
+    """Build the Results Dataset from a solved model.
+
+    Parameters
+    ----------
+    m : pyomo.environ.ConcreteModel
+        The model that was solved.
+    sol : Solution
+        The proven optimum.
+    inputs : xarray.Dataset
+        The ModelInputs the model was built from (coordinates are reused).
+
+    Returns
+    -------
+    xarray.Dataset
+        Capacities, hourly dispatch, storage, fuel use, emissions, prices,
+        target values and duals, costs by component and technology. Units
+        are in each variable's ``units`` attribute.
+    """
+    data: LPData = m.lp_data
+    T = data.hours
+    w = data.weight
+    techs = data.techs
+    tindex = {g: i for i, g in enumerate(techs)}
+    nan_t = np.full((len(techs), T), np.nan)
+
+    build = np.maximum(sol.value(m.build), 0.0) * MW  # drop -0.0 and 1e-12 noise
+    existing = np.array([data.cap_existing[g] for g in techs]) * MW
+    capacity = existing + build
+
+    disp = np.zeros((len(techs), T))
+    D = list(m.D)
+    p = _grid(sol, m.p, D, T) * MW
+    for i, g in enumerate(D):
+        disp[tindex[g]] = p[i]
+    S = list(m.S)
+    ch = _grid(sol, m.ch, S, T) * MW
+    dis = _grid(sol, m.dis, S, T) * MW
+    soc = _grid(sol, m.soc, S, T) * MW
+    charge, discharge, level = nan_t.copy(), nan_t.copy(), nan_t.copy()
+    energy_cap = np.full(len(techs), np.nan)
+    e_build = sol.value(m.build_e) * MW
+    for i, s in enumerate(S):
+        j = tindex[s]
+        charge[j], discharge[j], level[j] = ch[i], dis[i], soc[i]
+        disp[j] = dis[i] - ch[i]
+        energy_cap[j] = data.e_existing[s] * MW + e_build[i]
+    available = nan_t.copy()
+    cf = inputs["capacity_factor"].transpose(n.TECH, n.TIME).values
+    for g in data.by_kind[n.VARIABLE]:
+        j = tindex[g]
+        available[j] = cf[j] * capacity[j]
+    curtail = np.where(np.isnan(available), np.nan, np.maximum(available - disp, 0.0))
+    online = nan_t.copy()
+    U = list(m.U)
+    u = _grid(sol, m.u, U, T) * MW
+    for i, g in enumerate(U):
+        online[tindex[g]] = u[i]
+    heat_out = nan_t.copy()
+    for g in data.by_kind[n.CHP]:
+        heat_out[tindex[g]] = disp[tindex[g]] * data.heat_to_power[g]
+    for g in data.by_kind[n.BOILER]:
+        heat_out[tindex[g]] = disp[tindex[g]]
+
+    F = list(m.F)
+    x = fuel_supply(m, sol, disp / MW) * MW  # MWh_th per hour
+    shed = sol.value(m.shed) * MW
+    shed_heat = sol.value(m.shed_heat) * MW
+    price = sol.dual(m.balance) * (MONEY / MW) / w
+    heat_price = (
+        sol.dual(m.heat_balance) * (MONEY / MW) / w if hasattr(m, "heat_balance") else np.zeros(T)
+    )
+
+    ds = xr.Dataset(coords={n.TECH: techs, n.TIME: inputs[n.TIME].values, n.FUEL: F,
+                            n.POLLUTANT: list(n.POLLUTANTS), n.TARGET: list(m.K)})
+    ds[n.TIME].attrs.update(inputs[n.TIME].attrs)
+
+    def put(name: str, dims: tuple[str, ...], values: np.ndarray, units: str, desc: str) -> None:
+        ds[name] = (dims, values)
+        ds[name].attrs.update({"units": units, "long_name": desc})
+
+    put("capacity_mw", (n.TECH,), capacity, "MW", "installed power capacity after investment")
+    put("new_capacity_mw", (n.TECH,), build, "MW", "capacity built by the model")
+    put("energy_capacity_mwh", (n.TECH,), energy_cap, "MWh", "storage energy capacity")
+    put("dispatch_mw", (n.TECH, n.TIME), disp, "MW",
+        "hourly output (storage: discharge - charge; export: sales; boiler: heat)")
+    put("available_mw", (n.TECH, n.TIME), available, "MW", "renewable output available before curtailment")
+    put("curtailment_mw", (n.TECH, n.TIME), curtail, "MW", "renewable output available but not used")
+    put("online_mw", (n.TECH, n.TIME), online, "MW", "online capacity (min-stable-load units)")
+    put("storage_charge_mw", (n.TECH, n.TIME), charge, "MW", "storage charging power")
+    put("storage_discharge_mw", (n.TECH, n.TIME), discharge, "MW", "storage discharging power")
+    put("storage_level_mwh", (n.TECH, n.TIME), level, "MWh", "stored energy at the end of the hour")
+    put("heat_output_mw", (n.TECH, n.TIME), heat_out, "MW_th", "heat output of CHP and boilers")
+    put("fuel_use_mwh_th", (n.FUEL, n.TIME), x, "MWh_th/h", "fuel supplied per hour")
+    put("unserved_mw", (n.TIME,), shed, "MW", "unserved electricity demand")
+    put("unserved_heat_mw", (n.TIME,), shed_heat, "MW_th", "unserved heat demand")
+    put("price_cny_per_mwh", (n.TIME,), price, "CNY/MWh", "hourly marginal cost of electricity (balance dual)")
+    put("heat_price_cny_per_mwh", (n.TIME,), heat_price, "CNY/MWh_th", "hourly marginal cost of heat")
+
+    energy = disp.sum(axis=1) * w  # MWh/yr
+    put("generation_mwh_per_yr", (n.TECH,), energy, "MWh/yr", "annual output (storage: net of charging)")
+    fuel_yr = x.sum(axis=1) * w
+    put("fuel_use_mwh_th_per_yr", (n.FUEL,), fuel_yr, "MWh_th/yr", "annual fuel supplied")
+    units_per = inputs["energy_mwh_per_unit"].values
+    put("fuel_use_units_per_yr", (n.FUEL,), fuel_yr / units_per, "unit/yr", "annual fuel in its trading unit")
+    ef = inputs["fuel_emission_t_per_mwh_th"].transpose(n.FUEL, n.POLLUTANT).values
+    put("emissions_t_per_yr", (n.FUEL, n.POLLUTANT), fuel_yr[:, None] * ef, "t/yr", "direct emissions by fuel")
+    direct = np.array([data.direct_co2[g] for g in techs])
+    put("imported_co2_t_per_yr", (n.TECH,), np.where(direct > 0, energy * direct, 0.0), "t/yr",
+        "CO2 attributed to imported electricity (not in the city's direct emissions)")
+
+    # annual supply limit duals -> CNY per trading unit
+    supply_dual = np.zeros(len(F))
+    if len(m.annual_supply):
+        duals = sol.dual(m.annual_supply)
+        for i, f in enumerate(m.annual_supply):
+            supply_dual[F.index(f)] = -duals[i] * (MONEY / MW) * units_per[F.index(f)]
+    put("supply_limit_value_cny_per_unit", (n.FUEL,), supply_dual, "CNY/unit",
+        "value of one more unit of annual supply (0 when the limit does not bind)")
+
+    _costs(ds, m, sol, data, inputs)
+    _targets(ds, m, sol, data, inputs)
+    ds.attrs.update({k: v for k, v in inputs.attrs.items() if isinstance(v, (str, int, float))})
+    ds.attrs["objective_cny_per_yr"] = sol.objective * MONEY
+    ds.attrs["status"] = "optimal"
+    for key, value in sol.info.items():
+        if isinstance(value, (str, int, float)):
+            ds.attrs[f"solver_{key}"] = value
+    return ds
+
+
+def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, inputs: xr.Dataset) -> None:
+    """Cost components per technology, recomputed from values and parameters [CNY/yr]."""
+    techs = data.techs
+    w = data.weight
+    g_i = {g: i for i, g in enumerate(techs)}
+    comp = {c: np.zeros(len(techs)) for c in COMPONENTS}
+    build = sol.value(m.build)
+    cap = build + np.array([data.cap_existing[g] for g in techs])
+    for g in techs:
+        i = g_i[g]
+        comp["capex"][i] = pyo.value(m.capex[g]) * build[i]
+        comp["fom"][i] = pyo.value(m.fom[g]) * cap[i]
+    e_build = sol.value(m.build_e)
+    for k, s in enumerate(m.S):
+        i = g_i[s]
+        comp["capex"][i] += pyo.value(m.capex_e[s]) * e_build[k]
+        comp["fom"][i] += pyo.value(m.fom_e[s]) * (data.e_existing[s] + e_build[k])
+    gen = ds["dispatch_mw"].values / MW
+    dis = ds["storage_discharge_mw"].values / MW
+    for g in techs:
+        i = g_i[g]
+        out = dis[i] if data.kind[g] == n.STORAGE else gen[i]
+        comp["vom"][i] = w * pyo.value(m.vom[g]) * float(out.sum())
+    U = list(m.U)
+    su = _grid(sol, m.su, U, data.hours)
+    for k, g in enumerate(U):
+        comp["startup"][g_i[g]] = w * data.startup[g] * float(su[k].sum())
+    # fuel and carbon attributed to burners by their share of each carrier's hourly burn
+    x = ds["fuel_use_mwh_th"].values / MW
+    F = list(m.F)
+    price = np.array([pyo.value(m.fuel_price[f]) for f in F])
+    co2 = np.array([data.emission[f, "co2"] for f in F])
+    cprice = pyo.value(m.carbon_price)
+    for c in sorted({data.fuel_carrier[f] for f in F}):
+        fi = [i for i, f in enumerate(F) if data.fuel_carrier[f] == c]
+        burners = [g for g in techs if data.kind[g] in n.FUELLED_KINDS and data.fuel_of[g] == c]
+        if not burners:
+            continue
+        burn = np.array([gen[g_i[g]] / data.efficiency[g] for g in burners])  # GWh_th per hour
+        total = burn.sum(axis=0)
+        share = np.divide(burn, total, out=np.zeros_like(burn), where=total > 0)
+        fuel_cost_t = (price[fi, None] * x[fi]).sum(axis=0)
+        carbon_t = cprice * (co2[fi, None] * x[fi]).sum(axis=0)
+        for k, g in enumerate(burners):
+            comp["fuel"][g_i[g]] += w * float((share[k] * fuel_cost_t).sum())
+            comp["carbon"][g_i[g]] += w * float((share[k] * carbon_t).sum())
+    system = {
+        "unserved": pyo.value(m.voll) * w * ds["unserved_mw"].values.sum() / MW
+        + pyo.value(m.voll_heat) * w * ds["unserved_heat_mw"].values.sum() / MW,
+        "penalty": sum(pyo.value(m.target_penalty[k]) * float(sol.value(m.short)[i]) for i, k in enumerate(m.K)),
+    }
+    table = np.stack([comp[c] for c in COMPONENTS], axis=1) * MONEY
+    ds.coords["component"] = list(COMPONENTS)
+    ds["cost_by_technology_cny_per_yr"] = ((n.TECH, "component"), table)
+    totals = table.sum(axis=0)
+    for i, c in enumerate(COMPONENTS):
+        if c in system:
+            totals[i] += system[c] * MONEY
+    ds["cost_cny_per_yr"] = ("component", totals)
+    ds["cost_cny_per_yr"].attrs["units"] = "CNY/yr"
+    ds["cost_by_technology_cny_per_yr"].attrs["units"] = "CNY/yr"
+
+
+def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, inputs: xr.Dataset) -> None:
+    """Achieved value, level, shortfall and shadow price of every target (user units)."""
+    K = list(m.K)
+    achieved = np.zeros(len(K))
+    duals = sol.dual(m.target_row) if K else np.zeros(0)
+    short = sol.value(m.short) if K else np.zeros(0)
+    price = np.zeros(len(K))
+    cap = dict(zip(data.techs, ds["capacity_mw"].values))
+    gen = dict(zip(data.techs, ds["generation_mwh_per_yr"].values))
+    demand = float(inputs["demand_mw"].values.sum()) * data.weight
+    direct = ds["emissions_t_per_yr"].sum(n.FUEL)
+    for i, k in enumerate(K):
+        kind = data.target_kind[k]
+        members = data.target_members[k]
+        d = 0.0 if math.isnan(duals[i]) else float(duals[i])
+        if kind == n.MIN_CAPACITY:
+            achieved[i] = sum(cap[g] for g in members)
+            price[i] = d  # MCNY/GW == CNY/kW
+        elif kind == n.MIN_SHARE:
+            achieved[i] = sum(gen[g] for g in members if data.kind[g] != n.STORAGE) / demand
+            price[i] = d * MONEY / MW  # CNY/MWh
+        else:
+            achieved[i] = float(direct.sel({n.POLLUTANT: data.target_pollutant[k]}))
+            price[i] = -d * MONEY / n.T_PER_LP  # CNY/t
+    level = inputs["target_level"].values.copy()  # copies: Study.set changes the inputs in place later
+    kinds = inputs["target_kind"].values.copy()
+    shortfall = np.array([
+        s * (MW if kd == n.MIN_CAPACITY else n.T_PER_LP if kd == n.MAX_EMISSIONS else 1.0)
+        for s, kd in zip(short, kinds)
+    ])
+    if K:
+        shortfall = np.where(kinds == n.MIN_SHARE, short / (demand / MW), shortfall)
+    met = np.where(kinds == n.MAX_EMISSIONS, achieved <= level * (1 + 1e-6) + 1e-6,
+                   achieved >= level * (1 - 1e-6) - 1e-6)
+    ds["target_value"] = (n.TARGET, achieved)
+    ds["target_value"].attrs["units"] = "MW | fraction of consumption | t/yr (by target kind)"
+    ds["target_level"] = (n.TARGET, level)
+    ds["target_met"] = (n.TARGET, met)
+    ds["target_shortfall"] = (n.TARGET, shortfall)
+    price = np.where(np.abs(price) > BINDING_PRICE, price, 0.0)  # interior-point noise is not a price
+    ds["target_shadow_price"] = (n.TARGET, price)
+    ds["target_shadow_price"].attrs["units"] = "CNY/kW/yr | CNY/MWh | CNY/t (by target kind)"
+    ds["target_binding"] = (n.TARGET, np.abs(price) > BINDING_PRICE)
+    for name in ("target_kind", "target_mode", "target_label"):
+        ds[name] = (n.TARGET, inputs[name].values.copy())

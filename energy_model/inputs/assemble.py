@@ -1,0 +1,218 @@
+"""Assemble validated tables into ModelInputs: the one Dataset the LP is built from.
+
+Pure functions, no file I/O: :mod:`energy_model.io.read_inputs` reads files and calls
+:func:`assemble_inputs`; tests and notebooks call it directly with small
+DataFrames. ModelInputs is an ``xarray.Dataset`` with dimensions
+``technology``, ``fuel``, ``pollutant``, ``target`` and ``time``, every
+variable in user units (MW, MWh, CNY, t) with its unit in ``attrs``. It is
+written unchanged to ``inputs.nc`` next to the results.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from energy_model import vocabulary as n
+from energy_model.io.schema import EconomicsSpec, TargetSpec
+
+#: Technology columns that hold numbers (user units in the names).
+TECH_NUMERIC = (
+    "existing_mw", "min_mw", "max_mw", "capex_cny_per_kw", "fom_cny_per_kw_yr", "vom_cny_per_mwh",
+    "lifetime_yr", "efficiency", "heat_to_power", "min_stable_load", "ramp_rate_per_h", "availability",
+    "co2_t_per_mwh", "capex_cny_per_kwh", "fom_cny_per_kwh_yr", "existing_mwh", "max_mwh",
+    "charge_efficiency", "discharge_efficiency", "min_duration_h", "max_duration_h", "self_discharge_per_h",
+    "startup_cost_cny_per_mw",
+)
+TECH_TEXT = ("name", "name_zh", "kind", "carrier", "fuel", "profile")
+FUEL_NUMERIC = (
+    "energy_mwh_per_unit", "price_cny_per_unit", "co2_t_per_mwh_th", "so2_kg_per_mwh_th",
+    "nox_kg_per_mwh_th", "pm_kg_per_mwh_th", "max_units_per_h", "max_units_per_yr",
+)
+FUEL_TEXT = ("name", "name_zh", "carrier", "unit")
+#: Dataset names of table columns that would clash with a dimension or another table.
+TECH_RENAME = {"fuel": "burns"}
+FUEL_RENAME = {"name": "fuel_name", "name_zh": "fuel_name_zh", "carrier": "fuel_carrier", "unit": "fuel_unit"}
+
+
+def capital_recovery_factor(rate: float, lifetime_yr: float) -> float:
+    """Annuity factor turning an investment into equal yearly payments.
+
+    Parameters
+    ----------
+    rate : float
+        Discount rate [1/yr].
+    lifetime_yr : float
+        Economic lifetime [yr].
+
+    Returns
+    -------
+    float
+        ``r (1+r)^n / ((1+r)^n - 1)`` [1/yr]; ``1/n`` when ``r`` is 0.
+    """
+    if lifetime_yr <= 0:
+        raise ValueError("lifetime must be positive")
+    if rate == 0:
+        return 1.0 / lifetime_yr
+    g = (1.0 + rate) ** lifetime_yr
+    return rate * g / (g - 1.0)
+
+
+def _col(df: pd.DataFrame, name: str, numeric: bool) -> pd.Series:
+    if name in df.columns:
+        s = df[name]
+        return pd.to_numeric(s, errors="raise").astype(float) if numeric else s.fillna("").astype(str)
+    return pd.Series(np.nan if numeric else "", index=df.index, dtype=float if numeric else object)
+
+
+def _tech_table(tech: pd.DataFrame, rate: float) -> dict[str, pd.Series]:
+    t = {c: _col(tech, c, True) for c in TECH_NUMERIC} | {c: _col(tech, c, False) for c in TECH_TEXT}
+    life = t["lifetime_yr"].fillna(30.0)
+    crf = pd.Series([capital_recovery_factor(rate, float(x)) for x in life], index=tech.index)
+    existing = t["existing_mw"].fillna(0.0)
+    t["existing_mw"] = existing
+    t["capacity_lower_mw"] = np.maximum(existing, t["min_mw"].fillna(0.0))
+    t["capacity_upper_mw"] = t["max_mw"].fillna(np.inf)
+    t["annualised_capex_cny_per_mw_yr"] = t["capex_cny_per_kw"].fillna(0.0) * 1000.0 * crf
+    t["fom_cny_per_mw_yr"] = t["fom_cny_per_kw_yr"].fillna(0.0) * 1000.0
+    t["annualised_capex_cny_per_mwh_yr"] = t["capex_cny_per_kwh"].fillna(0.0) * 1000.0 * crf
+    t["fom_cny_per_mwh_yr"] = t["fom_cny_per_kwh_yr"].fillna(0.0) * 1000.0
+    t["existing_mwh"] = t["existing_mwh"].fillna(0.0)
+    t["energy_upper_mwh"] = t["max_mwh"].fillna(np.inf)
+    t["capital_recovery_factor"] = crf
+    return t
+
+
+UNITS = {
+    "existing_mw": "MW", "min_mw": "MW", "max_mw": "MW", "capacity_lower_mw": "MW", "capacity_upper_mw": "MW",
+    "capex_cny_per_kw": "CNY/kW", "fom_cny_per_kw_yr": "CNY/kW/yr", "vom_cny_per_mwh": "CNY/MWh",
+    "lifetime_yr": "yr", "efficiency": "1", "heat_to_power": "MWh_th/MWh", "min_stable_load": "1",
+    "ramp_rate_per_h": "1/h", "availability": "1", "co2_t_per_mwh": "t/MWh", "capex_cny_per_kwh": "CNY/kWh",
+    "fom_cny_per_kwh_yr": "CNY/kWh/yr", "existing_mwh": "MWh", "max_mwh": "MWh", "energy_upper_mwh": "MWh",
+    "charge_efficiency": "1", "discharge_efficiency": "1", "min_duration_h": "h", "max_duration_h": "h",
+    "self_discharge_per_h": "1/h", "startup_cost_cny_per_mw": "CNY/MW", "annualised_capex_cny_per_mw_yr": "CNY/MW/yr", "fom_cny_per_mw_yr": "CNY/MW/yr",
+    "annualised_capex_cny_per_mwh_yr": "CNY/MWh/yr", "fom_cny_per_mwh_yr": "CNY/MWh/yr",
+    "capital_recovery_factor": "1/yr", "price_cny_per_mwh_th": "CNY/MWh_th", "max_mwh_th_per_h": "MWh_th/h",
+    "max_mwh_th_per_yr": "MWh_th/yr", "fuel_emission_t_per_mwh_th": "t/MWh_th", "demand_mw": "MW",
+    "heat_demand_mw": "MW_th", "capacity_factor": "1", "energy_mwh_per_unit": "MWh_th/unit",
+    "price_cny_per_unit": "CNY/unit", "max_units_per_h": "unit/h", "max_units_per_yr": "unit/yr",
+}
+
+
+def resolve_members(spec: TargetSpec, tech: pd.DataFrame) -> list[str]:
+    """Technologies a target counts: those listed plus those of the listed carriers."""
+    members = list(spec.technologies or [])
+    carriers = set(spec.carriers or [])
+    if carriers:
+        members += [str(t) for t in tech.index if str(tech.loc[t, "carrier"]) in carriers and t not in members]
+    return members
+
+
+def assemble_inputs(
+    technologies: pd.DataFrame,
+    fuels: pd.DataFrame,
+    time: pd.DatetimeIndex,
+    demand_mw: np.ndarray,
+    heat_demand_mw: np.ndarray,
+    capacity_factors: Mapping[str, np.ndarray],
+    targets: Mapping[str, TargetSpec],
+    economics: EconomicsSpec,
+    attrs: Mapping[str, object] | None = None,
+) -> xr.Dataset:
+    """Build ModelInputs from validated tables.
+
+    Parameters
+    ----------
+    technologies : pandas.DataFrame
+        Indexed by technology id, columns as in ``inputs/technologies.csv``.
+    fuels : pandas.DataFrame
+        Indexed by supply id, columns as in ``inputs/fuels.csv``.
+    time : pandas.DatetimeIndex
+        Hourly, tz-naive China Standard Time.
+    demand_mw, heat_demand_mw : numpy.ndarray
+        Hourly electricity [MW] and heat [MW_th] demand, one value per ``time``.
+    capacity_factors : mapping of str to numpy.ndarray
+        Hourly capacity factor [-] per profile name (``profile`` column).
+    targets : mapping of str to TargetSpec
+        Named targets.
+    economics : EconomicsSpec
+        Discount rate, carbon price, value of lost load.
+    attrs : mapping, optional
+        Extra metadata (scenario name, input hash...).
+
+    Returns
+    -------
+    xarray.Dataset
+        ModelInputs.
+    """
+    hours = len(time)
+    t = _tech_table(technologies, economics.discount_rate)
+    techs = [str(x) for x in technologies.index]
+    cf = np.ones((len(techs), hours))
+    for i, g in enumerate(techs):
+        if t["kind"][g] == n.VARIABLE:
+            cf[i] = np.asarray(capacity_factors[t["profile"][g]], dtype=float)[:hours]
+    coords = {n.TECH: techs, n.TIME: pd.DatetimeIndex(time).tz_localize(None) if time.tz else time}
+    ds = xr.Dataset(coords=coords)
+    for name, series in t.items():
+        ds[TECH_RENAME.get(name, name)] = (n.TECH, series.reindex(techs).to_numpy())
+    ds["capacity_factor"] = ((n.TECH, n.TIME), cf)
+    ds["demand_mw"] = (n.TIME, np.asarray(demand_mw, dtype=float))
+    ds["heat_demand_mw"] = (n.TIME, np.asarray(heat_demand_mw, dtype=float))
+
+    fuel_ids = [str(x) for x in fuels.index]
+    f = {c: _col(fuels, c, True) for c in FUEL_NUMERIC} | {c: _col(fuels, c, False) for c in FUEL_TEXT}
+    e = f["energy_mwh_per_unit"]
+    ds = ds.assign_coords({n.FUEL: fuel_ids, n.POLLUTANT: list(n.POLLUTANTS)})
+    for name in FUEL_TEXT + FUEL_NUMERIC:
+        ds[FUEL_RENAME.get(name, name)] = (n.FUEL, f[name].reindex(fuel_ids).to_numpy())
+    ds["price_cny_per_mwh_th"] = (n.FUEL, (f["price_cny_per_unit"] / e).fillna(0.0).to_numpy())
+    ds["max_mwh_th_per_h"] = (n.FUEL, (f["max_units_per_h"] * e).fillna(np.inf).to_numpy())
+    ds["max_mwh_th_per_yr"] = (n.FUEL, (f["max_units_per_yr"] * e).fillna(np.inf).to_numpy())
+    emis = np.stack(
+        [
+            f["co2_t_per_mwh_th"].fillna(0.0).to_numpy(),
+            f["so2_kg_per_mwh_th"].fillna(0.0).to_numpy() / 1000.0,
+            f["nox_kg_per_mwh_th"].fillna(0.0).to_numpy() / 1000.0,
+            f["pm_kg_per_mwh_th"].fillna(0.0).to_numpy() / 1000.0,
+        ],
+        axis=1,
+    )
+    ds["fuel_emission_t_per_mwh_th"] = ((n.FUEL, n.POLLUTANT), emis)
+
+    knames = list(targets)
+    ds = ds.assign_coords({n.TARGET: knames})
+    member = np.zeros((len(knames), len(techs)), dtype=bool)
+    for i, k in enumerate(knames):
+        for g in resolve_members(targets[k], technologies):
+            member[i, techs.index(g)] = True
+    ds["target_member"] = ((n.TARGET, n.TECH), member)
+    ds["target_kind"] = (n.TARGET, np.array([targets[k].kind for k in knames], dtype=object))
+    ds["target_mode"] = (n.TARGET, np.array([targets[k].mode for k in knames], dtype=object))
+    ds["target_level"] = (n.TARGET, np.array([targets[k].level for k in knames], dtype=float))
+    ds["target_penalty"] = (n.TARGET, np.array([targets[k].penalty or math.nan for k in knames], dtype=float))
+    ds["target_pollutant"] = (n.TARGET, np.array([targets[k].pollutant for k in knames], dtype=object))
+    ds["target_label"] = (n.TARGET, np.array([targets[k].label or k for k in knames], dtype=object))
+
+    for name in ds.data_vars:
+        unit = UNITS.get(str(name))
+        if unit:
+            ds[name].attrs["units"] = unit
+    ds.attrs.update(
+        {
+            "hour_weight": n.HOURS_PER_YEAR / hours,
+            "discount_rate": economics.discount_rate,
+            "carbon_price_cny_per_t": economics.carbon_price_cny_per_t,
+            "value_of_lost_load_cny_per_mwh": economics.value_of_lost_load_cny_per_mwh,
+            "value_of_lost_heat_cny_per_mwh": economics.value_of_lost_heat_cny_per_mwh,
+            "timezone": "Asia/Shanghai",
+        }
+    )
+    ds[n.TIME].attrs["timezone"] = "Asia/Shanghai (UTC+8, no DST); labels are hour starts"
+    if attrs:
+        ds.attrs.update(dict(attrs))
+    return ds

@@ -1,0 +1,192 @@
+"""Turn the ModelInputs Dataset into plain, LP-scaled Python data for the build.
+
+The model code never reads user units: every number passes through
+:func:`lp_data`, which converts MW -> GW, CNY -> million CNY and t -> kt
+(see :mod:`energy_model.vocabulary`). Technologies are grouped by ``kind`` only;
+no technology name appears here or anywhere in :mod:`energy_model.model`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+from energy_model import vocabulary as n
+
+MW = n.MW_PER_LP
+MONEY = n.CNY_PER_LP
+
+
+@dataclass
+class LPData:
+    """LP-scaled data, grouped by constraint family.
+
+    Power in GW, energy in GWh, money in million CNY, emissions in kt.
+    """
+
+    hours: int
+    weight: float  # [yr-equivalents per hour x 8760]: annual quantity = weight * sum over hours
+    techs: list[str]
+    kind: dict[str, str]
+    by_kind: dict[str, list[str]]
+    cap_existing: dict[str, float]  # [GW]
+    cap_lo: dict[str, float]  # [GW] total capacity lower bound
+    cap_hi: dict[str, float]  # [GW] total capacity upper bound (inf = none)
+    capex: dict[str, float]  # [MCNY/GW/yr] annualised investment per new capacity
+    fom: dict[str, float]  # [MCNY/GW/yr]
+    vom: dict[str, float]  # [MCNY/GWh]
+    efficiency: dict[str, float]
+    heat_to_power: dict[str, float]
+    min_load: dict[str, float]
+    ramp: dict[str, float]  # [fraction of capacity per hour]; nan = unlimited
+    availability: dict[str, float]
+    startup: dict[str, float]  # [MCNY/GW] cost of bringing one GW online
+    fuel_of: dict[str, str]  # tech -> fuel carrier burnt
+    cf: dict[str, np.ndarray]  # variable techs: capacity factor per hour [-]
+    # storage energy part
+    e_existing: dict[str, float]  # [GWh]
+    e_hi: dict[str, float]  # [GWh]
+    e_capex: dict[str, float]  # [MCNY/GWh/yr]
+    e_fom: dict[str, float]  # [MCNY/GWh/yr]
+    eta_charge: dict[str, float]
+    eta_discharge: dict[str, float]
+    dur_lo: dict[str, float]  # [h]
+    dur_hi: dict[str, float]  # [h]
+    self_discharge: dict[str, float]  # [1/h]
+    # demand
+    demand: np.ndarray  # [GW]
+    heat_demand: np.ndarray  # [GW_th]
+    # fuels (supplies)
+    fuels: list[str]
+    fuel_carrier: dict[str, str]
+    fuel_price: dict[str, float]  # [MCNY/GWh_th]
+    fuel_max_h: dict[str, float]  # [GWh_th per hour]; inf = none
+    fuel_max_yr: dict[str, float]  # [GWh_th per yr]; inf = none
+    emission: dict[tuple[str, str], float]  # (fuel, pollutant) -> [kt/GWh_th]
+    direct_co2: dict[str, float]  # tech -> [kt/GWh] (imports)
+    # economics
+    carbon_price: float  # [MCNY/kt]
+    voll: float  # [MCNY/GWh]
+    heat_voll: float  # [MCNY/GWh_th]
+    # targets
+    targets: list[str] = field(default_factory=list)
+    target_kind: dict[str, str] = field(default_factory=dict)
+    target_mode: dict[str, str] = field(default_factory=dict)
+    target_level: dict[str, float] = field(default_factory=dict)  # GW, fraction, kt
+    target_penalty: dict[str, float] = field(default_factory=dict)  # MCNY per GW, per GWh, per kt
+    target_members: dict[str, list[str]] = field(default_factory=dict)
+    target_pollutant: dict[str, str] = field(default_factory=dict)
+
+
+def _num(value: object, default: float = math.nan) -> float:
+    x = float(value)  # type: ignore[arg-type]
+    return default if math.isnan(x) else x
+
+
+def target_level_to_lp(kind: str, level: float) -> float:
+    """Convert a target level from user units (MW, fraction, t/yr) to LP units."""
+    if kind == n.MIN_CAPACITY:
+        return level / MW
+    if kind == n.MAX_EMISSIONS:
+        return level / n.T_PER_LP
+    return level
+
+
+def target_penalty_to_lp(kind: str, penalty: float) -> float:
+    """Convert a soft-target penalty (CNY/kW-yr, CNY/MWh, CNY/t) to LP units."""
+    if kind == n.MIN_CAPACITY:  # CNY/kW/yr == MCNY/GW/yr
+        return penalty
+    if kind == n.MIN_SHARE:  # CNY/MWh -> MCNY/GWh
+        return penalty * MW / MONEY
+    return penalty * n.T_PER_LP / MONEY  # CNY/t -> MCNY/kt
+
+
+def lp_data(ds: xr.Dataset) -> LPData:
+    """Extract LP-scaled data from a ModelInputs Dataset.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        ModelInputs as built by :func:`energy_model.io.read_inputs.build_model_inputs`.
+
+    Returns
+    -------
+    LPData
+    """
+    techs = [str(t) for t in ds[n.TECH].values]
+    hours = int(ds.sizes[n.TIME])
+    col = {name: ds[name].to_series() for name in ds.data_vars if ds[name].dims == (n.TECH,)}
+
+    def per_tech(name: str, scale: float = 1.0, default: float = math.nan) -> dict[str, float]:
+        return {t: _num(col[name][t], default) * scale for t in techs}
+
+    kind = {t: str(col["kind"][t]) for t in techs}
+    by_kind = {k: [t for t in techs if kind[t] == k] for k in n.KINDS}
+    cf_all = ds["capacity_factor"].transpose(n.TECH, n.TIME).values
+    cf = {t: np.asarray(cf_all[i], dtype=float) for i, t in enumerate(techs) if kind[t] == n.VARIABLE}
+
+    fuels = [str(f) for f in ds[n.FUEL].values]
+    fcol = {name: ds[name].to_series() for name in ds.data_vars if ds[name].dims == (n.FUEL,)}
+    emis = ds["fuel_emission_t_per_mwh_th"].transpose(n.FUEL, n.POLLUTANT)
+    emission = {
+        (f, str(p)): float(emis.sel({n.FUEL: f, n.POLLUTANT: p})) for f in fuels for p in emis[n.POLLUTANT].values
+    }
+
+    data = LPData(
+        hours=hours,
+        weight=float(ds.attrs["hour_weight"]),
+        techs=techs,
+        kind=kind,
+        by_kind=by_kind,
+        cap_existing=per_tech("existing_mw", 1 / MW, 0.0),
+        cap_lo=per_tech("capacity_lower_mw", 1 / MW, 0.0),
+        cap_hi=per_tech("capacity_upper_mw", 1 / MW, math.inf),
+        capex=per_tech("annualised_capex_cny_per_mw_yr", MW / MONEY, 0.0),
+        fom=per_tech("fom_cny_per_mw_yr", MW / MONEY, 0.0),
+        vom=per_tech("vom_cny_per_mwh", MW / MONEY, 0.0),
+        efficiency=per_tech("efficiency", 1.0, 1.0),
+        heat_to_power=per_tech("heat_to_power", 1.0, 0.0),
+        min_load=per_tech("min_stable_load", 1.0, 0.0),
+        ramp=per_tech("ramp_rate_per_h"),
+        availability=per_tech("availability", 1.0, 1.0),
+        startup=per_tech("startup_cost_cny_per_mw", MW / MONEY, 0.0),
+        fuel_of={t: str(col["burns"][t]) for t in techs},
+        cf=cf,
+        e_existing=per_tech("existing_mwh", 1 / MW, 0.0),
+        e_hi=per_tech("energy_upper_mwh", 1 / MW, math.inf),
+        e_capex=per_tech("annualised_capex_cny_per_mwh_yr", MW / MONEY, 0.0),
+        e_fom=per_tech("fom_cny_per_mwh_yr", MW / MONEY, 0.0),
+        eta_charge=per_tech("charge_efficiency", 1.0, 1.0),
+        eta_discharge=per_tech("discharge_efficiency", 1.0, 1.0),
+        dur_lo=per_tech("min_duration_h", 1.0, 0.0),
+        dur_hi=per_tech("max_duration_h", 1.0, math.inf),
+        self_discharge=per_tech("self_discharge_per_h", 1.0, 0.0),
+        demand=ds["demand_mw"].values.astype(float) / MW,
+        heat_demand=ds["heat_demand_mw"].values.astype(float) / MW,
+        fuels=fuels,
+        fuel_carrier={f: str(fcol["fuel_carrier"][f]) for f in fuels},
+        fuel_price={f: _num(fcol["price_cny_per_mwh_th"][f], 0.0) * MW / MONEY for f in fuels},
+        fuel_max_h={f: _num(fcol["max_mwh_th_per_h"][f], math.inf) / MW for f in fuels},
+        fuel_max_yr={f: _num(fcol["max_mwh_th_per_yr"][f], math.inf) / MW for f in fuels},
+        emission=emission,  # t/MWh == kt/GWh
+        direct_co2=per_tech("co2_t_per_mwh", 1.0, 0.0),
+        carbon_price=float(ds.attrs["carbon_price_cny_per_t"]) * n.T_PER_LP / MONEY,
+        voll=float(ds.attrs["value_of_lost_load_cny_per_mwh"]) * MW / MONEY,
+        heat_voll=float(ds.attrs["value_of_lost_heat_cny_per_mwh"]) * MW / MONEY,
+    )
+    if n.TARGET in ds.dims and ds.sizes[n.TARGET] > 0:
+        member = ds["target_member"].transpose(n.TARGET, n.TECH).values
+        for i, k in enumerate(str(x) for x in ds[n.TARGET].values):
+            kind_k = str(ds["target_kind"].values[i])
+            data.targets.append(k)
+            data.target_kind[k] = kind_k
+            data.target_mode[k] = str(ds["target_mode"].values[i])
+            data.target_level[k] = target_level_to_lp(kind_k, float(ds["target_level"].values[i]))
+            pen = float(ds["target_penalty"].values[i])
+            data.target_penalty[k] = 0.0 if math.isnan(pen) else target_penalty_to_lp(kind_k, pen)
+            data.target_members[k] = [t for j, t in enumerate(techs) if bool(member[i, j])]
+            data.target_pollutant[k] = str(ds["target_pollutant"].values[i])
+    return data

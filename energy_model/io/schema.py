@@ -1,0 +1,175 @@
+"""Pydantic models of a scenario file: what a user may write and what it means.
+
+Every model forbids unknown keys, so a misspelt key is an error with a
+suggestion rather than a silently ignored setting. Units are in the field
+names. Values are checked for range here; cross-references (technology and
+fuel names, override paths) are checked in :mod:`energy_model.io.read_inputs` once the
+tables are read.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator, model_validator
+
+from energy_model import vocabulary as names
+from energy_model.weather.spec import WeatherSpec
+
+Name = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DemandSpec(_Strict):
+    """Hourly electricity demand.
+
+    Either ``annual_twh`` with the shipped shape (Jiangsu 2018, scaled), or a
+    user ``file`` with an hourly ``time,demand_mw`` series for the horizon.
+    """
+
+    annual_twh: float | None = Field(None, gt=0, le=1000, description="annual consumption [TWh/yr]")
+    file: StrictStr | None = Field(None, description="hourly demand CSV, relative to the scenario file")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "DemandSpec":
+        if (self.annual_twh is None) == (self.file is None):
+            raise ValueError("give exactly one of 'annual_twh' or 'file'")
+        return self
+
+    _fin = field_validator("annual_twh")(_finite)
+
+
+class HeatDemandSpec(_Strict):
+    """Hourly heat (industrial steam) demand served by CHP and boilers."""
+
+    annual_twh: float = Field(0.0, ge=0, le=1000, description="annual heat demand [TWh_th/yr]")
+
+    _fin = field_validator("annual_twh")(_finite)
+
+
+class HorizonSpec(_Strict):
+    """Which hours of the weather years the LP covers.
+
+    The default is every hour of the weather years. ``hours`` cuts the horizon
+    (starting at ``start_hour``) for quick runs and tests; costs are then
+    scaled to one year by the weight 8760 / hours.
+    """
+
+    start_hour: int = Field(0, ge=0, description="first hour of the horizon [h from 1 Jan 00:00]")
+    hours: int | None = Field(None, ge=2, le=8784 * 5, description="number of hours [h]")
+
+
+class EconomicsSpec(_Strict):
+    """System-wide economic assumptions."""
+
+    discount_rate: float = Field(0.08, ge=0, le=0.3, description="real discount rate [1/yr]")
+    carbon_price_cny_per_t: float = Field(90.0, ge=0, le=5000, description="CO2 price [CNY/t]")
+    value_of_lost_load_cny_per_mwh: float = Field(30000.0, gt=0, le=1e6, description="VoLL [CNY/MWh]")
+    value_of_lost_heat_cny_per_mwh: float = Field(3000.0, gt=0, le=1e6, description="unserved heat [CNY/MWh_th]")
+
+    _fin = field_validator("*")(_finite)
+
+
+class TargetSpec(_Strict):
+    """A plan target: capacity floor, energy-share floor or emission cap.
+
+    ``mode``: ``enforce`` (a hard constraint), ``report`` (only checked) or
+    ``soft`` (a shortfall is allowed at ``penalty``; units of the penalty:
+    CNY/kW-yr for capacity, CNY/MWh for share, CNY/t for emissions).
+    """
+
+    kind: Literal["min_capacity", "min_share", "max_emissions"]
+    mode: Literal["enforce", "report", "soft"] = "enforce"
+    label: StrictStr | None = Field(None, max_length=200, description="text for reports")
+    technologies: list[Name] | None = Field(None, description="technologies counted (min_capacity, min_share)")
+    carriers: list[Name] | None = Field(None, description="carriers counted (min_share)")
+    value_mw: float | None = Field(None, ge=0, le=1e6, description="min_capacity level [MW]")
+    share: float | None = Field(None, ge=0, description="min_share level [fraction of consumption]; > 1 is "
+                                "refused below with a hint (a percentage?)")
+    value_t: float | None = Field(None, ge=0, le=1e10, description="max_emissions cap [t/yr]")
+    pollutant: Literal["co2", "so2", "nox", "pm"] = "co2"
+    penalty: float | None = Field(None, gt=0, le=1e7, description="soft-target shortfall price")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TargetSpec":
+        need = {"min_capacity": "value_mw", "min_share": "share", "max_emissions": "value_t"}[self.kind]
+        for other in ("value_mw", "share", "value_t"):
+            if other != need and getattr(self, other) is not None:
+                raise ValueError(f"'{other}' does not apply to a {self.kind} target (use '{need}')")
+        if getattr(self, need) is None:
+            raise ValueError(f"a {self.kind} target needs '{need}'")
+        if self.kind == "min_share" and self.share is not None and self.share > 1.0:
+            raise ValueError(
+                f"share {self.share} is above 1: give a fraction (0.25 for 25 %), not a percentage"
+            )
+        if self.kind == "min_capacity" and not self.technologies:
+            raise ValueError("a min_capacity target needs 'technologies'")
+        if self.kind == "min_share" and not (self.technologies or self.carriers):
+            raise ValueError("a min_share target needs 'technologies' or 'carriers'")
+        if self.kind == "max_emissions" and (self.technologies or self.carriers):
+            raise ValueError("a max_emissions target covers the whole system; remove 'technologies'/'carriers'")
+        if self.mode == "soft" and self.penalty is None:
+            raise ValueError("a soft target needs 'penalty'")
+        if self.mode != "soft" and self.penalty is not None:
+            raise ValueError("'penalty' applies only to mode: soft")
+        return self
+
+    @property
+    def level(self) -> float:
+        """The target level in user units (MW, fraction, or t/yr)."""
+        value = {"min_capacity": self.value_mw, "min_share": self.share, "max_emissions": self.value_t}[self.kind]
+        assert value is not None
+        return float(value)
+
+
+class SolverSpec(_Strict):
+    """HiGHS settings that a scenario may choose (an allowlist)."""
+
+    method: Literal["auto", "hipo", "ipx", "simplex", "ipm"] = "auto"
+    crossover: Literal["off", "on", "choose"] = "off"
+    time_limit_s: float = Field(3600.0, ge=0, le=7 * 24 * 3600, description="wall-clock limit [s]")
+    threads: int = Field(0, ge=0, le=256, description="0 lets HiGHS choose")
+    presolve: Literal["on", "off", "choose"] = "choose"
+    primal_feasibility_tolerance: float = Field(1e-7, ge=1e-10, le=1e-3)
+    dual_feasibility_tolerance: float = Field(1e-7, ge=1e-10, le=1e-3)
+    ipm_optimality_tolerance: float = Field(1e-8, ge=1e-12, le=1e-3)
+    simplex_iteration_limit: int | None = Field(None, ge=0)
+    random_seed: int = Field(0, ge=0, le=2**31 - 1)
+    log_to_console: StrictBool = False
+
+
+class Scenario(_Strict):
+    """A complete, validated scenario.
+
+    ``overrides`` change single cells of the input tables by path
+    (``technologies.<id>.<column>`` or ``fuels.<id>.<column>``); ``base``
+    names another scenario file this one extends (its keys are merged first).
+    """
+
+    name: Name
+    title: StrictStr = ""
+    description: StrictStr = ""
+    base: StrictStr | None = None
+    inputs_dir: StrictStr = "../inputs"
+    weather: WeatherSpec = WeatherSpec()
+    horizon: HorizonSpec = HorizonSpec()
+    demand: DemandSpec
+    heat_demand: HeatDemandSpec = HeatDemandSpec()
+    economics: EconomicsSpec = EconomicsSpec()
+    overrides: dict[StrictStr, float | StrictStr | None] = Field(default_factory=dict)
+    exclude_technologies: list[Name] = Field(default_factory=list)
+    targets: dict[Name, TargetSpec] = Field(default_factory=dict)
+    solver: SolverSpec = SolverSpec()
+
+
+assert set(names.TARGET_KINDS) == {"min_capacity", "min_share", "max_emissions"}

@@ -1,0 +1,144 @@
+"""Read a user's hourly electricity demand file and align it with the model horizon."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from energy_model.profiles.demand import LOCAL_TZ
+from energy_model.io.tables.common import CITY_MEAN_MW, DEMAND_COLUMNS, _Issues, _Row, _parse_number, _read_rows
+
+
+# --------------------------------------------------------------------------
+# a user's hourly demand file
+
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+
+
+def read_demand_csv(path: str | Path, time: pd.DatetimeIndex) -> np.ndarray:
+    """Read a user's hourly electricity demand and align it with the horizon.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        CSV with columns ``time`` (hour start, ``YYYY-MM-DD HH:MM``, China
+        Standard Time; an explicit ``+08:00`` suffix is accepted) and
+        ``demand_mw``.
+    time : pandas.DatetimeIndex
+        The model horizon (hourly, tz-naive China Standard Time or tz-aware).
+
+    Returns
+    -------
+    numpy.ndarray
+        Demand at each stamp of ``time``. [MW]
+
+    Raises
+    ------
+    InputError
+        Listing every problem: bad separators or decimal commas, unknown
+        columns, unparsable or foreign-offset stamps, empty/NaN/text/negative
+        values, duplicate, unordered or missing hours, a length or start
+        differing from the horizon, and a mean outside 100-50,000 MW (kW or
+        GW instead of MW?).
+    """
+    path = Path(path)
+    name = path.name
+    issues = _Issues(path.name, [])  # messages name files, never full machine paths
+    rows = _read_rows(path, DEMAND_COLUMNS, issues)
+    stamps, values, lines = _parse_demand_rows(rows, name, issues)
+    complete = not issues.items
+    _check_demand_series(stamps, values, lines, _horizon(time), name, issues, complete=complete)
+    issues.raise_if_any()
+    return np.asarray(values, dtype=float)
+
+
+def _horizon(time: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The horizon as tz-naive China Standard Time."""
+    stamps = pd.DatetimeIndex(time)
+    return stamps.tz_convert(LOCAL_TZ).tz_localize(None) if stamps.tz is not None else stamps
+
+
+def _parse_demand_rows(rows: list[_Row], name: str,
+                       issues: _Issues) -> tuple[list[pd.Timestamp], list[float], list[int]]:
+    """Parse stamps and values row by row, reporting each bad cell."""
+    stamps: list[pd.Timestamp] = []
+    values: list[float] = []
+    lines: list[int] = []
+    for row in rows:
+        text = row.cells["time"]
+        stamp = _parse_stamp(text, f"{name}:{text or f'line{row.line}'}.time", row.line, issues)
+        value, problem = _parse_number(row.cells["demand_mw"])
+        if problem is None and math.isnan(value):  # type: ignore[arg-type]
+            problem = "empty cell; every hour needs a demand value"
+        elif problem is None and value < 0:  # type: ignore[operator]
+            problem = "demand must be >= 0"
+        if problem is not None:
+            issues.add(f"{name}:{text}.demand_mw", problem, value=row.cells["demand_mw"], line=row.line)
+        if stamp is not None and problem is None:
+            stamps.append(stamp)
+            values.append(float(value))  # type: ignore[arg-type]
+            lines.append(row.line)
+    if not rows:
+        issues.add(f"{name}:demand_mw", "no data rows")
+    return stamps, values, lines
+
+
+def _parse_stamp(text: str, where: str, line: int, issues: _Issues) -> pd.Timestamp | None:
+    """Parse one time stamp; only no offset or +08:00 is accepted."""
+    match = _OFFSET.search(text)
+    if match and match.group(1).replace(":", "") not in ("+0800",):
+        issues.add(where, "time zone offset other than +08:00; give China Standard Time stamps "
+                   "(without suffix or with +08:00)", value=text, line=line)
+        return None
+    try:
+        stamp = pd.Timestamp(text[: match.start()] if match else text)
+    except (ValueError, TypeError):
+        issues.add(where, "time stamp expected as YYYY-MM-DD HH:MM", value=text, line=line)
+        return None
+    if pd.isna(stamp):
+        issues.add(where, "time stamp expected as YYYY-MM-DD HH:MM", value=text, line=line)
+        return None
+    return stamp
+
+
+def _check_demand_series(stamps: list[pd.Timestamp], values: list[float], lines: list[int],
+                         horizon: pd.DatetimeIndex, name: str, issues: _Issues, *, complete: bool) -> None:
+    """Order, duplicates, gaps, alignment with the horizon and magnitude.
+
+    Rows that failed to parse are absent; the gap check skips over them and
+    the length/start checks run only when every row parsed (``complete``).
+    """
+    seen: dict[pd.Timestamp, int] = {}
+    for stamp, line in zip(stamps, lines):
+        if stamp in seen:
+            issues.add(f"{name}:{stamp}.time", f"duplicate time stamp (first on line {seen[stamp]})",
+                       value=str(stamp), line=line)
+        seen.setdefault(stamp, line)
+    for prev, stamp, prev_line, line in zip(stamps, stamps[1:], lines, lines[1:]):
+        if stamp < prev:
+            issues.add(f"{name}:{stamp}.time", f"time stamps out of order (after {prev})", value=str(stamp), line=line)
+        elif stamp - prev > pd.Timedelta(hours=1) and line == prev_line + 1:
+            issues.add(f"{name}:{stamp}.time", f"gap: hours missing after {prev}", value=str(stamp), line=line)
+        elif pd.Timedelta(0) < stamp - prev < pd.Timedelta(hours=1):
+            issues.add(f"{name}:{stamp}.time", "not hourly: stamps less than one hour apart",
+                       value=str(stamp), line=line)
+    if complete and len(values) != len(horizon):
+        message = (f"{len(values)} hourly values but the model horizon has {len(horizon)} hours "
+                   f"({horizon[0]} to {horizon[-1]})" if len(horizon) else "the model horizon is empty")
+        issues.add(f"{name}:demand_mw", message, value=len(values))
+    elif complete and stamps and stamps[0] != horizon[0]:
+        issues.add(f"{name}:{stamps[0]}.time", f"first stamp differs from the horizon start {horizon[0]}",
+                   value=str(stamps[0]), line=lines[0])
+    if values:
+        mean = float(np.mean(values))
+        low, high = CITY_MEAN_MW
+        if mean > high:
+            issues.add(f"{name}:demand_mw", f"mean {mean:,.0f} is implausible for a city in MW "
+                       f"(expected {low:,.0f}-{high:,.0f} MW); is this kW?", value=mean)
+        elif mean < low:
+            issues.add(f"{name}:demand_mw", f"mean {mean:,.3g} is implausible for a city in MW "
+                       f"(expected {low:,.0f}-{high:,.0f} MW); is this GW?", value=mean)

@@ -1,0 +1,1 @@
+"""Everything that writes files: run folders (atomic publish, lock, manifest), tables, report."""
