@@ -166,6 +166,12 @@ class Scenario(_Strict):
     demand: DemandSpec
     heat_demand: HeatDemandSpec = HeatDemandSpec()
     economics: EconomicsSpec = EconomicsSpec()
+    cost_year: int | None = Field(
+        None, ge=2010, le=2050,
+        description="year whose technology costs, fuel prices and carbon price are used (inputs/cost_years.csv, "
+                    "linear between the years given; an error outside them); applied before 'overrides', which win; "
+                    "None keeps the base values of the input tables",
+    )
     overrides: dict[StrictStr, float | StrictStr | None] = Field(default_factory=dict)
     exclude_technologies: list[Name] = Field(default_factory=list)
     targets: dict[Name, TargetSpec] = Field(default_factory=dict)
