@@ -7,8 +7,8 @@ staging folder replaces the old run folder with ``os.replace``-style renames.
 A crash leaves at most a staging folder, which the next run removes. A lock
 file stops two runs from writing the same folder at once.
 
-CSV cells that start with ``= + - @`` followed by a non-number are prefixed
-with a quote so spreadsheet programs do not run them as formulas.
+The file formats (CSV for spreadsheets, JSON, NetCDF) are in
+:mod:`energy_model.output.writers`; their functions are importable from here too.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import xarray as xr
-
 from energy_model.errors import OutputError
+from energy_model.output.writers import open_netcdf, write_csv, write_json, write_netcdf
+
+__all__ = ["MANIFEST", "check_writable", "open_netcdf", "publish", "run_lock", "sha256", "verify_run", "write_csv",
+           "write_json", "write_netcdf"]
 
 MANIFEST = "manifest.json"
 
@@ -38,83 +38,6 @@ def _io_error(exc: OSError, path: Path) -> OutputError:
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return OutputError(f"no permission to write {path}; choose another folder with --out")
     return OutputError(f"cannot write {path}: {exc.strerror or exc}")
-
-
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        try:
-            float(value)
-            return value
-        except ValueError:
-            return "'" + value
-    return value
-
-
-def write_csv(frame: pd.DataFrame, path: Path, index: bool = True) -> None:
-    """Write a CSV safe against spreadsheet formula injection."""
-    safe = frame.copy()
-    text = pd.api.types.is_string_dtype  # object columns and pandas 3's "str" dtype alike
-    for col in safe.columns:
-        if text(safe[col].dtype):
-            safe[col] = safe[col].map(_safe_cell)
-    if index and text(safe.index.dtype):
-        safe.index = safe.index.map(_safe_cell)
-    safe.to_csv(path, index=index, float_format="%.6g")
-
-
-def _netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
-    """Object (string) arrays and bool attrs converted so NetCDF can store them."""
-    out = ds.copy()
-    for name in list(out.variables):
-        var = out[name]
-        if var.dtype == object:
-            out[name] = var.astype(str)
-        elif var.dtype == bool:
-            out[name] = var.astype("int8")
-            out[name].attrs["dtype"] = "bool"
-    out.attrs = {k: (int(v) if isinstance(v, (bool, np.bool_)) else v) for k, v in out.attrs.items()
-                 if isinstance(v, (str, int, float, np.integer, np.floating, bool, np.bool_))}
-    return out
-
-
-def write_netcdf(ds: xr.Dataset, path: Path) -> None:
-    """Write a Dataset to NetCDF (zlib-compressed floats)."""
-    ready = _netcdf_ready(ds)
-    encoding = {v: {"zlib": True, "complevel": 4} for v in ready.data_vars if ready[v].dtype.kind == "f"}
-    ready.to_netcdf(path, encoding=encoding)
-
-
-def open_netcdf(path: Path) -> xr.Dataset:
-    """Read a Dataset written by :func:`write_netcdf` fully into memory (bools restored)."""
-    with xr.open_dataset(path) as ds:
-        loaded = ds.load()
-    for name in list(loaded.variables):
-        if loaded[name].attrs.get("dtype") == "bool":
-            attrs = {k: v for k, v in loaded[name].attrs.items() if k != "dtype"}
-            loaded[name] = loaded[name].astype(bool)
-            loaded[name].attrs = attrs
-    return loaded
-
-
-def write_json(data: Any, path: Path) -> None:
-    """Write JSON with NaN/inf as null."""
-
-    def clean(x: Any) -> Any:
-        if isinstance(x, dict):
-            return {str(k): clean(v) for k, v in x.items()}
-        if isinstance(x, (list, tuple)):
-            return [clean(v) for v in x]
-        if isinstance(x, (np.bool_, bool)):
-            return bool(x)
-        if isinstance(x, (np.integer,)):
-            return int(x)
-        if isinstance(x, (float, np.floating)):
-            return float(x) if np.isfinite(x) else None
-        if isinstance(x, np.ndarray):
-            return clean(x.tolist())
-        return x
-
-    path.write_text(json.dumps(clean(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def sha256(path: Path) -> str:
