@@ -1,95 +1,119 @@
-"""Render the target-feasibility report (one self-contained HTML file).
+"""Render the target-feasibility report: one self-contained HTML file in Chinese and English.
 
-No calculations here beyond formatting and chart geometry: numbers come from
-the run document (:func:`energy_model.pipeline.run_scenario`) and the Results.
+The page holds both languages (the same template rendered once per language
+from the message catalogue) and a switch between them that works without
+scripts; ``report.html#en`` or ``?lang=en`` opens it in English. Charts are
+inline SVG, so the file works offline. No calculations here beyond choosing
+what to show: numbers come from the run document (``summary.json``), the
+Results of both cases, the assumptions table and the analyses in the folder.
 Jinja2 autoescaping is on, so text from scenario files cannot inject markup.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-import numpy as np
+import pandas as pd
 import xarray as xr
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
-from energy_model import vocabulary as n
-from energy_model.output.formatting import fmt_number
-from energy_model.analysis.metrics import monthly_generation
+from energy_model.output import tables as tb
+from energy_model.output.analyses import (Breakeven, Frontier, breakeven_sentence, frontier_rows, frontier_sentence,
+                                          read_analyses)
+from energy_model.output.assumptions import describe
+from energy_model.output.chart_data import collect
+from energy_model.output.charts import render_all_languages
+from energy_model.output.charts.economics import frontier as frontier_chart
+from energy_model.output.i18n import LANGS, Lang, Names
+from energy_model.output.verdicts import answer, level_text, notices, target_name, target_title, target_verdict
+from energy_model.output.writers import open_netcdf
 
 _ENV = Environment(loader=PackageLoader("energy_model.output", "templates"), autoescape=True)
 
-
-def _level(kind: str, value: float | None) -> str:
-    if value is None or value != value:
-        return "n/a"
-    if kind == n.MIN_SHARE:
-        return f"{value:.1%}"
-    if kind == n.MIN_CAPACITY:
-        return f"{value:,.0f} MW"
-    return f"{value / 1e6:,.2f} Mt/yr"
+#: Sections of the assumptions appendix, in order.
+ASSUMPTION_SECTIONS = ("scenario", "weather", "horizon", "solver", "inputs")
 
 
-_num = fmt_number
-
-
-def _bars(items: list[tuple[str, float, float]], width: int = 560) -> dict[str, Any]:
-    """Horizontal bar geometry: (label, existing, total) -> rectangles in px."""
-    top = max([t for _, _, t in items] + [1.0])
+def html_table(table: tb.Table, lang: Lang) -> dict[str, Any]:
+    """A :class:`~energy_model.output.tables.Table` as header and cell texts in ``lang``."""
+    columns = [c for c in table.columns if c.report]
+    headers = [tb.header_text(c, lang) for c in columns]
     rows = []
-    for i, (label, existing, total) in enumerate(items):
-        rows.append({"label": label, "y": 22 * i, "w_exist": width * existing / top,
-                     "w_new": width * max(total - existing, 0) / top, "total": total})
-    return {"rows": rows, "height": 22 * len(items) + 4, "width": width}
+    for row in table.rows:
+        fmts = row.get("_fmt", {})
+        rows.append([tb.cell_text(row.get(c.key), fmts.get(c.key, c.fmt), lang, c.scale) for c in columns])
+    numeric = [c.fmt not in ("text", "bool") for c in columns]
+    return {"id": table.name, "title": lang(table.title), "headers": headers, "rows": rows, "numeric": numeric}
 
 
-def _duration_curve(price: np.ndarray, width: int = 560, height: int = 160) -> dict[str, Any]:
-    values = np.sort(price)[::-1]
-    cap = float(np.percentile(values, 99.5)) if values.size else 1.0
-    top = max(cap, 1.0)
-    step = max(1, values.size // 400)
-    pts = [(width * i / max(values.size - 1, 1), height - height * min(max(v, 0.0), top) / top)
-           for i, v in enumerate(values[::step])]
-    return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y in pts), "top": top, "width": width, "height": height}
+def assumption_rows(assumptions: pd.DataFrame, names: Names, lang: Lang) -> dict[str, list[dict[str, str]]]:
+    """The assumptions appendix per section, formatted in ``lang``."""
+    out: dict[str, list[dict[str, str]]] = {s: [] for s in ASSUMPTION_SECTIONS}
+    for r in assumptions.itertuples(index=False):
+        value = r.value
+        try:
+            number = float(value)
+            text = lang.num(number, 0 if abs(number) >= 1000 or number == int(number) else 4).rstrip("0").rstrip(".") \
+                if abs(number) >= 1e-3 or number == 0 else f"{number:.3g}"
+        except (TypeError, ValueError):
+            text = "" if value is None or str(value) == "nan" else str(value)
+        changed = r.section == "inputs" and r.default is not None and str(r.default) not in ("", "nan") and \
+            str(r.default) != str(r.value)
+        out.setdefault(str(r.section), []).append({
+            "item": describe(str(r.key), names, lang), "key": str(r.key), "value": text,
+            "unit": "" if str(r.unit) in ("nan", "None") else str(r.unit),
+            "default": str(r.default) if changed else "",
+            "source": "" if str(r.source) in ("nan", "None") else str(r.source),
+            "grade": "" if str(r.grade) in ("nan", "None") else str(r.grade),
+            "note": "" if str(r.note) in ("nan", "None") else str(r.note)})
+    return out
 
 
-#: Colours of carriers in the charts.
-COLOURS = {"wind": "#2f7ebc", "solar": "#f2b701", "biomass": "#5b8c2a", "coal": "#555555", "gas": "#d9812b",
-           "imports": "#9b59b6", "storage": "#17a2b8", "exports": "#c9b3d9", "tidal": "#1abc9c"}
+def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, reference: xr.Dataset,
+                      inputs: xr.Dataset, names: Names, tables: list[tb.Table], charts: dict[str, str],
+                      assumptions: pd.DataFrame, frontiers: list[Frontier], breakevens: list[Breakeven]
+                      ) -> dict[str, Any]:
+    lang = Lang(code)
+    cons = float(doc["enforced"]["consumption_mwh_per_yr"])
+    verdicts = []
+    for row in doc["targets"]:
+        cls, sentence = target_verdict(inputs, row, names, lang, cons)
+        cost = row.get("cost_alone_cny_per_yr")
+        cost = float(cost) if cost is not None and cost == cost else 0.0
+        price_unit = lang(f"price_unit.{row['kind']}")
+        verdicts.append({"cls": cls, "text": sentence, "title": target_title(inputs, row, names, lang),
+                         "label": row["label"], "badge": lang(f"verdict_short.{cls}"),
+                         "mode": lang(f"mode.{row['mode']}"),
+                         "reference": level_text(row["kind"], row["reference_value"], lang),
+                         "value": level_text(row["kind"], row["value"], lang),
+                         "price": f"{lang.num(row['shadow_price'], 1)} {price_unit}",
+                         "cost": lang.q("money", cost, per="yr"),
+                         "per_mwh": lang.q("price", cost / cons if cons else float("nan"))})
+    return {
+        "code": code, "html": lang.html, "t": lang,
+        "status": lang(f"status.{doc['target_status']}"),
+        "notices": notices(inputs, lang, names),
+        "answer": answer(doc, results, inputs, names, lang),
+        "verdicts": verdicts,
+        "tables": {t.name: html_table(t, lang) for t in tables},
+        "charts": {k: Markup(v) for k, v in charts.items()},
+        "assumptions": assumption_rows(assumptions, names, lang),
+        "frontiers": [{"title": lang("chart.frontier.title", name=target_name(inputs, f.target, names, lang)),
+                       "file": f.file, "sentence": frontier_sentence(f, inputs, names, lang),
+                       "rows": frontier_rows(f, lang),
+                       "chart": Markup(frontier_chart(f.table, f.kind, target_name(inputs, f.target, names, lang),
+                                                      lang, f.target))} for f in frontiers],
+        "breakevens": [{"file": b.file, "sentence": breakeven_sentence(b, inputs, names, lang)} for b in breakevens],
+    }
 
 
-def _monthly_bars(monthly: Any, width: int = 620, height: int = 220) -> dict[str, Any]:
-    """Stacked monthly bars (positive supply up, exports down) and the demand line, as SVG geometry."""
-    carriers = [c for c in monthly.columns if c != "demand"]
-    pos = monthly[carriers].clip(lower=0)
-    neg = monthly[carriers].clip(upper=0)
-    top = float(max(pos.sum(axis=1).max(), monthly["demand"].max(), 1e-9))
-    bottom = float(-neg.sum(axis=1).min())
-    scale = height / (top + bottom)
-    zero = top * scale
-    bw = width / max(len(monthly), 1)
-    rects, labels, demand = [], [], []
-    for i, (month, row) in enumerate(monthly.iterrows()):
-        up, down = zero, zero
-        for c in carriers:
-            v = float(row[c])
-            if v > 0:
-                h = v * scale
-                up -= h
-                rects.append({"x": i * bw + 4, "y": up, "w": bw - 8, "h": h, "fill": COLOURS.get(c, "#999")})
-            elif v < 0:
-                h = -v * scale
-                rects.append({"x": i * bw + 4, "y": down, "w": bw - 8, "h": h, "fill": COLOURS.get(c, "#999")})
-                down += h
-        labels.append({"x": i * bw + bw / 2, "text": str(month)[5:]})
-        demand.append(f"{i * bw + bw / 2:.1f},{zero - float(row['demand']) * scale:.1f}")
-    legend = [{"name": c, "fill": COLOURS.get(c, "#999")} for c in carriers]
-    return {"rects": rects, "labels": labels, "demand": " ".join(demand), "width": width, "height": height,
-            "legend": legend, "top": top}
-
-
-def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset) -> str:
-    """Return the HTML report for a run.
+def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, *,
+                  reference: xr.Dataset | None = None, assumptions: pd.DataFrame | None = None,
+                  frontiers: list[Frontier] | None = None, breakevens: list[Breakeven] | None = None) -> str:
+    """Return the HTML report of a run (both languages in one page).
 
     Parameters
     ----------
@@ -97,20 +121,35 @@ def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset) 
         The run document written to ``summary.json``.
     results, inputs : xarray.Dataset
         The enforced Results and their ModelInputs.
+    reference : xarray.Dataset, optional
+        Results of the reference case (targets only reported); without it the
+        "without targets" series repeat the enforced case.
+    assumptions : pandas.DataFrame, optional
+        :func:`energy_model.output.assumptions.assumptions_table`.
+    frontiers, breakevens : list, optional
+        Analyses found in the run folder (:func:`energy_model.output.analyses.read_analyses`).
     """
-    e = doc["enforced"]
-    techs = list(e["capacity_mw"])
-    existing = dict(zip(inputs[n.TECH].values.astype(str), inputs["existing_mw"].values))
-    bars = _bars([(g, float(existing.get(g, 0.0)), float(e["capacity_mw"][g])) for g in techs])
-    ids = inputs[n.TECH].values.astype(str)
-    labels = {g: " ".join(str(x) for x in (name, zh) if str(x) not in ("", "nan"))
-              for g, name, zh in zip(ids, inputs["name"].values, inputs["name_zh"].values)}
-    targets = [t | {"level_txt": _level(t["kind"], t["level"]), "ref_txt": _level(t["kind"], t["reference_value"]),
-                    "value_txt": _level(t["kind"], t["value"]), "price_txt": _num(t["shadow_price"], ",.1f"),
-                    "cost_txt": _num((t["cost_alone_cny_per_yr"] or 0) / 1e6, ",.1f")}
-               for t in doc["targets"]]
-    return _ENV.get_template("report.html").render(
-        doc=doc, e=e, r=doc["reference"], targets=targets, bars=bars,
-        price=_duration_curve(results["price_cny_per_mwh"].values), num=_num,
-        monthly=_monthly_bars(monthly_generation(results, inputs)), labels=labels,
-    )
+    reference = results if reference is None else reference
+    assumptions = pd.DataFrame(columns=["section", "key", "value", "unit", "default", "source", "grade", "note"]) \
+        if assumptions is None else assumptions
+    names = Names(inputs)
+    tables = [tb.targets_table(doc, inputs, names), tb.summary_table(doc, results, reference, inputs),
+              tb.technologies_table(results, reference, inputs, names), tb.costs_table(results, reference, inputs),
+              tb.emissions_table(results, reference, names), tb.fuels_table(doc, names)]
+    charts = render_all_languages(collect(results, reference, inputs), names)
+    langs = [_language_context(code, doc, results, reference, inputs, names, tables, charts[code], assumptions,
+                               frontiers or [], breakevens or []) for code in LANGS]
+    return _ENV.get_template("report.html").render(doc=doc, langs=langs, first=LANGS[0])
+
+
+def render_report_from_folder(folder: Path) -> str:
+    """The report of a published run folder, with every analysis file it holds."""
+    doc = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    results = open_netcdf(folder / "results.nc")
+    inputs = open_netcdf(folder / "inputs.nc")
+    reference = open_netcdf(folder / "reference.nc") if (folder / "reference.nc").is_file() else None
+    assumptions = pd.read_csv(folder / "assumptions.csv", encoding="utf-8-sig", keep_default_na=False) \
+        if (folder / "assumptions.csv").is_file() else None
+    frontiers, breakevens = read_analyses(folder, inputs)
+    return render_report(doc, results, inputs, reference=reference, assumptions=assumptions, frontiers=frontiers,
+                         breakevens=breakevens)

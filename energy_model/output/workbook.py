@@ -1,0 +1,225 @@
+"""``results.xlsx``: the run's tables as one workbook to hand round (openpyxl, write-only).
+
+Sheets ``summary``, ``targets``, ``technologies``, ``fuels``, ``emissions``,
+``costs``, ``hourly`` and ``assumptions``. Every sheet has two header rows,
+Chinese then English, each with the unit; data start on row 3. Numbers are
+stored as numbers (with a display format), anything below a column's display
+precision as 0; text that needs translating fills two columns, Chinese and
+English. The first rows of ``summary`` carry the answer in both languages.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from energy_model.output import tables as tb
+from energy_model.output.assumptions import describe
+from energy_model.output.i18n import LANGS, Lang, Names
+
+#: Excel number format per table format.
+NUMBER_FORMATS = {"int": "#,##0", "num0": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00", "num3": "#,##0.000",
+                  "pct": "0.0%"}
+_HEAD = Font(bold=True)
+_FILL = PatternFill("solid", fgColor="F3F5F8")
+#: Decimals kept in the hourly sheet (1 kW, 0.001 CNY/MWh).
+HOURLY_DECIMALS = 3
+
+
+def _head_cell(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=text)
+    cell.font = _HEAD
+    cell.fill = _FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
+
+
+def _write_headers(ws: WriteOnlyWorksheet, heads: list[tuple[str, str]]) -> None:
+    """Two header rows: Chinese, then English."""
+    for i, _code in enumerate(LANGS):
+        ws.append([_head_cell(ws, h[i]) for h in heads])
+
+
+def _number_cell(ws: WriteOnlyWorksheet, value: Any, fmt: str, scale: float) -> Any:
+    num = tb.cell_number(value, fmt, scale)
+    if num is None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isinf(float(value)):
+            return None  # no limit: an empty cell, not a huge number
+        return value if isinstance(value, (str, bool)) or value is None else None
+    cell = WriteOnlyCell(ws, value=num)
+    cell.number_format = NUMBER_FORMATS.get(fmt, "General")
+    return cell
+
+
+def write_table(wb: Workbook, table: tb.Table) -> WriteOnlyWorksheet:
+    """One sheet from a :class:`~energy_model.output.tables.Table` (bilingual headers with units)."""
+    ws = wb.create_sheet(table.name)
+    zh, en = Lang("zh"), Lang("en")
+    heads: list[tuple[str, str]] = []
+    bilingual = {c.key: any(isinstance(r.get(c.key), tb.Bi) for r in table.rows) for c in table.columns}
+    for c in table.columns:
+        if bilingual[c.key]:
+            heads.append((tb.header_text(c, zh), f"{tb.header_text(c, en)} (zh)"))
+            heads.append((f"{tb.header_text(c, zh)}（英文）", tb.header_text(c, en)))
+        else:
+            heads.append((tb.header_text(c, zh), tb.header_text(c, en)))
+    _write_headers(ws, heads)
+    for row in table.rows:
+        fmts = row.get("_fmt", {})
+        out: list[Any] = []
+        for c in table.columns:
+            value = row.get(c.key)
+            if bilingual[c.key]:
+                out += [value.zh, value.en] if isinstance(value, tb.Bi) else [value, value]
+            elif c.fmt == "bool":
+                out.append(bool(value))
+            elif c.fmt == "text":
+                out.append(value)
+            else:
+                out.append(_number_cell(ws, value, fmts.get(c.key, c.fmt), c.scale))
+        ws.append(out)
+    return ws
+
+
+def write_summary(wb: Workbook, table: tb.Table, facts: dict[str, list[str]], meta: list[tuple[str, str, Any]]) -> None:
+    """The ``summary`` sheet: run facts, the answer in both languages, then the key numbers."""
+    ws = wb.create_sheet("summary")
+    for zh, en, value in meta:
+        ws.append([_head_cell(ws, zh), _head_cell(ws, en), value])
+    ws.append([])
+    for code in LANGS:
+        for sentence in facts.get(code, []):
+            ws.append([sentence])
+        ws.append([])
+    zh, en = Lang("zh"), Lang("en")
+    heads = []
+    for c in table.columns:
+        if c.fmt == "text":
+            heads += [(zh(c.header), f"{en(c.header)} (zh)"), (f"{zh(c.header)}（英文）", en(c.header))]
+        else:
+            heads.append((zh(c.header), en(c.header)))
+    _write_headers(ws, heads)
+    for row in table.rows:
+        out: list[Any] = []
+        for c in table.columns:
+            value = row.get(c.key)
+            if c.fmt == "text":
+                out += [value.zh, value.en] if isinstance(value, tb.Bi) else [value, value]
+            else:
+                out.append(_number_cell(ws, value, row.get("_fmt", {}).get(c.key, c.fmt), c.scale))
+        ws.append(out)
+
+
+def write_hourly(wb: Workbook, frame: pd.DataFrame, columns: list[tuple[str, tb.Bi, str]]) -> None:
+    """The ``hourly`` sheet: the rows of ``hourly.csv`` with bilingual headers (plain numbers, 1 kW steps)."""
+    ws = wb.create_sheet("hourly")
+    zh, en = Lang("zh"), Lang("en")
+    heads = [(zh("hourly.time"), en("hourly.time"))]
+    for _col, head, unit in columns:
+        heads.append((f"{head.zh} [{zh(unit)}]" if unit else head.zh, f"{head.en} [{en(unit)}]" if unit else head.en))
+    _write_headers(ws, heads)
+    values = np.array(frame.to_numpy(dtype=float).round(HOURLY_DECIMALS))
+    values[values == 0] = 0.0
+    stamps = frame.index.to_pydatetime()
+    for stamp, row in zip(stamps, values.tolist()):
+        ws.append([stamp, *row])
+
+
+def write_assumptions(wb: Workbook, assumptions: pd.DataFrame, names: Names) -> None:
+    """The ``assumptions`` sheet: section and item in both languages, value, unit, default, source, grade, note."""
+    ws = wb.create_sheet("assumptions")
+    zh, en = Lang("zh"), Lang("en")
+    keys = ["col.section", "col.section", "col.item", "col.item", "col.key", "col.value", "col.unit", "col.default",
+            "col.source", "col.grade", "col.note"]
+    heads = [(zh(k), en(k)) for k in keys]
+    heads[0] = (zh("col.section"), f"{en('col.section')} (zh)")
+    heads[1] = (f"{zh('col.section')}（英文）", en("col.section"))
+    heads[2] = (zh("col.item"), f"{en('col.item')} (zh)")
+    heads[3] = (f"{zh('col.item')}（英文）", en("col.item"))
+    _write_headers(ws, heads)
+    for r in assumptions.itertuples(index=False):
+        sec = f"assumptions.section.{r.section}"
+        ws.append([zh(sec), en(sec), describe(str(r.key), names, zh), describe(str(r.key), names, en), str(r.key),
+                   _plain(r.value), _blank(r.unit), _plain(r.default), _blank(r.source), _blank(r.grade),
+                   _blank(r.note)])
+
+
+def _blank(value: Any) -> str:
+    return "" if value is None or str(value) in ("nan", "None") else str(value)
+
+
+def _plain(value: Any) -> Any:
+    """A number when the text is one (stored as a number), else the text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if math.isfinite(float(value)) else None
+    text = _blank(value)
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text
+
+
+def write_workbook(path: Path, *, summary: tb.Table, facts: dict[str, list[str]], meta: list[tuple[str, str, Any]],
+                   tables: list[tb.Table], hourly: pd.DataFrame, hourly_heads: list[tuple[str, tb.Bi, str]],
+                   assumptions: pd.DataFrame, names: Names) -> None:
+    """Write ``results.xlsx`` (module docstring).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        File to write.
+    summary : Table
+        Key numbers (:func:`energy_model.output.tables.summary_table`).
+    facts : dict
+        Sentences of the answer per language code.
+    meta : list of (str, str, value)
+        Run facts for the top of the summary sheet: Chinese label, English label, value.
+    tables : list of Table
+        targets, technologies, fuels, emissions, costs (in that order).
+    hourly : pandas.DataFrame
+        ``hourly.csv``'s table; ``hourly_heads`` its bilingual headers.
+    assumptions : pandas.DataFrame
+        :func:`energy_model.output.assumptions.assumptions_table`.
+    names : Names
+        Technology and fuel names.
+    """
+    wb = Workbook(write_only=True)
+    write_summary(wb, summary, facts, meta)
+    for table in tables:
+        write_table(wb, table)
+    write_hourly(wb, hourly, hourly_heads)
+    write_assumptions(wb, assumptions, names)
+    wb.save(path)
+
+
+def write_run_workbook(path: Path, doc: dict[str, Any], results: Any, reference: Any, inputs: Any,
+                       assumptions: pd.DataFrame, hourly: pd.DataFrame) -> None:
+    """``results.xlsx`` of a run from its document, both cases' Results, inputs, assumptions and hourly table."""
+    from energy_model.output.verdicts import answer, notices, target_verdict
+
+    names = Names(inputs)
+    cons = float(doc["enforced"]["consumption_mwh_per_yr"])
+    facts = {code: notices(inputs, Lang(code), names) + answer(doc, results, inputs, names, Lang(code))
+             + [target_verdict(inputs, t, names, Lang(code), cons)[1] for t in doc["targets"]] for code in LANGS}
+    zh, en = Lang("zh"), Lang("en")
+    meta = [("情景", "Scenario", doc["scenario"]), ("标题", "Title", doc.get("title") or ""),
+            (zh("report.outcome"), en("report.outcome"), en(f"status.{doc['target_status']}")),
+            ("输入哈希", "Input hash", doc.get("input_hash", "")),
+            (zh("param.weather.source"), en("param.weather.source"), str(inputs.attrs.get("weather_source", ""))),
+            (zh("param.horizon.hours"), en("param.horizon.hours"), int(inputs.sizes["time"])),
+            (zh("param.horizon.hour_weight"), en("param.horizon.hour_weight"), float(inputs.attrs["hour_weight"]))]
+    write_workbook(path, summary=tb.summary_table(doc, results, reference, inputs), facts=facts, meta=meta,
+                   tables=[tb.targets_table(doc, inputs, names), tb.technologies_table(results, reference, inputs, names),
+                           tb.fuels_table(doc, names), tb.emissions_table(results, reference, names),
+                           tb.costs_table(results, reference, inputs)],
+                   hourly=hourly, hourly_heads=tb.hourly_columns(hourly, inputs, names), assumptions=assumptions,
+                   names=names)
