@@ -80,13 +80,15 @@ def test_hourly_electricity_balance(run):
 
 
 def test_hourly_balance_from_the_csv(run):
-    """The spreadsheet users' file balances too (6 significant digits per cell)."""
+    """The spreadsheet users' file: the supply columns (first technology to unserved_mw, exports and charging
+    negative) sum to demand every hour, to the 1 kW written; heat is kept apart."""
     h = run["hourly"]
-    techs = [c for c in h.columns if c.endswith("_mw") and c not in ("demand_mw", "unserved_mw", "heat_demand_mw")]
-    export = [f"{g}_mw" for g, k in zip(run["inp"][n.TECH].values, run["kind"]) if k == n.EXPORT]
-    boiler = [f"{g}_mw" for g, k in zip(run["inp"][n.TECH].values, run["kind"]) if k == n.BOILER]
-    supply = h[[c for c in techs if c not in export + boiler]].sum(axis=1) - h[export].sum(axis=1)
-    np.testing.assert_allclose(supply + h["unserved_mw"], h["demand_mw"], atol=1.0)
+    cols = list(h.columns)
+    supply = cols[cols.index("demand_mw") + 1: cols.index("unserved_mw") + 1]
+    assert not [c for c in supply if "heat" in c]
+    np.testing.assert_allclose(h[supply].sum(axis=1), h["demand_mw"], atol=0.02)
+    exports = [f"{g}_mw" for g, k in zip(run["inp"][n.TECH].values, run["kind"]) if k == n.EXPORT]
+    assert (h[exports].to_numpy() <= 0).all()
 
 
 def test_heat_balance(run):
@@ -253,12 +255,18 @@ def test_reference_case_passes_the_runtime_checks_from_files(run):
 
 
 def test_csv_exports_equal_the_netcdf(run):
-    res = run["res"]
+    res, h = run["res"], run["hourly"]
     np.testing.assert_allclose(run["techs"]["capacity_mw"].values, res["capacity_mw"].values, rtol=1e-5, atol=1e-3)
-    for g in res[n.TECH].values.astype(str):
-        np.testing.assert_allclose(run["hourly"][f"{g}_mw"].values, res["dispatch_mw"].sel({n.TECH: g}).values,
-                                   rtol=1e-5, atol=1e-3)
-    np.testing.assert_allclose(run["hourly"]["price_cny_per_mwh"].values, res["price_cny_per_mwh"].values, rtol=1e-5)
+    for g, k in zip(res[n.TECH].values.astype(str), run["kind"]):
+        disp = res["dispatch_mw"].sel({n.TECH: g}).values
+        if k == n.STORAGE:
+            written = h[f"{g}_discharge_mw"].values + h[f"{g}_charge_mw"].values
+        elif k == n.BOILER:
+            written, disp = h[f"{g}_heat_mw_th"].values, res["heat_output_mw"].sel({n.TECH: g}).values
+        else:
+            written = h[f"{g}_mw"].values * (-1 if k == n.EXPORT else 1)
+        np.testing.assert_allclose(written, disp, rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(h["price_cny_per_mwh"].values, res["price_cny_per_mwh"].values, rtol=1e-5)
 
 
 @pytest.mark.parametrize("name", ["results.nc", "reference.nc", "inputs.nc"])

@@ -21,6 +21,8 @@ from energy_model.output.i18n import Lang, Names
 VERDICTS = ("free", "cost", "short", "report_met", "report_unmet")
 #: Carriers whose share is the plan's new-energy indicator (新能源).
 NEW_ENERGY = {"wind", "solar", "biomass"}
+#: Kinds of binding limit that concern a fuel supply (the others concern a technology or demand).
+FUEL_LIMITS = ("annual_supply", "hourly_supply")
 #: Most binding limits named in the answer.
 MAX_BINDING = 3
 
@@ -116,15 +118,7 @@ def binding_sentences(results: xr.Dataset, inputs: xr.Dataset, names: Names, lan
     fuel_ids = list(inputs[n.FUEL].values.astype(str))
     for item in binding_limits(results, inputs):
         limit, name, value = str(item["limit"]), str(item["name"]), item["value"]
-        if name in tech_ids:
-            i = tech_ids.index(name)
-            cap = float(results["capacity_mw"].values[i])
-            avail = float(np.nan_to_num(inputs["availability"].values[i], nan=1.0))
-            rate = float(inputs["ramp_rate_per_h"].values[i])
-            out.append(lang(f"binding.{limit}", what=names.technology(name, lang), hours=lang.num(value),
-                            mw=lang.q("power", value if limit == "max_capacity" else cap * avail),
-                            rate=lang.q("share", rate if math.isfinite(rate) else math.nan)))
-        elif name in fuel_ids:
+        if limit in FUEL_LIMITS and name in fuel_ids:
             j = fuel_ids.index(name)
             unit = str(inputs["fuel_unit"].values[j])
             per_h = float(inputs["max_mwh_th_per_h"].values[j] / inputs["energy_mwh_per_unit"].values[j])
@@ -132,6 +126,14 @@ def binding_sentences(results: xr.Dataset, inputs: xr.Dataset, names: Names, lan
                             limit_yr=lang.fuel_amount(float(inputs["max_units_per_yr"].values[j]), unit, per="yr"),
                             limit_h=lang.fuel_amount(per_h, unit, per="h"),
                             value=lang.num(value, 1), unit=lang.get(f"fuel_unit.{unit}", unit)))
+        elif name in tech_ids:
+            i = tech_ids.index(name)
+            cap = float(results["capacity_mw"].values[i])
+            avail = float(np.nan_to_num(inputs["availability"].values[i], nan=1.0))
+            rate = float(inputs["ramp_rate_per_h"].values[i])
+            out.append(lang(f"binding.{limit}", what=names.technology(name, lang), hours=lang.num(value),
+                            mw=lang.q("power", value if limit == "max_capacity" else cap * avail),
+                            rate=lang.q("share", rate if math.isfinite(rate) else math.nan)))
         else:
             out.append(lang(f"binding.{limit}", hours=lang.num(value),
                             mw=lang.q("power", float(results["unserved_mw"].max()))))
