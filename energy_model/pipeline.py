@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -62,15 +63,40 @@ def versions() -> dict[str, str]:
 
 
 def hourly_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
-    """Hourly dispatch per technology with demand, unserved energy and price (one row per hour)."""
-    frame = results["dispatch_mw"].to_pandas().T
-    frame.columns = [f"{c}_mw" for c in frame.columns]
-    frame.insert(0, "demand_mw", inputs["demand_mw"].values)
-    frame["unserved_mw"] = results["unserved_mw"].values
-    frame["heat_demand_mw"] = inputs["heat_demand_mw"].values
-    frame["price_cny_per_mwh"] = results["price_cny_per_mwh"].values
-    frame.index.name = "time_cst"
+    """Hourly electricity and heat, one row per hour, laid out for spreadsheets.
+
+    Electricity first: ``demand_mw``, then every supply column (generators and
+    imports, storage discharge, storage charging and exports **negative**,
+    unserved energy) so that the columns from the first technology to
+    ``unserved_mw`` sum to ``demand_mw`` every hour. Heat apart: heat demand,
+    heat output of CHP units and boilers, unserved heat [MW_th]. Then the
+    hourly marginal prices of electricity [CNY/MWh] and heat [CNY/MWh_th].
+    """
+    kind = inputs["kind"].values.astype(str)
+    techs = inputs[n.TECH].values.astype(str)
+    disp = results["dispatch_mw"].values
+    cols: dict[str, Any] = {"demand_mw": inputs["demand_mw"].values}
+    for i in np.flatnonzero(np.isin(kind, n.ELECTRIC_SUPPLY_KINDS)):
+        cols[f"{techs[i]}_mw"] = disp[i]
+    for i in np.flatnonzero(kind == n.STORAGE):
+        cols[f"{techs[i]}_discharge_mw"] = np.nan_to_num(results["storage_discharge_mw"].values[i])
+        cols[f"{techs[i]}_charge_mw"] = -np.nan_to_num(results["storage_charge_mw"].values[i])
+    for i in np.flatnonzero(kind == n.EXPORT):
+        cols[f"{techs[i]}_mw"] = -disp[i]
+    cols["unserved_mw"] = results["unserved_mw"].values
+    cols["heat_demand_mw_th"] = inputs["heat_demand_mw"].values
+    heat = results["heat_output_mw"].values
+    for i in np.flatnonzero(np.isin(kind, (n.CHP, n.BOILER))):
+        cols[f"{techs[i]}_heat_mw_th"] = np.nan_to_num(heat[i])
+    cols["unserved_heat_mw_th"] = results["unserved_heat_mw"].values
+    cols["price_cny_per_mwh"] = results["price_cny_per_mwh"].values
+    cols["heat_price_cny_per_mwh"] = results["heat_price_cny_per_mwh"].values
+    frame = pd.DataFrame(cols, index=pd.DatetimeIndex(inputs[n.TIME].values, name="time_cst"))
     return frame
+
+
+#: Fixed decimals of hourly.csv: 1 kW / 1 kWh everywhere, so the supply columns still sum to demand.
+HOURLY_DECIMALS = 3
 
 
 def run_scenario(
@@ -161,7 +187,7 @@ def run_scenario(
         folder = None
         if write:
             say(f"writing results to {out_dir / scen.name}")
-            folder = publish(out_dir, scen.name, _writers(test, study.inputs, doc), manifest)
+            folder = publish(out_dir, scen.name, _writers(test, study.inputs, doc, loaded), manifest)
         timings["total_s"] = time.perf_counter() - t0
         return RunOutcome(scen.name, scen.title, test, doc, folder, timings)
     finally:
@@ -169,21 +195,37 @@ def run_scenario(
             lock.__exit__(None, None, None)
 
 
-def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any]) -> dict[str, Callable[[Path], None]]:
+def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],
+             loaded: LoadedScenario | None = None) -> dict[str, Callable[[Path], None]]:
+    """The files of a run folder, each with the function that writes it (in publishing order)."""
+    from energy_model.output.assumptions import assumptions_table, read_sources
     from energy_model.output.report import render_report
+    from energy_model.output.workbook import write_run_workbook
 
     res = test.enforced
     assert res is not None
+    hourly = hourly_table(res, inputs)
+    sources = None
+    solver: dict[str, Any] = {}
+    if loaded is not None:
+        sources = (loaded.path.parent / loaded.scenario.inputs_dir).resolve() / "sources.csv"
+        solver = loaded.scenario.solver.model_dump()
+    assumptions = assumptions_table(inputs, res, read_sources(sources), solver)
+    exact = {c: 6 for c in ("level", "reference_value", "value", "shortfall")}  # shares next to MW: 6 decimals
     return {
         "results.nc": lambda p: write_netcdf(res, p),
         "reference.nc": lambda p: write_netcdf(test.reference, p),
         "inputs.nc": lambda p: write_netcdf(inputs, p),
         "summary.json": lambda p: write_json(doc, p),
-        "targets.csv": lambda p: write_csv(test.table, p, index=False),
         "technologies.csv": lambda p: write_csv(technology_table(res, inputs), p),
+        "targets.csv": lambda p: write_csv(test.table, p, index=False, decimals=exact),
         "fuels.csv": lambda p: write_csv(fuel_table(res, inputs), p),
-        "hourly.csv": lambda p: write_csv(hourly_table(res, inputs), p),
-        "report.html": lambda p: p.write_text(render_report(doc, res, inputs), encoding="utf-8"),
+        "hourly.csv": lambda p: write_csv(hourly, p, decimals={c: HOURLY_DECIMALS for c in hourly.columns
+                                                               if c.endswith(("_mw", "_mw_th"))}),
+        "assumptions.csv": lambda p: write_csv(assumptions, p, index=False),
+        "results.xlsx": lambda p: write_run_workbook(p, doc, res, test.reference, inputs, assumptions, hourly),
+        "report.html": lambda p: p.write_text(render_report(doc, res, inputs, reference=test.reference,
+                                                            assumptions=assumptions), encoding="utf-8"),
     }
 
 
