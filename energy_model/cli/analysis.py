@@ -25,7 +25,7 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace, Any], i
                        description="Solve the scenario's model at a series of levels of one target (default: from "
                                    "the level reached without it up to the maximum achievable, in equal steps) and "
                                    "print the cost, the marginal cost of each step and the target's shadow price. "
-                                   "Writes frontier.csv into the scenario's run folder.")
+                                   "Writes frontier_<target>.csv into the scenario's run folder.")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--target", required=True, help="target name, e.g. new_energy_share")
     g = p.add_mutually_exclusive_group()
@@ -41,7 +41,7 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace, Any], i
     p = sub.add_parser("breakeven", help="value of a cost parameter at which a target stops binding",
                        description="Bisection (with secant steps) on the built model for the value of a cost "
                                    "parameter at which the target's shadow price reaches zero. Writes "
-                                   "breakeven.json into the scenario's run folder.")
+                                   "breakeven_<parameter>_<target>.json into the scenario's run folder.")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--param", required=True,
                    help="parameter path, e.g. technologies.offshore_wind.capex_cny_per_kw, "
@@ -83,7 +83,7 @@ def print_frontier(table: pd.DataFrame, sentence: str, out: TextIO | None = None
 
 
 def cmd_frontier(args: argparse.Namespace, progress: Any) -> int:
-    """``run.py frontier``: print the table and add frontier.csv to the run folder."""
+    """``run.py frontier``: print the table and add frontier_<target>.csv to the run folder."""
     from energy_model.api import run_frontier
 
     outcome = run_frontier(Path(args.scenario), args.target, levels=args.levels, steps=args.steps,
@@ -97,7 +97,7 @@ def cmd_frontier(args: argparse.Namespace, progress: Any) -> int:
 
 
 def cmd_breakeven(args: argparse.Namespace, progress: Any) -> int:
-    """``run.py breakeven``: print the finding and add breakeven.json to the run folder."""
+    """``run.py breakeven``: print the finding and add breakeven_<parameter>_<target>.json to the run folder."""
     from energy_model.api import run_breakeven
 
     outcome = run_breakeven(Path(args.scenario), args.param, args.target, lo=args.lo, hi=args.hi, tol=args.tol,

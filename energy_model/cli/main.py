@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from energy_model.errors import EnergyModelError, InputError, InterruptedRun, SolveFailure
-from energy_model.output.formatting import fmt_number
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = PROJECT / "scenarios" / "plan_year.yaml"
@@ -54,88 +53,24 @@ class Progress:
         self._stop.set()
 
 
-def _fmt(x: Any, spec: str = ",.0f") -> str:
-    try:
-        return fmt_number(x, spec)
-    except (TypeError, ValueError):
-        return str(x)
+def print_scorecard(doc: dict[str, Any], folder: Path | None, out: TextIO | None = None, lang: str = "en") -> None:
+    """Print the readable scorecard of a run in ``lang`` (``zh`` or ``en``)."""
+    from energy_model.output.i18n import Lang
+    from energy_model.output.scorecard import format_scorecard
 
-
-def _level(kind: str, value: float) -> str:
-    if value is None or value != value:
-        return "n/a"
-    if kind == "min_share":
-        return f"{value:.1%}"
-    if kind == "min_capacity":
-        return f"{value:,.0f} MW"
-    return f"{value / 1e6:,.2f} Mt"
-
-
-def print_scorecard(doc: dict[str, Any], folder: Path | None, out: TextIO | None = None) -> None:
-    """Print the readable scorecard of a run."""
-    out = out or sys.stdout
-    e = doc["enforced"]
-    r = doc["reference"]
-    p = lambda *a: print(*a, file=out)  # noqa: E731
-    p("")
-    p(f"== {doc['title'] or doc['scenario']} ==")
-    p(f"Outcome: {doc['target_status'].replace('_', ' ')}")
-    p("")
-    p(f"{'Target':<58} {'level':>10} {'no policy':>10} {'met?':>5} {'enforced':>10} {'shadow price':>22} "
-      f"{'cost [M CNY/yr]':>16}")
-    for t in doc["targets"]:
-        price = f"{_fmt(t['shadow_price'], ',.1f')} {t['shadow_price_unit']}"
-        p(f"{t['label'][:58]:<58} {_level(t['kind'], t['level']):>10} {_level(t['kind'], t['reference_value']):>10} "
-          f"{'yes' if t['met_without_enforcement'] else 'no':>5} {_level(t['kind'], t['value']):>10} "
-          f"{price:>22} {_fmt((t['cost_alone_cny_per_yr'] or 0) / 1e6, ',.1f'):>16}")
-    p("")
-    ref_cost, cost = r["total_cost_cny_per_yr"], e["total_cost_cny_per_yr"]
-    p(f"Total system cost: {cost / 1e9:,.3f} bn CNY/yr ({e['cost_per_mwh_consumed_cny']:,.1f} CNY per MWh consumed); "
-      f"without targets {ref_cost / 1e9:,.3f} bn CNY/yr; all targets together cost "
-      f"{(cost - ref_cost) / 1e6:,.1f} M CNY/yr ({(cost - ref_cost) / e['consumption_mwh_per_yr']:,.2f} CNY/MWh)")
-    p(f"Consumption {e['consumption_mwh_per_yr'] / 1e6:,.2f} TWh/yr, peak {e['peak_demand_mw']:,.0f} MW; "
-      f"new-energy share {e['new_energy_share']:.1%} (without targets {r['new_energy_share']:.1%})")
-    p("")
-    p(f"{'Technology':<16} {'capacity MW':>12} {'new MW':>9} {'output GWh':>11} {'curtailed':>9}")
-    for g, cap in e["capacity_mw"].items():
-        curt = e["curtailment_share"].get(g)
-        p(f"{g:<16} {_fmt(cap):>12} {_fmt(e['new_capacity_mw'][g]):>9} "
-          f"{_fmt(e['generation_mwh_per_yr'][g] / 1e3):>11} {'' if curt is None else f'{curt:.1%}':>9}")
-    p("")
-    em = e["emissions_t_per_yr"]
-    p(f"Emissions: CO2 {em.get('co2', 0) / 1e6:,.2f} Mt/yr direct (+{e['imported_co2_t_per_yr'] / 1e6:,.2f} Mt in "
-      f"imports), SO2 {em.get('so2', 0):,.0f} t, NOx {em.get('nox', 0):,.0f} t, PM {em.get('pm', 0):,.0f} t")
-    for f, row in e["fuels"].items():
-        lim = row["limit_per_yr"]
-        if lim is not None and lim == lim and lim != float("inf"):
-            p(f"Fuel {f}: {row['use_per_yr']:,.0f} of {lim:,.0f} {row['unit']}/yr "
-              f"({row['use_of_annual_limit']:.0%} of the annual limit); peak {row['peak_use_per_h']:,.0f} "
-              f"of {_fmt(row['limit_per_h'])} {row['unit']}/h")
-        else:
-            p(f"Fuel {f}: {row['use_per_yr']:,.0f} {row['unit']}/yr (no annual limit)")
-    if e["unserved_hours"] > 0:
-        p(f"Unserved energy: {e['unserved_mwh_per_yr']:,.0f} MWh/yr in {e['unserved_hours']} h")
-    if doc["binding_limits"]:
-        p("Binding limits: " + "; ".join(doc["binding_limits"]))
-    for m in doc.get("messages", []):
-        p(f"Note: {m}")
-    t = doc["timings_s"]
-    p(f"Timings: inputs {t['inputs_s']:.1f} s, build {t['build_s']:.1f} s, compile {t['compile_s']:.1f} s, "
-      f"solve {t['solve_s']:.1f} s over {t['solves']} solve(s)")
-    if folder is not None:
-        p(f"Results: {folder}")
+    print(format_scorecard(doc, folder, Lang(lang)), file=out or sys.stdout)
 
 
 def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.pipeline import run_scenario
 
     outcome = run_scenario(Path(args.scenario), args.out, progress=progress)
-    print_scorecard(outcome.summary, outcome.folder)
+    print_scorecard(outcome.summary, outcome.folder, lang=args.lang)
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace, progress: Progress) -> int:
-    from energy_model.io.read_inputs import build_model_inputs
+    from energy_model.inputs.load import build_model_inputs
 
     ds = build_model_inputs(Path(args.scenario))
     print(f"{args.scenario}: valid ({ds.sizes['time']:,} hours, {ds.sizes['technology']} technologies, "
@@ -178,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for every error")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--lang", choices=["zh", "en"], default="en",
+                        help="language of the printed scorecard: zh (简体中文) or en (default)")
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("run", help="run a scenario end to end (target test, results, report)")
     p.add_argument("scenario", help="scenario YAML file, e.g. scenarios/today.yaml")
@@ -199,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions() -> list[Callable[[Any, dict[str, Any]], None]]:
     """Sub-commands contributed by other modules (frontier, breakeven, sweep)."""
     out = []
-    for mod in ("energy_model.cli.analysis",):
+    for mod in ("energy_model.cli.analysis", "energy_model.cli.compare"):
         try:
             out.append(__import__(mod, fromlist=["register"]).register)
         except ImportError:
@@ -210,9 +147,10 @@ def _extensions() -> list[Callable[[Any, dict[str, Any]], None]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the process exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["run", str(DEFAULT_SCENARIO), *(argv or [])])
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(given)
+    if args.command is None:  # global options (--quiet, --lang ...) go before the implied command
+        args = parser.parse_args([*given, "run", str(DEFAULT_SCENARIO)])
     progress = Progress(sys.stderr, quiet=args.quiet)
 
     def on_sigint(signum: int, frame: Any) -> None:

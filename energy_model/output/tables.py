@@ -115,9 +115,9 @@ def cell_text(value: Any, fmt: str, lang: Lang, scale: float = 1.0) -> str:
 
 
 def header_text(column: Column, lang: Lang, unit: str | None = None) -> str:
-    """Header with its unit in brackets (``装机容量 [MW]``)."""
+    """Header with its unit in brackets (``装机容量 [MW]``); a header starting with ``@`` is literal text."""
     unit_key = column.unit if unit is None else unit
-    head = lang(column.header)
+    head = column.header[1:] if column.header.startswith("@") else lang(column.header)
     return f"{head} [{lang(unit_key)}]" if unit_key else head
 
 

@@ -1,0 +1,308 @@
+"""Compare run folders side by side: ``compare.html`` (both languages) and ``compare.xlsx``.
+
+The first run is the baseline; each other run gets a difference column
+(run minus baseline). Only folders this tool published are accepted: a
+``manifest.json`` naming a scenario, status ``optimal``, and every file
+matching its checksum. Anything else is an input error (exit code 2) that
+names the folder and what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+from openpyxl import Workbook
+
+from energy_model import vocabulary as n
+from energy_model.errors import InputError, InputIssue, OutputError
+from energy_model.output import chart_data
+from energy_model.output import tables as tb
+from energy_model.output.charts.compare import capacity_by_run, cost_by_run
+from energy_model.output.i18n import LANGS, Lang, Names
+from energy_model.output.run_folder import MANIFEST, publish, verify_run
+from energy_model.output.verdicts import target_title
+from energy_model.output.workbook import write_table
+from energy_model.output.writers import open_netcdf
+
+_ENV = Environment(loader=PackageLoader("energy_model.output", "templates"), autoescape=True)
+#: Files a run folder must hold to be compared.
+REQUIRED = ("summary.json", "results.nc", "reference.nc", "inputs.nc")
+
+
+@dataclass
+class Run:
+    """One published run folder, loaded."""
+
+    folder: Path
+    name: str
+    doc: dict[str, Any]
+    results: xr.Dataset
+    reference: xr.Dataset
+    inputs: xr.Dataset
+
+
+def check_run_folder(folder: Path) -> list[InputIssue]:
+    """Why ``folder`` is not a run folder of this tool (empty list when it is one)."""
+    where = str(folder)
+    if not folder.is_dir():
+        return [InputIssue(where, "", "not a folder")]
+    path = folder / MANIFEST
+    if not path.is_file():
+        return [InputIssue(where, MANIFEST, "not a run folder of this tool: it has no manifest.json "
+                                            "(give folders written by `python run.py run`, e.g. results/plan_year)")]
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [InputIssue(where, MANIFEST, f"manifest.json cannot be read: {exc}")]
+    if not isinstance(manifest, dict) or "scenario" not in manifest or "files" not in manifest:
+        return [InputIssue(where, MANIFEST, "not a run folder of this tool: manifest.json names no scenario and files")]
+    if manifest.get("status") != "optimal":
+        return [InputIssue(where, f"{MANIFEST}:status", "not a finished run (only proven optima are compared)",
+                           value=manifest.get("status"))]
+    missing = [f for f in REQUIRED if f not in manifest["files"] or not (folder / f).is_file()]
+    if missing:
+        return [InputIssue(where, "", f"run folder without {', '.join(missing)} (written by an older version?)")]
+    try:
+        verify_run(folder)
+    except OutputError as exc:
+        return [InputIssue(where, "", str(exc))]
+    return []
+
+
+def load_runs(folders: list[Path]) -> list[Run]:
+    """Load run folders after checking every one of them; all problems are reported together.
+
+    Raises
+    ------
+    InputError
+        Fewer than two folders, or any folder that is not a run folder of this tool.
+    """
+    issues = [issue for f in folders for issue in check_run_folder(f)]
+    if len(folders) < 2:
+        issues.insert(0, InputIssue("compare", "RUN_DIR", "give at least two run folders to compare",
+                                    value=[str(f) for f in folders]))
+    if issues:
+        raise InputError(issues)
+    runs = []
+    for f in folders:
+        doc = json.loads((f / "summary.json").read_text(encoding="utf-8"))
+        runs.append(Run(f, str(doc.get("scenario") or f.name), doc, open_netcdf(f / "results.nc"),
+                        open_netcdf(f / "reference.nc"), open_netcdf(f / "inputs.nc")))
+    seen: dict[str, int] = {}
+    for r in runs:  # the same scenario from two folders: name them by folder too
+        seen[r.name] = seen.get(r.name, 0) + 1
+    for r in runs:
+        if seen[r.name] > 1:
+            r.name = f"{r.folder.parent.name}/{r.name}"
+    return runs
+
+
+def _columns(runs: list[Run], fmt: str, scale: float = 1.0) -> list[tb.Column]:
+    """Item, unit, one column per run (headed by its name), one difference column per run after the first."""
+    cols = [tb.Column("item", "col.item", fmt="text"), tb.Column("unit", "col.unit", fmt="text")]
+    for i, r in enumerate(runs):
+        cols.append(tb.Column(f"run{i}", f"@{r.name}", fmt=fmt, scale=scale))
+    for i, r in enumerate(runs[1:], start=1):
+        cols.append(tb.Column(f"diff{i}", f"@{r.name} − {runs[0].name}", fmt=fmt, scale=scale))
+    return cols
+
+
+def _row(item: tb.Bi, unit: tb.Bi, values: list[float | None], fmt: str | None = None) -> dict[str, Any]:
+    row: dict[str, Any] = {"item": item, "unit": unit}
+    for i, v in enumerate(values):
+        row[f"run{i}"] = v
+    base = values[0]
+    for i, v in enumerate(values[1:], start=1):
+        row[f"diff{i}"] = (v - base) if v is not None and base is not None and math.isfinite(v) and \
+            math.isfinite(base) else None
+    if fmt:
+        row["_fmt"] = {k: fmt for k in row if k.startswith(("run", "diff"))}
+    return row
+
+
+def _table(name: str, title: str, runs: list[Run], rows: list[dict[str, Any]], fmt: str = "num1",
+           scale: float = 1.0) -> tb.Table:
+    return tb.Table(name, title, _columns(runs, fmt, scale), rows)
+
+
+def _union(lists: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for items in lists:
+        out += [x for x in items if x not in out]
+    return out
+
+
+def _names(runs: list[Run]) -> Names:
+    return Names(runs[0].inputs)
+
+
+def key_numbers(runs: list[Run]) -> tb.Table:
+    """The key numbers (with targets) of every run."""
+    summaries = [tb.summary_table(r.doc, r.results, r.reference, r.inputs) for r in runs]
+    rows = []
+    for k, row in enumerate(summaries[0].rows):
+        rows.append(_row(row["item"], row["unit"], [s.rows[k]["with"] for s in summaries],
+                         row["_fmt"]["with"]))
+    return _table("key_numbers", "compare.key_numbers", runs, rows)
+
+
+def targets(runs: list[Run]) -> tb.Table:
+    """Every target of any run: level, value without and with policy, shadow price, cost alone."""
+    ids = _union([[t["target"] for t in r.doc["targets"]] for r in runs])
+    rows = []
+    for k in ids:
+        per = [{t["target"]: t for t in r.doc["targets"]}.get(k) for r in runs]
+        first = next((i for i, t in enumerate(per) if t is not None))
+        t0, inputs = per[first], runs[first].inputs
+        names = Names(inputs)
+        title = tb.Bi(*(target_title(inputs, t0, names, Lang(code)) for code in LANGS))
+        fmt, unit, scale = tb._level_fmt(t0["kind"])
+        for metric, key, mfmt, munit, mscale in (
+                ("col.level", "level", fmt, unit, scale), ("case.without", "reference_value", fmt, unit, scale),
+                ("case.with", "value", fmt, unit, scale),
+                ("col.shadow_price", "shadow_price", "num1", f"price_unit.{t0['kind']}", 1.0),
+                ("col.cost_alone", "cost_alone_cny_per_yr", "num1", "unit.m_cny_per_yr", 1e6)):
+            item = tb.Bi(f"{title.zh} — {Lang('zh')(metric)}", f"{title.en} — {Lang('en')(metric)}")
+            vals = [None if t is None or t.get(key) is None else float(t[key]) / mscale for t in per]
+            rows.append(_row(item, tb.bi(munit), vals, mfmt))
+        rows.append({"item": tb.Bi(f"{title.zh} — {Lang('zh')('col.verdict')}", f"{title.en} — "
+                                   f"{Lang('en')('col.verdict')}"), "unit": tb.Bi("", ""),
+                     **{f"run{i}": (tb.bi("compare.absent") if t is None else
+                                    tb.bi("compare.met" if t["met"] else "compare.not_met"))
+                        for i, t in enumerate(per)}})
+    return _table("targets", "compare.targets", runs, rows)
+
+
+def costs(runs: list[Run]) -> tb.Table:
+    """Annual cost by category (with targets) and the total [M CNY/yr]."""
+    per = [chart_data.cost_breakdown(r.results, r.inputs) for r in runs]
+    rows = [_row(tb.bi(f"cost.{c}"), tb.bi("unit.m_cny_per_yr"), [float(p[c]) / 1e6 for p in per])
+            for c in chart_data.COST_CATEGORIES]
+    rows.append(_row(tb.bi("common.total"), tb.bi("unit.m_cny_per_yr"), [float(p.sum()) / 1e6 for p in per]))
+    rows.append(_row(tb.bi("summary.cost_per_mwh"), tb.bi("unit.cny_per_mwh"),
+                     [float(r.doc["enforced"]["cost_per_mwh_consumed_cny"]) for r in runs]))
+    return _table("costs", "compare.costs", runs, rows)
+
+
+def _per_tech(runs: list[Run], var: str, scale: float, unit: str, name: str, title: str) -> tb.Table:
+    ids = _union([list(r.inputs[n.TECH].values.astype(str)) for r in runs])
+    names = [Names(r.inputs) for r in runs]
+    rows = []
+    for g in ids:
+        vals = [float(r.results[var].sel({n.TECH: g})) / scale if g in r.inputs[n.TECH].values else None
+                for r in runs]
+        owner = next(i for i, r in enumerate(runs) if g in r.inputs[n.TECH].values)
+        rows.append(_row(tb.bi_names(g, names[owner]), tb.bi(unit), vals))
+    return _table(name, title, runs, rows, "num0")
+
+
+def emissions(runs: list[Run]) -> tb.Table:
+    """Direct emissions by pollutant and CO2 in imported electricity [t/yr]."""
+    frames = [chart_data.emissions(r.results) for r in runs]
+    rows = [_row(tb.bi(f"pollutant.{p}"), tb.bi("unit.t_per_yr"), [float(f.loc[p].drop("imports").sum()) for f in frames])
+            for p in n.POLLUTANTS]
+    rows.append(_row(tb.bi("series.co2_imports"), tb.bi("unit.t_per_yr"), [float(f.loc["co2", "imports"]) for f in frames]))
+    return _table("emissions", "compare.emissions", runs, rows, "num0")
+
+
+def fuels(runs: list[Run]) -> tb.Table:
+    """Fuel use per supply [its unit per year], and the share of the annual limit."""
+    ids = _union([list(r.doc["enforced"]["fuels"]) for r in runs])
+    rows = []
+    for f in ids:
+        per = [r.doc["enforced"]["fuels"].get(f) for r in runs]
+        owner = next(i for i, p in enumerate(per) if p is not None)
+        unit = per[owner]["unit"]
+        name = tb.bi_names(f, Names(runs[owner].inputs), "fuel")
+        unit_text = tb.Bi(*(Lang(code).get(f"fuel_unit.{unit}", unit) + Lang(code)("per.yr") for code in LANGS))
+        rows.append(_row(name, unit_text, [None if p is None else float(p["use_per_yr"]) for p in per], "num0"))
+        shares = [None if p is None or not p.get("limit_per_yr") else float(p["use_per_yr"]) / float(p["limit_per_yr"])
+                  for p in per]
+        rows.append(_row(tb.Bi(f"{name.zh} — {Lang('zh')('col.use_of_limit')}", f"{name.en} — "
+                               f"{Lang('en')('col.use_of_limit')}"), tb.bi("unit.percent"), shares, "pct"))
+    return _table("fuels", "compare.fuels", runs, rows)
+
+
+def comparison_tables(runs: list[Run]) -> list[tb.Table]:
+    """Every table of a comparison, in the order shown."""
+    return [key_numbers(runs), targets(runs), costs(runs),
+            _per_tech(runs, "capacity_mw", 1.0, "unit.mw", "capacity", "compare.capacity"),
+            _per_tech(runs, "generation_mwh_per_yr", 1e3, "unit.gwh_per_yr", "generation", "compare.generation"),
+            emissions(runs), fuels(runs)]
+
+
+def _notices(runs: list[Run], lang: Lang) -> list[str]:
+    out = []
+    for r in runs:
+        weight = float(r.inputs.attrs["hour_weight"])
+        if abs(weight - 1.0) > 1e-9:
+            out.append(lang("compare.notice_scaled", run=r.name, hours=lang.num(r.inputs.sizes[n.TIME]),
+                            weight=lang.num(weight, 2)))
+    if any(str(r.inputs.attrs.get("weather_source")) == "synthetic" for r in runs):
+        out.append(lang("compare.notice_synthetic"))
+    return out
+
+
+def render_compare(runs: list[Run], tables: list[tb.Table]) -> str:
+    """``compare.html``: both languages with a switch, tables with differences, two charts."""
+    from energy_model.output.report import html_table
+
+    langs = []
+    names = _names(runs)
+    for code in LANGS:
+        lang = Lang(code)
+        langs.append({"code": code, "html": lang.html, "t": lang, "tables": [html_table(t, lang) for t in tables], "notices": _notices(runs, lang),
+                      "runs": [{"name": r.name, "title": r.doc.get("title") or "", "folder": str(r.folder),
+                                "status": lang(f"status.{r.doc['target_status']}")} for r in runs],
+                      "charts": [Markup(capacity_by_run(runs, lang, names)), Markup(cost_by_run(runs, lang))]})
+    return _ENV.get_template("compare.html").render(langs=langs, base=runs[0].name)
+
+
+def write_compare_workbook(path: Path, runs: list[Run], tables: list[tb.Table]) -> None:
+    """``compare.xlsx``: a sheet of the runs compared, then one sheet per table (two header rows)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("runs")
+    zh, en = Lang("zh"), Lang("en")
+    ws.append([zh("col.run"), zh("compare.runs"), "folder", zh("report.outcome")])
+    ws.append([en("col.run"), en("compare.runs"), "folder", en("report.outcome")])
+    for r in runs:
+        ws.append([r.name, r.doc.get("title") or "", str(r.folder), en(f"status.{r.doc['target_status']}")])
+    for code in LANGS:
+        for note in _notices(runs, Lang(code)):
+            ws.append([note])
+    for t in tables:
+        write_table(wb, t)
+    wb.save(path)
+
+
+def compare_runs(folders: list[Path], out: Path | None = None) -> Path:
+    """Compare run folders and publish ``compare.html`` and ``compare.xlsx``.
+
+    Parameters
+    ----------
+    folders : list of pathlib.Path
+        Two or more run folders; the first is the baseline.
+    out : pathlib.Path, optional
+        Folder to write into (default: ``compare_<run>_<run>...`` next to the first run folder).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder holding the comparison.
+    """
+    runs = load_runs([Path(f) for f in folders])
+    tables = comparison_tables(runs)
+    target = Path(out) if out is not None else runs[0].folder.parent / ("compare_" + "_".join(
+        r.folder.name for r in runs))
+    manifest = {"kind": "comparison", "status": "comparison", "runs": [str(r.folder) for r in runs],
+                "input_hashes": [r.doc.get("input_hash") for r in runs]}
+    writers = {"compare.html": lambda p: p.write_text(render_compare(runs, tables), encoding="utf-8"),
+               "compare.xlsx": lambda p: write_compare_workbook(p, runs, tables)}
+    return publish(target.parent, target.name, writers, manifest)

@@ -1,0 +1,109 @@
+"""The scorecard printed after a run, in Chinese or English (``--lang zh|en``).
+
+Columns are padded by display width (a Chinese character takes two
+terminal columns), and labels are never cut.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from energy_model.output.i18n import Lang, Names, display_width, pad
+from energy_model.output.writers import open_netcdf
+
+
+def _level(lang: Lang, kind: str, value: float | None) -> str:
+    if value is None or not math.isfinite(float(value)):
+        return lang.num(value)
+    if kind == "min_share":
+        return f"{float(value):.1%}"
+    if kind == "min_capacity":
+        return f"{lang.num(value)} MW"
+    return f"{lang.num(float(value) / 1e6, 2)} Mt"
+
+
+def _names(folder: Path | None) -> Names | None:
+    if folder is None or not (folder / "inputs.nc").is_file():
+        return None
+    try:
+        return Names(open_netcdf(folder / "inputs.nc"))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _binding(folder: Path | None, names: Names, lang: Lang) -> list[str]:
+    """Binding limits in ``lang``, recomputed from the run folder's Results."""
+    from energy_model.output.verdicts import binding_sentences
+
+    assert folder is not None
+    return binding_sentences(open_netcdf(folder / "results.nc"), open_netcdf(folder / "inputs.nc"), names, lang)
+
+
+def _table(rows: list[list[str]], right: list[bool]) -> list[str]:
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(pad(cell, widths[i], right[i]) for i, cell in enumerate(r)).rstrip() for r in rows]
+
+
+def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> str:
+    """The scorecard of a run document (``summary.json``) as text in ``lang``."""
+    e, r = doc["enforced"], doc["reference"]
+    out = ["", f"== {doc['title'] or doc['scenario']} ==", lang("score.outcome", status=lang(f"status.{doc['target_status']}")), ""]
+    rows = [[lang("score.target"), lang("score.level"), lang("score.no_policy"), lang("score.met"),
+             lang("score.enforced"), lang("score.shadow_price"), lang("score.cost")]]
+    for t in doc["targets"]:
+        cost = t.get("cost_alone_cny_per_yr")
+        rows.append([t["label"], _level(lang, t["kind"], t["level"]), _level(lang, t["kind"], t["reference_value"]),
+                     lang("common.yes") if t["met_without_enforcement"] else lang("common.no"),
+                     _level(lang, t["kind"], t["value"]),
+                     f"{lang.num(t['shadow_price'], 1)} {lang('price_unit.' + t['kind'])}",
+                     lang.num((cost or 0.0) / 1e6, 1)])
+    out += _table(rows, [False, True, True, True, True, True, True])
+    out.append("")
+    cost, ref_cost, cons = e["total_cost_cny_per_yr"], r["total_cost_cny_per_yr"], e["consumption_mwh_per_yr"]
+    out.append(lang("score.total_cost", total=lang.q("money", cost, "yr"), per_mwh=lang.q("price", cost / cons),
+                    ref=lang.q("money", ref_cost, "yr"), delta=lang.q("money", cost - ref_cost, "yr"),
+                    delta_per_mwh=lang.q("price", (cost - ref_cost) / cons)))
+    out.append(lang("score.consumption", consumption=lang.q("energy", cons, "yr"), peak=lang.q("power", e["peak_demand_mw"]),
+                    share=lang.q("share", e["new_energy_share"]), share_ref=lang.q("share", r["new_energy_share"])))
+    out.append("")
+    names = _names(folder)
+    rows = [[lang("score.technology"), lang("score.capacity"), lang("score.new"), lang("score.output"),
+             lang("score.curtailed")]]
+    for g, cap in e["capacity_mw"].items():
+        curt = e["curtailment_share"].get(g)
+        rows.append([names.technology(g, lang) if names else g, lang.num(cap), lang.num(e["new_capacity_mw"][g]),
+                     lang.num(e["generation_mwh_per_yr"][g] / 1e3),
+                     "" if curt is None else lang.q("share", curt)])
+    out += _table(rows, [False, True, True, True, True])
+    out.append("")
+    em = e["emissions_t_per_yr"]
+    out.append(lang("score.emissions", co2=lang.q("mass", em.get("co2", 0.0), "yr"),
+                    imported=lang.q("mass", e["imported_co2_t_per_yr"], "yr"), so2=lang.q("mass", em.get("so2", 0.0)),
+                    nox=lang.q("mass", em.get("nox", 0.0)), pm=lang.q("mass", em.get("pm", 0.0))))
+    for f, row in e["fuels"].items():
+        fuel = names.fuel_name(f, lang) if names else f
+        lim = row.get("limit_per_yr")
+        use = lang.fuel_amount(row["use_per_yr"], row["unit"], "yr")
+        if lim is not None and math.isfinite(float(lim)):
+            out.append(lang("score.fuel_limited", fuel=fuel, use=use, limit=lang.fuel_amount(lim, row["unit"], "yr"),
+                            share=lang.q("share", row["use_per_yr"] / lim if lim else math.nan),
+                            peak=lang.fuel_amount(row["peak_use_per_h"], row["unit"], "h"),
+                            limit_h=lang.fuel_amount(row.get("limit_per_h"), row["unit"], "h")))
+        else:
+            out.append(lang("score.fuel_free", fuel=fuel, use=use))
+    if e["unserved_hours"] > 0:
+        out.append(lang("score.unserved", energy=lang.q("energy", e["unserved_mwh_per_yr"], "yr"),
+                        hours=lang.num(e["unserved_hours"])))
+    binding = _binding(folder, names, lang) if names is not None else doc["binding_limits"]
+    if binding:
+        out.append(lang("score.binding", limits=lang("common.list_sep").join(binding)))
+    for m in doc.get("messages", []):
+        out.append(lang("score.note", text=m))
+    t = doc["timings_s"]
+    out.append(lang("score.timings", inputs=lang.num(t["inputs_s"], 1), build=lang.num(t["build_s"], 1),
+                    compile=lang.num(t["compile_s"], 1), solve=lang.num(t["solve_s"], 1), solves=t["solves"]))
+    if folder is not None:
+        out.append(lang("score.results", folder=folder))
+    return "\n".join(out)
