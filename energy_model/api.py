@@ -7,8 +7,9 @@
     found = em.breakeven(study, "technologies.offshore_wind.capex_cny_per_kw", "wind_capacity")
 
 :func:`run_frontier` and :func:`run_breakeven` do the same from a scenario file
-and also add ``frontier.csv`` / ``breakeven.json`` to the scenario's run folder
-(what ``python run.py frontier|breakeven`` does).
+and also add ``frontier_<target>.csv`` / ``breakeven_<parameter>_<target>.json`` to the
+scenario's run folder (what ``python run.py frontier|breakeven`` does); a run folder's report is
+then rendered again so it shows every analysis present.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from energy_model.analysis.breakeven import breakeven
 from energy_model.errors import OutputError
 from energy_model.analysis.frontier import frontier, frontier_sentence
 from energy_model.io.read_inputs import build_model_inputs
+from energy_model.output.analyses import breakeven_filename, frontier_filename
 from energy_model.pipeline import run_scenario
 from energy_model.output.run_folder import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
 from energy_model.io.scenario_file import LoadedScenario, load_scenario
@@ -62,13 +64,16 @@ def open_study(scenario: str | Path | LoadedScenario) -> Study:
     return Study(build_model_inputs(loaded), loaded.scenario.solver)
 
 
-def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: dict[str, Any]) -> tuple[Path, str]:
+def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: dict[str, Any],
+                      refresh: dict[str, Writer] | None = None) -> tuple[Path, str]:
     """Add files to the run folder ``out/name`` atomically, or create a run folder holding only them.
 
     Each file is written under a temporary name in the run folder and moved
     over the final name with ``os.replace``; ``manifest.json`` then gets the
     new SHA-256 checksums (and ``meta`` under ``analyses``) the same way. With
     no run folder yet, :func:`energy_model.output.run_folder.publish` creates one.
+    ``refresh`` files (the report) are rewritten after them in a complete run
+    folder, with new checksums but not listed as analyses.
 
     Returns
     -------
@@ -96,6 +101,11 @@ def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: di
                 os.replace(tmp, folder / fname)
                 manifest.setdefault("files", {})[fname] = sha256(folder / fname)
                 manifest.setdefault("analyses", {})[fname] = meta | ({"note": note} if note else {})
+            for fname, write in (refresh or {}).items() if (folder / "summary.json").is_file() else ():
+                tmp = folder / f".{fname}.tmp-{pid}"
+                write(tmp)
+                os.replace(tmp, folder / fname)
+                manifest.setdefault("files", {})[fname] = sha256(folder / fname)
             tmp = folder / f".{MANIFEST}.tmp-{pid}"
             write_json(manifest, tmp)
             os.replace(tmp, folder / MANIFEST)
@@ -104,6 +114,13 @@ def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: di
                 stale.unlink(missing_ok=True)
             raise OutputError(f"cannot add files to {folder}: {exc.strerror or exc}") from None
     return folder, note
+
+
+def _report_refresh(folder: Path) -> dict[str, Writer]:
+    """The run folder's report, rendered again from its files (with every analysis now in it)."""
+    from energy_model.output.report import render_report_from_folder
+
+    return {"report.html": lambda p: p.write_text(render_report_from_folder(folder), encoding="utf-8")}
 
 
 def _meta(study: Study, command: str, **extra: Any) -> dict[str, Any]:
@@ -119,7 +136,7 @@ def _out_dir(loaded: LoadedScenario, out: str | Path | None) -> Path:
 def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: Sequence[float] | None = None,
                  steps: int = 4, others: str = "scenario", out: str | Path | None = None, write: bool = True,
                  progress: Progress | None = None) -> AnalysisOutcome:
-    """Frontier of one target for a scenario file; adds ``frontier.csv`` to its run folder.
+    """Frontier of one target for a scenario file; adds ``frontier_<target>.csv`` to its run folder.
 
     Parameters are those of :func:`energy_model.analysis.frontier.frontier`; ``out`` is
     the parent of run folders (default ``results/`` next to ``scenarios/``).
@@ -134,16 +151,18 @@ def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: 
     path, note = None, ""
     if write:
         meta = _meta(study, "frontier", target=target, others=others, sentence=sentence)
+        fname = frontier_filename(target)
         folder, note = add_to_run_folder(out_dir, loaded.scenario.name,
-                                         {"frontier.csv": lambda p: write_csv(table, p, index=False)}, meta)
-        path = folder / "frontier.csv"
+                                         {fname: lambda p: write_csv(table, p, index=False)}, meta,
+                                         refresh=_report_refresh(out_dir / loaded.scenario.name))
+        path = folder / fname
     return AnalysisOutcome(loaded.scenario.name, table, sentence, path, note)
 
 
 def run_breakeven(scenario: str | Path | LoadedScenario, param: str, target: str, *, lo: float | None = None,
                   hi: float | None = None, tol: float | None = None, out: str | Path | None = None,
                   write: bool = True, progress: Progress | None = None) -> AnalysisOutcome:
-    """Break-even of a cost parameter for one target; adds ``breakeven.json`` to the run folder.
+    """Break-even of a cost parameter for one target; adds ``breakeven_<parameter>_<target>.json`` to the run folder.
 
     Parameters are those of :func:`energy_model.analysis.breakeven.breakeven`.
     """
@@ -157,7 +176,8 @@ def run_breakeven(scenario: str | Path | LoadedScenario, param: str, target: str
     if write:
         meta = _meta(study, "breakeven", parameter=param, target=target, status=found["status"])
         doc = found | {"scenario": loaded.scenario.name, "input_hash": meta["input_hash"]}
-        folder, note = add_to_run_folder(out_dir, loaded.scenario.name,
-                                         {"breakeven.json": lambda p: write_json(doc, p)}, meta)
-        path = folder / "breakeven.json"
+        fname = breakeven_filename(param, target)
+        folder, note = add_to_run_folder(out_dir, loaded.scenario.name, {fname: lambda p: write_json(doc, p)}, meta,
+                                         refresh=_report_refresh(out_dir / loaded.scenario.name))
+        path = folder / fname
     return AnalysisOutcome(loaded.scenario.name, found, found["sentence"], path, note)

@@ -211,7 +211,7 @@ def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],
         sources = (loaded.path.parent / loaded.scenario.inputs_dir).resolve() / "sources.csv"
         solver = loaded.scenario.solver.model_dump()
     assumptions = assumptions_table(inputs, res, read_sources(sources), solver)
-    exact = {c: 6 for c in ("level", "reference_value", "value", "shortfall")}  # shares next to MW: 6 decimals
+    exact = {c: 9 for c in ("level", "reference_value", "value", "shortfall")}  # shares next to MW: 9 decimals
     return {
         "results.nc": lambda p: write_netcdf(res, p),
         "reference.nc": lambda p: write_netcdf(test.reference, p),

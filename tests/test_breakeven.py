@@ -129,18 +129,19 @@ def test_breakeven_makes_the_dual_zero(study: Study):
 
 
 def test_cli_breakeven_on_the_plan_year(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    """Offshore wind capex for the 6 GW wind target (168 h): breakeven.json in a verified run folder."""
+    """Offshore wind capex for the 6 GW wind target (168 h): breakeven_<param>_<target>.json in a verified run folder."""
     scen = short_plan_year(tmp_path)
     out = tmp_path / "results"
     assert main(["--quiet", "breakeven", str(scen), "--param", "technologies.offshore_wind.capex_cny_per_kw",
                  "--target", "wind_capacity", "--tol", "20", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "Offshore wind capex must fall to" in printed and "to cost nothing" in printed
-    doc = json.loads((out / "plan_year" / "breakeven.json").read_text(encoding="utf-8"))
+    fname = "breakeven_technologies.offshore_wind.capex_cny_per_kw_wind_capacity.json"
+    doc = json.loads((out / "plan_year" / fname).read_text(encoding="utf-8"))
     assert doc["status"] == "found" and 0 < doc["value"] < doc["current_value"] == 10_000
     assert doc["tolerance"] <= 20 and doc["dual_at_current"] > 0 and doc["dual_binding_side"] > 0
     assert doc["dual_at_value"] <= 1e-3
-    assert "breakeven.json" in verify_run(out / "plan_year")["files"]
+    assert fname in verify_run(out / "plan_year")["files"]
 
 
 def test_cli_breakeven_bad_path_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

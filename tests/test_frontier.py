@@ -129,28 +129,40 @@ def short_plan_year(root: Path) -> Path:
 
 
 def test_cli_frontier_on_the_plan_year(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    """Without a run folder: one is created with frontier.csv and a manifest; with one, the file is added."""
+    """Without a run folder: one is created with frontier_<target>.csv and a manifest; with one, the file is added,
+    a second target's frontier sits next to it (no overwriting) and the run's report shows both."""
     scen = short_plan_year(tmp_path)
     out = tmp_path / "results"
     args = ["--quiet", "frontier", str(scen), "--target", "new_energy_share", "--steps", "2", "--out", str(out)]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "each extra point of new-energy share costs" in printed and "million CNY/yr" in printed
-    table = pd.read_csv(out / "plan_year" / "frontier.csv")
+    table = pd.read_csv(out / "plan_year" / "frontier_new_energy_share.csv")
     assert list(table["case"]) == ["reference", "enforced", "enforced"]
     assert (table["status"] == "optimal").all()
     assert (np.diff(table["total_cost_cny_per_yr"]) > 0).all()
     assert table["shadow_price"].iloc[-1] > table["shadow_price"].iloc[1] > 0
     manifest = verify_run(out / "plan_year")
-    assert set(manifest["files"]) == {"frontier.csv"}
+    assert set(manifest["files"]) == {"frontier_new_energy_share.csv"}
 
     assert main(["--quiet", "run", str(scen), "--out", str(out)]) == 0
     assert main(args[:-4] + ["--levels", "0.3", "0.45", "--out", str(out)]) == 0
     manifest = verify_run(out / "plan_year")  # every checksum, the new file's included
-    assert {"results.nc", "targets.csv", "summary.json", "frontier.csv"} <= set(manifest["files"])
-    assert manifest["analyses"]["frontier.csv"]["target"] == "new_energy_share"
+    assert {"results.nc", "targets.csv", "summary.json", "frontier_new_energy_share.csv"} <= set(manifest["files"])
+    assert manifest["analyses"]["frontier_new_energy_share.csv"]["target"] == "new_energy_share"
+    assert "report.html" not in manifest["analyses"]
     assert manifest["status"] == "optimal"
-    np.testing.assert_allclose(pd.read_csv(out / "plan_year" / "frontier.csv")["level"], [0.3, 0.45])
+    np.testing.assert_allclose(pd.read_csv(out / "plan_year" / "frontier_new_energy_share.csv")["level"], [0.3, 0.45])
+    assert main(["--quiet", "frontier", str(scen), "--target", "wind_capacity", "--levels", "6000", "6500",
+                 "--out", str(out)]) == 0
+    verify_run(out / "plan_year")
+    wind = pd.read_csv(out / "plan_year" / "frontier_wind_capacity.csv")
+    np.testing.assert_allclose(wind["level"], [6000, 6500])
+    np.testing.assert_allclose(pd.read_csv(out / "plan_year" / "frontier_new_energy_share.csv")["level"], [0.3, 0.45])
+    report = (out / "plan_year" / "report.html").read_text(encoding="utf-8")
+    for name in ("frontier_new_energy_share.csv", "frontier_wind_capacity.csv", "Frontier: Wind capacity",
+                 "目标前沿：风电装机容量", "目标前沿：新能源发电量占全市用电量"):
+        assert name in report
     summary = json.loads((out / "plan_year" / "summary.json").read_text(encoding="utf-8"))
     assert {t["target"] for t in summary["targets"]} == {"wind_capacity", "solar_capacity", "new_energy_share"}
     assert not list((out / "plan_year").glob(".*tmp*"))
