@@ -169,3 +169,15 @@ def weather_csv(year: int = 2021, *, keep_feb29: bool = True, shift_h: int = 0, 
     rows = [f"{t:%Y-%m-%dT%H:%M}{offset},{g:.1f},{a:.2f},{w:.2f},{w * 1.4:.2f}\n"
             for t, g, a, w in zip(idx, ghi, temp, wind)]
     return "time,ghi,temp_air,wind_speed_10,wind_speed_100\n" + "".join(rows)
+
+
+@pytest.fixture(scope="session")
+def quick_week_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One published quick_week run (in a copy of the project), shared by the output tests of a session."""
+    from energy_model.cli.main import main
+
+    root = tmp_path_factory.mktemp("quick_week_outputs")
+    shutil.copytree(PROJECT / "inputs", root / "inputs")
+    shutil.copytree(PROJECT / "scenarios", root / "scenarios")
+    assert main(["--quiet", "run", str(root / "scenarios" / "quick_week.yaml"), "--out", str(root / "out")]) == 0
+    return root / "out" / "quick_week"

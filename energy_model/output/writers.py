@@ -76,6 +76,8 @@ def format_column(values: np.ndarray, decimals: int) -> np.ndarray:
 
 
 def _safe_cell(value: object) -> object:
+    if isinstance(value, (float, np.floating)) and math.isfinite(value):
+        return np.format_float_positional(float(value), trim="-")  # numbers among text: no exponent either
     if isinstance(value, str) and value and value[0] in "=+-@\t\r":
         try:
             float(value)
