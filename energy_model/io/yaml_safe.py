@@ -21,6 +21,8 @@ from energy_model.errors import InputError, InputIssue
 MAX_BYTES = 1_000_000
 #: Largest number of nodes after alias expansion.
 MAX_NODES = 100_000
+#: Deepest nesting of mappings and lists (a scenario needs four or five levels).
+MAX_DEPTH = 50
 
 _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
@@ -67,6 +69,42 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], issues: list[InputI
                                      value=text, line=line))
 
 
+def check_nesting(text: str, file: str) -> None:
+    """Refuse a document whose mappings and lists nest deeper than :data:`MAX_DEPTH`.
+
+    PyYAML builds nested nodes recursively (thousands of levels end in a
+    RecursionError) and its scanner slows down quadratically with the nesting
+    depth, so the depth is measured on the event stream, which is read
+    without recursion, and reading stops at the first level too deep.
+
+    Parameters
+    ----------
+    text : str
+        The YAML document.
+    file : str
+        File name used in the issue.
+
+    Raises
+    ------
+    InputError
+        Naming the line where the nesting exceeds the limit. Syntax errors are
+        left to the caller's parser, which reports them with their line.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InputError(InputIssue(file, "", f"mappings and lists are nested more than {MAX_DEPTH} "
+                                                "levels deep; refusing to read it (a scenario needs a few levels)",
+                                                line=event.start_mark.line + 1))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+
+
 def load_yaml(path: Path, display: str | None = None) -> tuple[dict[str, Any], dict[str, int]]:
     """Read a YAML mapping safely.
 
@@ -87,8 +125,8 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[dict[str, Any], d
     Raises
     ------
     InputError
-        Unreadable, too large, not a mapping, syntax error, duplicate keys,
-        ambiguous scalars, unsafe tags or alias bombs.
+        Unreadable, too large, nested too deep, not a mapping, syntax error,
+        duplicate keys, ambiguous scalars, unsafe tags or alias bombs.
     """
     file = display or path.name
     try:
@@ -103,6 +141,7 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[dict[str, Any], d
         raise InputError(InputIssue(file, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
     except OSError as exc:
         raise InputError(InputIssue(file, "", f"cannot read the file: {exc.strerror or exc}")) from None
+    check_nesting(text, file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from energy_model.errors import InputError, InputIssue
+from energy_model.io.yaml_safe import load_yaml
 
 #: Shipped parameter file (the project's ``inputs/`` folder).
 DEFAULT_PARAMETERS_PATH = Path(__file__).resolve().parents[2] / "inputs" / "synthetic_weather.yaml"
@@ -100,10 +100,7 @@ def read_synthetic_parameters(path: str | Path | None = None) -> SyntheticParame
         Unreadable file or every invalid key, by key path.
     """
     path = Path(path) if path is not None else DEFAULT_PARAMETERS_PATH
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(InputIssue(path.name, "", f"cannot read synthetic weather parameters: {exc}")) from exc
+    raw, _ = load_yaml(path)  # safe and strict: size, nesting depth, aliases, ambiguous scalars
     try:
         params = SyntheticParameters.model_validate(raw)
     except ValidationError as exc:
