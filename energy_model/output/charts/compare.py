@@ -51,9 +51,10 @@ def cost_by_run(runs: list[Any], lang: Lang) -> str:
         ax = fig.add_subplot()
         x = np.arange(len(runs))
         up, down = np.zeros(len(runs)), np.zeros(len(runs))
+        visible = 1e-3 * max(float(max(p.abs().max() for p in per)), 1e-9)
         for j, c in enumerate(chart_data.COST_CATEGORIES):
             v = np.array([float(p[c]) for p in per])
-            if not np.any(np.abs(v) > 1e-9):
+            if not np.any(np.abs(v) > visible):
                 continue
             base = np.where(v >= 0, up, down)
             ax.bar(x, v, bottom=base, width=0.6, color=CYCLE[j % len(CYCLE)], label=lang(f"cost.{c}"))
@@ -63,6 +64,7 @@ def cost_by_run(runs: list[Any], lang: Lang) -> str:
         for xi, tot in zip(x, totals):
             ax.text(xi, max(up[xi], tot), lang.num(tot, 1), ha="center", va="bottom", fontsize=7)
         ax.axhline(0, color="#333333", linewidth=0.8)
+        ax.set_ylim(min(float(down.min()) * 1.1, 0.0), max(float(up.max()), max(totals)) * 1.15)
         ax.set_xticks(x, [r.name for r in runs])
         ax.set_ylabel(lang("axis.money_per_yr"))
         ax.set_title(title, loc="left")
