@@ -41,7 +41,7 @@ def main() -> None:
     import highspy
 
     from energy_model.engine.extract import extract_results
-    from energy_model.io.read_inputs import SITES, PV_PLANTS, WIND_PLANTS, build_model_inputs, safe_path
+    from energy_model.inputs.load import SITES, PV_PLANTS, WIND_PLANTS, build_model_inputs, safe_path
     from energy_model.model import build_model
     from energy_model.pipeline import _writers
     from energy_model.profiles import capacity_factors, read_plants

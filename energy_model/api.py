@@ -27,7 +27,7 @@ import pandas as pd
 from energy_model.analysis.breakeven import breakeven
 from energy_model.errors import OutputError
 from energy_model.analysis.frontier import frontier, frontier_sentence
-from energy_model.io.read_inputs import build_model_inputs
+from energy_model.inputs.load import build_model_inputs, load_case
 from energy_model.output.analyses import breakeven_filename, frontier_filename
 from energy_model.pipeline import run_scenario
 from energy_model.output.run_folder import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
@@ -61,7 +61,7 @@ def _loaded(scenario: str | Path | LoadedScenario) -> LoadedScenario:
 def open_study(scenario: str | Path | LoadedScenario) -> Study:
     """Load a scenario, build its inputs and its LP once (ready for re-solves)."""
     loaded = _loaded(scenario)
-    return Study(build_model_inputs(loaded), loaded.scenario.solver)
+    return Study(load_case(loaded))
 
 
 def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: dict[str, Any],

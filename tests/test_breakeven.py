@@ -110,7 +110,7 @@ def random_capacity_case(draw: st.DrawFn) -> Study:
         demand, fuels=[gas], cf={"wind": cf}, hour_weight=4380.0,
         targets={"w": TargetSpec(kind="min_capacity", technologies=["wind"], value_mw=draw(st.floats(1.0, 200.0)))},
     )
-    return Study(ds, SIMPLEX)
+    return Study(ds)
 
 
 @settings(max_examples=25, deadline=None)

@@ -98,7 +98,7 @@ def random_share_system(draw: st.DrawFn) -> Study:
                           capex_cny_per_kw=draw(st.floats(0.0, 0.2)), vom_cny_per_mwh=draw(st.floats(0.0, 150.0))))
         profiles[name] = draw(cf)
     share = TargetSpec(kind="min_share", carriers=["solar", "wind"], share=0.1)
-    return Study(system(techs, demand, cf=profiles, targets={"re": share}, hour_weight=1.0), SIMPLEX)
+    return Study(system(techs, demand, cf=profiles, targets={"re": share}, hour_weight=1.0))
 
 
 @settings(max_examples=25, deadline=None)

@@ -11,7 +11,7 @@ from energy_model.model import build_model
 from energy_model.io.schema import TargetSpec
 from energy_model.engine.highs import solve_model
 from energy_model.engine.checks import check_results
-from tiny import SIMPLEX, system, tech
+from tiny import SIMPLEX, inputs, tech
 
 
 def solve(ds):
@@ -36,7 +36,7 @@ def test_merit_order_and_prices():
     PV_t = min(10, 15 a_t) = [10, 7.5, 3, 0]; gas = [0, 2.5, 7, 10];
     cost = 50 x 19.5 = 975 CNY (weight 1); price = [0, 50, 50, 50].
     """
-    ds = system(
+    ds = inputs(
         [tech("pv", "variable", profile="pv", **fixed(15)),
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=50, **fixed(20))],
         [10, 10, 10, 10], cf={"pv": [1, 0.5, 0.2, 0]}, hour_weight=1.0,
@@ -57,7 +57,7 @@ def test_screening_curve_expansion():
     so peak covers the top 50 MW. Cost = 10 + 2.5 + 50x8760x20/1e6 (8.76)
     + 50x2190x80/1e6 (8.76) = 30.02 million CNY. All-base would cost 30.95 M.
     """
-    ds = system(
+    ds = inputs(
         [tech("base", "thermal", fuel="natural_gas", efficiency=1.0, capex_cny_per_kw=200, vom_cny_per_mwh=20),
          tech("peak", "thermal", fuel="natural_gas", efficiency=1.0, capex_cny_per_kw=50, vom_cny_per_mwh=80)],
         [100, 50, 50, 50],
@@ -78,7 +78,7 @@ def test_storage_asymmetric_efficiencies():
     Charge 5/0.9 MWh, store 5 MWh, deliver 5 x 0.8 = 4 MWh; gas 6 MWh at 100 CNY
     -> 600 CNY. Swapped efficiencies would deliver 4.5 MWh and cost 550 CNY.
     """
-    ds = system(
+    ds = inputs(
         [tech("pv", "variable", profile="pv", **fixed(20)),
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=100, **fixed(50)),
          tech("bat", "storage", existing_mwh=5, max_mwh=5, charge_efficiency=0.9, discharge_efficiency=0.8,
@@ -100,7 +100,7 @@ def test_storage_sizing_duration_limits():
     20 MWh must shift -> E = 20 MWh, P = 10 MW (P >= E/4 = 5, P >= 10 for the
     hourly discharge). Cost = 10 x 10,000 + 20 x 1,000 = 120,000 CNY.
     """
-    ds = system(
+    ds = inputs(
         [tech("pv", "variable", profile="pv", **fixed(40)),
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=10_000, **fixed(50)),
          tech("bat", "storage", capex_cny_per_kw=10, capex_cny_per_kwh=1, charge_efficiency=1.0,
@@ -124,7 +124,7 @@ def test_chp_with_heat_demand():
     """
     gas = {"fuel": "gas_supply", "carrier": "natural_gas", "unit": "MWh", "energy_mwh_per_unit": 1.0,
            "price_cny_per_unit": 100.0}
-    ds = system(
+    ds = inputs(
         [tech("chp", "chp", fuel="natural_gas", efficiency=0.4, heat_to_power=1.0, **fixed(100)),
          tech("boiler", "boiler", fuel="natural_gas", efficiency=0.9, **fixed(200)),
          tech("imp", "import", vom_cny_per_mwh=200, **fixed(200))],
@@ -146,7 +146,7 @@ PIPE = {"fuel": "pipe", "carrier": "natural_gas", "unit": "MWh", "energy_mwh_per
 
 
 def lng_system(lng: dict) -> object:
-    return system(
+    return inputs(
         [tech("ccgt", "thermal", fuel="natural_gas", efficiency=0.5, **fixed(200)),
          tech("imp", "import", vom_cny_per_mwh=150, **fixed(200))],
         [100, 100], fuels=[lng, PIPE], hour_weight=1.0,
@@ -181,7 +181,7 @@ def test_ramp_limit_is_cyclic():
     Coal <= 20 in hour 2 and |c1 - c2| <= 30 -> coal [50, 20], gas [50, 0].
     Cost = 700 + 5,000 = 5,700 CNY.
     """
-    ds = system(
+    ds = inputs(
         [tech("coal", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=10, ramp_rate_per_h=0.3,
               **fixed(100)),
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=100, **fixed(100))],
@@ -195,7 +195,7 @@ def test_ramp_limit_is_cyclic():
 def test_min_stable_load_relaxation():
     """Min stable load 0.5 of ONLINE capacity: online [100, 40] lets coal follow [100, 20]? No: 20 < 0.5 x online
     needs online <= 40, which is allowed (relaxed commitment). Coal serves everything: 120 x 10 = 1,200."""
-    ds = system(
+    ds = inputs(
         [tech("coal", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=10, min_stable_load=0.5,
               **fixed(100)),
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=100, **fixed(100))],
@@ -218,7 +218,7 @@ def test_share_target_cost_and_dual(share, expected, dual):
     25 % -> 11,000; 30 % -> 11,200 (the PV maximum, 60 MWh). Dual = 20 CNY/MWh.
     """
     targets = {} if share is None else {"re": TargetSpec(kind="min_share", carriers=["solar"], share=share)}
-    ds = system(
+    ds = inputs(
         [tech("pv", "variable", profile="pv", carrier="solar", vom_cny_per_mwh=70, **fixed(60)),
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=50)],
         [100, 100], cf={"pv": [1, 0]}, targets=targets, hour_weight=1.0,
@@ -234,7 +234,7 @@ def test_share_target_cost_and_dual(share, expected, dual):
 
 def test_share_target_above_maximum_is_infeasible():
     """31 % needs 62 MWh of PV but at most 60 MWh exist."""
-    ds = system(
+    ds = inputs(
         [tech("pv", "variable", profile="pv", carrier="solar", vom_cny_per_mwh=70, **fixed(60)),
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=50)],
         [100, 100], cf={"pv": [1, 0]}, hour_weight=1.0,
@@ -246,7 +246,7 @@ def test_share_target_above_maximum_is_infeasible():
 
 def test_unserved_energy_at_value_of_lost_load():
     """No supply at all: 2 h x 10 MW unserved at 100,000 CNY/MWh = 2 million CNY."""
-    ds = system([tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, **fixed(0))], [10, 10],
+    ds = inputs([tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, **fixed(0))], [10, 10],
                 hour_weight=1.0)
     res = solve(ds)
     np.testing.assert_allclose(res["unserved_mw"].values, [10, 10])
@@ -266,7 +266,7 @@ def test_emission_cap_dual():
         {"fuel": "gas", "carrier": "natural_gas", "unit": "MWh", "energy_mwh_per_unit": 1.0,
          "price_cny_per_unit": 60.0, "co2_t_per_mwh_th": 0.2},
     ]
-    ds = system(
+    ds = inputs(
         [tech("coal_plant", "thermal", fuel="coal", efficiency=1.0, **fixed(100)),
          tech("gas_plant", "thermal", fuel="natural_gas", efficiency=1.0, **fixed(100))],
         [100, 100], fuels=fuels, hour_weight=0.5,
@@ -288,7 +288,7 @@ def test_startup_cost_makes_min_stable_load_bind(startup, expected):
     s = 1000: U = 40 -> coal 40 + 20 + 40, gas 60 + 0 + 60 -> 1,000 + 12,000 = 13,000 CNY.
     s = 100:  U = 100 -> coal 220 MWh (2,200) + 60 MW started (6,000) = 8,200 CNY.
     """
-    ds = system(
+    ds = inputs(
         [tech("coal", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=10, min_stable_load=0.5,
               startup_cost_cny_per_mw=startup, **fixed(100)),
          tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=100, **fixed(100))],

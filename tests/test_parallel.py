@@ -18,7 +18,7 @@ def share_study() -> Study:
         [100, 100], cf={"pv": [1, 0]}, hour_weight=1.0,
         targets={"re": TargetSpec(kind="min_share", carriers=["solar"], share=0.25)},
     )
-    return Study(ds, SIMPLEX)
+    return Study(ds)
 
 
 CASES = [

@@ -77,7 +77,7 @@ def build(s: dict, *, k: float = 1.0, order: list[int] | None = None, extra: lis
 
 
 def objective(ds: xr.Dataset) -> float:
-    return float(Study(ds, SIMPLEX).solve().attrs["objective_cny_per_yr"])
+    return float(Study(ds).solve().attrs["objective_cny_per_yr"])
 
 
 def solve(study: Study) -> float:
@@ -89,7 +89,7 @@ def solve(study: Study) -> float:
        delta=st.floats(0.1, 500))
 def test_p01_raising_a_cost_never_lowers_total_cost(s, which, column, delta):
     """P-01; also a change to NaN is refused as an input error, not an internal error."""
-    study = Study(build(s), SIMPLEX)
+    study = Study(build(s))
     base = solve(study)
     g = (["pv"] + [t["name"] for t in s["thermal"]])[which % (1 + len(s["thermal"]))]
     current = float(study.get(f"technologies.{g}.{column}"))  # an empty cell (NaN) costs nothing
@@ -101,7 +101,7 @@ def test_p01_raising_a_cost_never_lowers_total_cost(s, which, column, delta):
 @given(s=systems(), share=st.floats(0.0, 0.6), step=st.floats(0.01, 0.3))
 def test_p02_tightening_a_target_never_lowers_cost(s, share, step):
     target = {"solar": TargetSpec(kind="min_share", technologies=["pv"], share=share)}
-    study = Study(build(s, targets=target), SIMPLEX)
+    study = Study(build(s, targets=target))
     try:
         loose = solve(study)
     except InfeasibleError:
@@ -120,7 +120,7 @@ def test_p02_tightening_a_target_never_lowers_cost(s, share, step):
 def test_p03_relaxing_a_bound_never_raises_cost(s, which, factor):
     names = ["pv"] + [t["name"] for t in s["thermal"]]
     g = names[which % len(names)]
-    study = Study(build(s), SIMPLEX)
+    study = Study(build(s))
     current = float(study.get(f"technologies.{g}.max_mw"))
     study.set(f"technologies.{g}.max_mw", 20.0 if not np.isfinite(current) else current)
     tight = solve(study)
@@ -134,7 +134,7 @@ def test_p03_relaxing_a_bound_never_raises_cost(s, which, factor):
 @given(s=systems())
 def test_p04_free_unlimited_technology_serves_all_demand(s):
     free = tech("free", "variable", carrier="wind", profile="free", capex_cny_per_kw=0, fom_cny_per_kw_yr=0)
-    res = Study(build(s, extra=[free]), SIMPLEX).solve()
+    res = Study(build(s, extra=[free])).solve()
     assert res.attrs["objective_cny_per_yr"] == pytest.approx(0.0, abs=1e-6)
     assert float(res["unserved_mw"].max()) == pytest.approx(0.0, abs=1e-9)
     supplied = res["dispatch_mw"].sum("technology").values
@@ -148,7 +148,7 @@ def test_p04_free_unlimited_technology_serves_all_demand(s):
 def test_p05_scaling_all_costs_scales_the_objective(s, k):
     base = build(s)
     scaled = build(s, k=k)
-    a, b = Study(base, SIMPLEX).solve(), Study(scaled, SIMPLEX).solve()
+    a, b = Study(base).solve(), Study(scaled).solve()
     assert b.attrs["objective_cny_per_yr"] == pytest.approx(k * a.attrs["objective_cny_per_yr"], rel=1e-6, abs=1e-6)
 
 
@@ -157,8 +157,8 @@ def test_p05_scaling_all_costs_scales_the_objective(s, k):
 def test_p07_reordering_technologies_changes_nothing(s, data):
     n = 1 + len(s["thermal"])
     order = data.draw(st.permutations(list(range(n))))
-    a = Study(build(s), SIMPLEX).solve()
-    b = Study(build(s, order=order), SIMPLEX).solve()
+    a = Study(build(s)).solve()
+    b = Study(build(s, order=order)).solve()
     assert b.attrs["objective_cny_per_yr"] == pytest.approx(a.attrs["objective_cny_per_yr"], rel=1e-9, abs=1e-9)
     # the split between components may differ (degenerate optima), the total may not
     assert float(b["cost_cny_per_yr"].sum()) == pytest.approx(float(a["cost_cny_per_yr"].sum()), rel=1e-6, abs=1e-6)
@@ -184,7 +184,7 @@ def test_p07_reordering_csv_columns_and_rows_changes_nothing(tmp_path_factory, d
 @SETTINGS
 @given(s=systems())
 def test_p11_results_survive_a_netcdf_round_trip(s, tmp_path_factory):
-    res = Study(build(s), SIMPLEX).solve()
+    res = Study(build(s)).solve()
     path = Path(tmp_path_factory.mktemp("nc")) / "results.nc"
     write_netcdf(res, path)
     back = open_netcdf(path)
@@ -203,6 +203,6 @@ def test_nan_cost_change_is_an_input_error():
 
     s = {"hours": 6, "demand": [5.0] * 6, "cf": [0.5] * 6, "pv": {"capex": 10.0, "max": None}, "fuel": 1.0,
          "thermal": [{"name": "th0", "capex": 10.0, "vom": 1.0, "eff": 0.5, "max": None}]}
-    study = Study(build(s), SIMPLEX)
+    study = Study(build(s))
     with pytest.raises(InputError):
         study.set("technologies.th0.vom_cny_per_mwh", float("nan"))

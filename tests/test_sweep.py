@@ -8,7 +8,7 @@ import pytest
 
 from energy_model.cli.main import main
 from energy_model.errors import InputError, PartialSweepError
-from energy_model.io.read_inputs import build_model_inputs
+from energy_model.inputs.load import build_model_inputs, load_case
 from energy_model.io.scenario_file import load_scenario
 from energy_model.engine.study import Study
 from energy_model.analysis.sweep import SweepSpec, run_sweep, variants
@@ -41,7 +41,7 @@ def test_sweep_matches_single_solves_and_resumes(project):
     table = run_sweep(sweep, project.out)
     assert len(table) == 4 and set(table["status"]) == {"optimal"}
     loaded = load_scenario(project.root / "scenarios" / "tiny_plan.yaml")
-    study = Study(build_model_inputs(loaded), loaded.scenario.solver)
+    study = Study(load_case(loaded))
     for _, row in table.iterrows():
         changes = {k.removeprefix("param."): v for k, v in row.items() if k.startswith("param.")}
         with study.changed(changes):

@@ -59,7 +59,7 @@ def share_system(share: float = 0.25, mode: str = "enforce", penalty: float | No
         targets={"re": TargetSpec(kind="min_share", label="Renewable share", carriers=["solar", "wind"],
                                   share=share, mode=mode, penalty=penalty)},
     )
-    return Study(ds, SIMPLEX)
+    return Study(ds)
 
 
 def capacity_system(capex: float = 5000.0, level: float = 50.0, mode: str = "enforce",
@@ -82,7 +82,7 @@ def capacity_system(capex: float = 5000.0, level: float = 50.0, mode: str = "enf
                                         value_mw=level, mode=mode, penalty=penalty),
                  "co2": TargetSpec(kind="max_emissions", label="CO2 cap", value_t=1e6, mode="report")},
     )
-    return Study(ds, SIMPLEX)
+    return Study(ds)
 
 
 def test_share_target_test_by_hand():
@@ -250,7 +250,7 @@ def random_targets_case(draw: st.DrawFn) -> tuple[Study, str, float, float]:
     targets = {"cap": TargetSpec(kind="min_capacity", technologies=["wind"], value_mw=levels["cap"]),
                "share": TargetSpec(kind="min_share", carriers=["solar", "wind"], share=levels["share"]),
                "co2": TargetSpec(kind="max_emissions", value_t=levels["co2"])}
-    study = Study(system(techs, demand, fuels=[gas], cf=cf, targets=targets, hour_weight=1.0), SIMPLEX)
+    study = Study(system(techs, demand, fuels=[gas], cf=cf, targets=targets, hour_weight=1.0))
     k = draw(st.sampled_from(sorted(targets)))
     step = {"cap": draw(st.floats(0.0, 100.0)), "share": draw(st.floats(0.0, 0.3)),
             "co2": -draw(st.floats(0.0, 0.5)) * most_co2}[k]
@@ -276,13 +276,13 @@ def test_tightening_a_target_never_lowers_cost(case: tuple[Study, str, float, fl
 
 def test_maximum_falls_back_to_simplex_after_numerical_trouble(monkeypatch: pytest.MonkeyPatch):
     """An interior-point 'Unknown' on the maximisation LP is retried once with dual simplex."""
-    import energy_model.analysis.target_test as tt
+    import energy_model.engine.study as study_mod
     from energy_model.errors import NumericalError
 
     study = share_system()
-    study.solver = study.solver.model_copy(update={"method": "hipo"})
+    study.set("solver.method", "hipo")
     methods: list[str] = []
-    real = tt.run_highs
+    real = study_mod.run_highs
 
     def flaky(compiled, spec, hours):
         methods.append(spec.method)
@@ -290,6 +290,6 @@ def test_maximum_falls_back_to_simplex_after_numerical_trouble(monkeypatch: pyte
             raise NumericalError("Unknown", termination="unknown")
         return real(compiled, spec, hours)
 
-    monkeypatch.setattr(tt, "run_highs", flaky)
+    monkeypatch.setattr(study_mod, "run_highs", flaky)
     best, _ = maximum_achievable(study, "re")
     assert methods == ["hipo", "simplex"] and best == pytest.approx(0.5, abs=1e-12)

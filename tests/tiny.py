@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energy_model.inputs.assemble import assemble_inputs
+from energy_model.inputs.assemble import assemble_case
+from energy_model.io.case import Case
+from energy_model.io.tables.common import FUEL_COLUMNS, FUEL_TEXT, TECHNOLOGY_COLUMNS, TECHNOLOGY_TEXT
 from energy_model.io.schema import EconomicsSpec, SolverSpec, TargetSpec
 
 #: Economics with no discounting effect tests cannot see: zero carbon price, high VoLL.
@@ -30,6 +32,9 @@ def tech(name: str, kind: str, **kw: object) -> dict[str, object]:
     row: dict[str, object] = {"technology": name, "kind": kind, "carrier": kw.pop("carrier", name),
                               "fuel": "", "profile": "", "lifetime_yr": 1.0}
     row.update(kw)
+    row.setdefault("capex_cny_per_kw", 0.0)  # expandable capacity needs a price in the table rules: free here
+    if kind == "storage":
+        row.setdefault("capex_cny_per_kwh", 0.0)
     return row
 
 
@@ -43,17 +48,45 @@ def system(
     targets: Mapping[str, TargetSpec] | None = None,
     economics: EconomicsSpec = ECON,
     hour_weight: float | None = None,
-) -> xr.Dataset:
-    """ModelInputs for a tiny system; ``hour_weight`` overrides 8760 / hours."""
+    solver: SolverSpec = SIMPLEX,
+) -> Case:
+    """A validated case for a tiny system; ``hour_weight`` overrides 8760 / hours.
+
+    Demand is stored as shape x annual total, the annual total being the sum
+    of the hourly values times the hour weight (as for a demand file).
+    """
     hours = len(demand)
-    tdf = pd.DataFrame(list(techs)).set_index("technology")
-    fdf = pd.DataFrame(list(fuels)).set_index("fuel")
+    tdf = _frame(techs, "technology", TECHNOLOGY_COLUMNS, TECHNOLOGY_TEXT)
+    fdf = _frame(fuels, "fuel", FUEL_COLUMNS, FUEL_TEXT)
     time = pd.date_range("2021-01-01", periods=hours, freq="h")
-    ds = assemble_inputs(
-        tdf, fdf, time, np.asarray(demand, float),
-        np.zeros(hours) if heat is None else np.asarray(heat, float),
-        {k: np.asarray(v, float) for k, v in (cf or {}).items()}, targets or {}, economics,
+    weight = 8760.0 / hours if hour_weight is None else hour_weight
+    d = np.asarray(demand, float)
+    h = np.zeros(hours) if heat is None else np.asarray(heat, float)
+    d_annual = float(d.sum()) * weight
+    h_annual = float(h.sum()) * weight
+    return Case(
+        technologies=tdf, fuels=fdf, time=time,
+        demand_shape=d / d_annual if d_annual else d, heat_shape=h / h_annual if h_annual else np.zeros(hours),
+        demand_annual_mwh=d_annual if d_annual else 1.0, heat_annual_mwh=h_annual,
+        capacity_factors={k: np.asarray(v, float) for k, v in (cf or {}).items()},
+        targets=dict(targets or {}), economics=economics, solver=solver, file="tiny", hour_weight=hour_weight,
     )
-    if hour_weight is not None:
-        ds.attrs["hour_weight"] = hour_weight
-    return ds
+
+
+def inputs(*args: object, **kw: object) -> xr.Dataset:
+    """ModelInputs of :func:`system` (the same assembly a scenario gets)."""
+    return assemble_case(system(*args, **kw))  # type: ignore[arg-type]
+
+
+def _frame(rows: Sequence[Mapping[str, object]], index: str, columns: Sequence[str],
+           text: Sequence[str]) -> pd.DataFrame:
+    """A table with every column of the real file: text as str/NaN, numbers as float (NaN when empty)."""
+    frame = pd.DataFrame(list(rows)).set_index(index)
+    for column in columns[1:]:
+        if column not in frame.columns:
+            frame[column] = np.nan
+        if column not in text:
+            frame[column] = pd.to_numeric(frame[column], errors="raise").astype(float)
+        else:
+            frame[column] = frame[column].map(lambda v: v if isinstance(v, str) and v else np.nan).astype(object)
+    return frame[list(columns[1:])]

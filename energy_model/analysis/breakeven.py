@@ -70,7 +70,7 @@ def _current(study: Study, param: str) -> float:
         value = None
     if not isinstance(value, float) or not math.isfinite(value):
         raise InputError(InputIssue("breakeven", "param", "not a changeable path with a finite number; see "
-                                    "energy_model.engine.study for the paths", value=param))
+                                    "energy_model.io.changes for the paths", value=param))
     return value
 
 

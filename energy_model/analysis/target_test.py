@@ -27,10 +27,10 @@ from energy_model import vocabulary as n
 from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
 from energy_model.analysis.binding_limits import binding_limits
 from energy_model.model.targets import annual_emissions
-from energy_model.engine.highs import choose_method, compile_model, run_highs
+from energy_model.engine.highs import choose_method
+from energy_model.inputs.lp_units import target_level_from_lp
 from energy_model.engine.study import Study
 
-MW = n.MW_PER_LP
 
 UNITS = {n.MIN_CAPACITY: "MW", n.MIN_SHARE: "share of consumption", n.MAX_EMISSIONS: "t/yr"}
 PRICE_UNITS = {n.MIN_CAPACITY: "CNY/kW/yr", n.MIN_SHARE: "CNY/MWh", n.MAX_EMISSIONS: "CNY/t"}
@@ -133,57 +133,42 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
     limits : list of str
         Plain-words limits that stop it (members at their maximum capacity, fuel limits...).
     """
-    m = study.model
-    data = m.lp_data
-    kind = data.target_kind[target]
-    members = data.target_members[target]
-    saved = study.target_modes()
     if others not in (n.REPORT, "scenario"):
         raise ValueError(f"others must be 'report' or 'scenario', not {others!r}")
-    for k in study.targets:
-        if others == n.REPORT or k == target:
-            study.set(f"targets.{k}.mode", n.REPORT)
-    total_demand = data.weight * float(data.demand.sum())
-    if kind == n.MIN_CAPACITY:
-        expr, sense = sum(m.P[g] for g in members), pyo.maximize
-    elif kind == n.MIN_SHARE:
-        expr, sense = data.weight * sum(m.energy[g] for g in members if g in m.D), pyo.maximize
-    else:
-        expr, sense = annual_emissions(m, data, data.target_pollutant[target]), pyo.minimize
-    m.total_cost.deactivate()
-    m.alt_objective = pyo.Objective(expr=expr, sense=sense)
-    try:
-        compiled = compile_model(m)
+    relax = {f"targets.{k}.mode": n.REPORT for k in study.targets if others == n.REPORT or k == target}
+    with study.changed(relax):
+        m = study.model
+        data = m.lp_data
+        kind = data.target_kind[target]
+        members = data.target_members[target]
+        if kind == n.MIN_CAPACITY:
+            expr, sense = sum(m.P[g] for g in members), pyo.maximize
+        elif kind == n.MIN_SHARE:
+            expr, sense = data.weight * sum(m.energy[g] for g in members if g in m.D), pyo.maximize
+        else:
+            expr, sense = annual_emissions(m, data, data.target_pollutant[target]), pyo.minimize
+        label = f"maximum achievable: {target}"
         # Interior point without crossover ends "Unknown" on this pure maximisation (measured on the
         # full plan year: HiPO and IPX both); with crossover HiPO proves it (about 14 s there), and
         # dual simplex (about 40 s) is the last resort.
         spec = study.solver.model_copy(update={"crossover": "on"})
         try:
-            sol = run_highs(compiled, spec, hours=data.hours)
-        except NumericalError:
-            if choose_method(study.solver, data.hours) == "simplex":
-                raise
-            sol = run_highs(compiled, spec.model_copy(update={"method": "simplex"}), hours=data.hours)
-        raw = sol.objective
-    except UnboundedError:
-        return math.inf, []
-    finally:
-        m.del_component(m.alt_objective)
-        m.total_cost.activate()
-        for k, mode in saved.items():
-            study.set(f"targets.{k}.mode", mode)
-    if kind == n.MIN_CAPACITY:
-        level = raw * MW
-    elif kind == n.MIN_SHARE:
-        level = raw / total_demand
-    else:
-        level = raw * n.T_PER_LP
-    limits = []
-    build = sol.value(m.build)
-    for i, g in enumerate(data.techs):
-        hi = data.cap_hi[g]
-        if g in members and math.isfinite(hi) and build[i] + data.cap_existing[g] >= hi * (1 - 1e-6):
-            limits.append(f"{g} capped at {hi * MW:,.0f} MW")
+            try:
+                sol = study.solve_measure(expr, sense, label, spec)
+            except NumericalError:
+                if choose_method(study.solver, data.hours) == "simplex":
+                    raise
+                sol = study.solve_measure(expr, sense, label, spec.model_copy(update={"method": "simplex"}))
+        except UnboundedError:
+            return math.inf, []
+        raw = sol.objective / (data.weight * float(data.demand.sum())) if kind == n.MIN_SHARE else sol.objective
+        level = target_level_from_lp(kind, raw)
+        limits = []
+        build = sol.value(m.build)
+        for i, g in enumerate(data.techs):
+            hi = data.cap_hi[g]
+            if g in members and math.isfinite(hi) and build[i] + data.cap_existing[g] >= hi * (1 - 1e-6):
+                limits.append(f"{g} capped at {target_level_from_lp(n.MIN_CAPACITY, hi):,.0f} MW")
     return level, limits
 
 

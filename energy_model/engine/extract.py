@@ -133,9 +133,10 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
                             n.POLLUTANT: list(n.POLLUTANTS), n.TARGET: list(m.K)})
     ds[n.TIME].attrs.update(inputs[n.TIME].attrs)
 
+    pending: dict[str, tuple[tuple[str, ...], np.ndarray, dict[str, str]]] = {}
+
     def put(name: str, dims: tuple[str, ...], values: np.ndarray, units: str, desc: str) -> None:
-        ds[name] = (dims, values)
-        ds[name].attrs.update({"units": units, "long_name": desc})
+        pending[name] = (dims, values, {"units": units, "long_name": desc})  # added at once below (fast)
 
     put("capacity_mw", (n.TECH,), capacity, "MW", "installed power capacity after investment")
     put("new_capacity_mw", (n.TECH,), build, "MW", "capacity built by the model")
@@ -176,6 +177,7 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
     put("supply_limit_value_cny_per_unit", (n.FUEL,), supply_dual, "CNY/unit",
         "value of one more unit of annual supply (0 when the limit does not bind)")
 
+    ds = ds.assign(pending)
     _costs(ds, m, sol, data, inputs)
     _targets(ds, m, sol, data, inputs)
     ds.attrs.update({k: v for k, v in inputs.attrs.items() if isinstance(v, (str, int, float))})

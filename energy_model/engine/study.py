@@ -1,28 +1,25 @@
-"""Build the LP once, then change numbers and re-solve: the engine behind target tests, frontiers and sweeps.
+"""Build the LP once, then change inputs and re-solve: the engine behind target tests, frontiers and sweeps.
 
-A :class:`Study` owns one built Pyomo model and the ModelInputs it came from.
-Changes go through named paths in user units and are applied both to the
-model (mutable parameters, variable bounds, active rows) and to a copy of
-the inputs Dataset, so every published result carries the exact inputs it was
-solved with. Each :meth:`Study.solve` compiles the current model (about a
-second for a year) and solves it; only a proven optimum that passes the
-post-solve checks comes back.
+A :class:`Study` owns one validated :class:`~energy_model.io.case.Case`, the
+ModelInputs Dataset assembled from it and the Pyomo model built from that.
+Every change goes one way (:meth:`Study.apply`)::
 
-Changeable paths (user units):
+    {path: value} -> io.changes.apply_changes (the table and schema validators)
+                  -> new Case -> inputs.assemble_case -> inputs.lp_data (the one unit conversion)
+                  -> model.update_model (same structure) or build_model (structure changed)
 
-- ``technologies.<id>.capex_cny_per_kw`` / ``fom_cny_per_kw_yr`` / ``vom_cny_per_mwh``
-  / ``capex_cny_per_kwh`` / ``fom_cny_per_kwh_yr``
-- ``technologies.<id>.min_mw`` / ``max_mw`` / ``max_mwh``
-- ``fuels.<id>.price_cny_per_unit``
-- ``economics.carbon_price_cny_per_t`` / ``value_of_lost_load_cny_per_mwh``
-- ``targets.<name>.level`` (MW, fraction or t/yr) and ``targets.<name>.mode``
+so a changed Study holds exactly the model a fresh build of the changed
+scenario would give; the Study never converts units itself. Each change is
+logged with the action taken (``update`` or ``rebuild`` and why). Each
+:meth:`Study.solve` compiles the current model and solves it; only a proven
+optimum that passes the post-solve checks comes back. The changeable paths
+are listed in :mod:`energy_model.io.changes`.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,191 +27,153 @@ from typing import Any
 import pyomo.environ as pyo
 import xarray as xr
 
-from energy_model import vocabulary as n
-from energy_model.inputs.assemble import capital_recovery_factor
-from energy_model.errors import EnergyModelError, InputError, InputIssue
-from energy_model.engine.extract import extract_results
-from energy_model.model import build_model, set_target_mode
-from energy_model.model.capacity import capacity_bounds
-from energy_model.inputs.lp_units import target_level_to_lp, target_penalty_to_lp
-from energy_model.io.schema import SolverSpec
-from energy_model.engine.parallel import solve_all
-from energy_model.engine.highs import SIMPLEX_MAX_HOURS, Compiled, Solution, compile_model, run_highs
 from energy_model.engine.checks import check_results
-
-MW = n.MW_PER_LP
-MONEY = n.CNY_PER_LP
-
-TECH_COST_PATHS = ("capex_cny_per_kw", "fom_cny_per_kw_yr", "vom_cny_per_mwh", "capex_cny_per_kwh",
-                   "fom_cny_per_kwh_yr")
-TECH_BOUND_PATHS = ("min_mw", "max_mw", "max_mwh")
-ECONOMICS_PATHS = ("carbon_price_cny_per_t", "value_of_lost_load_cny_per_mwh")
+from energy_model.engine.extract import extract_results
+from energy_model.engine.highs import SIMPLEX_MAX_HOURS, Compiled, Solution, compile_model, run_highs
+from energy_model.engine.parallel import solve_all
+from energy_model.errors import EnergyModelError
+from energy_model.inputs.assemble import assemble_case
+from energy_model.inputs.lp_units import lp_data
+from energy_model.io.case import Case
+from energy_model.io.changes import Origin, apply_changes, current_value
+from energy_model.io.schema import SolverSpec
+from energy_model.model import build_model
+from energy_model.model.update import structure_differences, update_model
 
 
 @dataclass
 class Timings:
-    """Seconds spent per stage, accumulated over solves."""
+    """Seconds spent per stage, accumulated over solves and changes."""
 
     build: float = 0.0
+    update: float = 0.0
     compile: float = 0.0
     solve: float = 0.0
     extract: float = 0.0
     check: float = 0.0
     solves: int = 0
+    rebuilds: int = 0
+    updates: int = 0
     log: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Study:
-    """One scenario's model, re-solvable under changed parameters.
+    """One scenario's model, re-solvable under changed inputs.
 
     Parameters
     ----------
-    inputs : xarray.Dataset
-        ModelInputs.
-    solver : SolverSpec
-        HiGHS settings.
+    case : Case
+        Validated inputs (from :func:`energy_model.inputs.load.load_case`).
     """
 
-    def __init__(self, inputs: xr.Dataset, solver: SolverSpec):
-        self.inputs = inputs.copy(deep=True)
-        self.solver = solver
+    def __init__(self, case: Case):
+        if not isinstance(case, Case):
+            raise TypeError("Study needs a Case (energy_model.inputs.load.load_case or tests' tiny.case)")
         self.timings = Timings()
+        self.changes: list[dict[str, Any]] = []
+        self.case = case
+        self.inputs = assemble_case(case)
         t0 = time.perf_counter()
-        self.model = build_model(self.inputs)
+        self.model = build_model(lp_data(self.inputs))
         self.timings.build = time.perf_counter() - t0
-        self.targets = [str(k) for k in self.inputs[n.TARGET].values]
+
+    @property
+    def solver(self) -> SolverSpec:
+        """HiGHS settings of the current case."""
+        return self.case.solver
+
+    @property
+    def targets(self) -> list[str]:
+        """Names of the plan targets."""
+        return list(self.case.targets)
 
     # -- changes --------------------------------------------------------------
-    def get(self, path: str) -> float | str:
-        """Current value of a changeable path (user units).
+    def get(self, path: str) -> Any:
+        """Current value of a changeable path (user units; see :mod:`energy_model.io.changes`)."""
+        return current_value(self.case, path)
+
+    def apply(self, changes: Mapping[str, Any], origin: Origin | None = None) -> str:
+        """Apply changes through the validators, then update or rebuild the model.
+
+        Parameters
+        ----------
+        changes : mapping of str to value
+            ``path -> value`` in user units.
+        origin : Origin, optional
+            Where the changes were written (file, key prefix, lines), for messages.
+
+        Returns
+        -------
+        str
+            ``"update"`` (parameters and bounds changed in place) or ``"rebuild"``.
 
         Raises
         ------
         InputError
-            If the path names nothing that :meth:`set` can change.
+            Every invalid change, together; the Study is then unchanged.
         """
-        parts = path.split(".")
-        try:
-            if parts[0] == "economics" and len(parts) == 2 and parts[1] in ECONOMICS_PATHS:
-                return float(self.inputs.attrs[parts[1]])
-            if parts[0] == "targets" and len(parts) == 3:
-                var = {"level": "target_level", "mode": "target_mode", "penalty": "target_penalty"}[parts[2]]
-                value = self.inputs[var].sel({n.TARGET: parts[1]}).item()
-                return value if isinstance(value, str) else float(value)
-            if parts[0] in ("technologies", "fuels") and len(parts) == 3:
-                dim = n.TECH if parts[0] == "technologies" else n.FUEL
-                return float(self.inputs[parts[2]].sel({dim: parts[1]}).item())
-        except (KeyError, IndexError, ValueError):
-            pass
-        raise InputError(InputIssue("change", path, "not a changeable path (technologies.<id>.<cost or bound>, "
-                                                    "fuels.<id>.price_cny_per_unit, economics.<name>, "
-                                                    "targets.<name>.level|mode|penalty)"))
+        case = apply_changes(self.case, changes, origin)
+        action = self._load(case)
+        self.changes.append({"changes": dict(changes), **action})
+        return str(action["action"])
 
-    def set(self, path: str, value: float | str) -> None:
-        """Change one input by path (see module docstring) in the model and the inputs copy."""
-        parts = path.split(".")
-        bad = InputError(InputIssue("change", path, "not a changeable path; see energy_model.engine.study", value=value))
-        if len(parts) == 2 and parts[0] == "economics":
-            self._set_economics(parts[1], float(value), bad)
-        elif len(parts) == 3 and parts[0] == "targets" and parts[1] in self.targets:
-            self._set_target(parts[1], parts[2], value, bad)
-        elif len(parts) == 3 and parts[0] == "technologies" and parts[1] in self.model.lp_data.techs:
-            self._set_tech(parts[1], parts[2], float(value), bad)
-        elif len(parts) == 3 and parts[0] == "fuels" and parts[1] in self.model.lp_data.fuels \
-                and parts[2] == "price_cny_per_unit":
-            f = parts[1]
-            per_mwh = float(value) / float(self.inputs["energy_mwh_per_unit"].sel({n.FUEL: f}))
-            self.inputs["price_cny_per_unit"].loc[{n.FUEL: f}] = float(value)
-            self.inputs["price_cny_per_mwh_th"].loc[{n.FUEL: f}] = per_mwh
-            self.model.fuel_price[f] = per_mwh * MW / MONEY
-        else:
-            raise bad
+    def set(self, path: str, value: Any) -> None:
+        """Change one input by path (see :meth:`apply`)."""
+        self.apply({path: value})
 
-    def _set_economics(self, key: str, value: float, bad: Exception) -> None:
-        if key == "carbon_price_cny_per_t":
-            self.model.carbon_price = value * n.T_PER_LP / MONEY
-        elif key == "value_of_lost_load_cny_per_mwh":
-            self.model.voll = value * MW / MONEY
+    def _load(self, case: Case) -> dict[str, Any]:
+        """Make ``case`` current: assemble, convert, then update the model or rebuild it."""
+        t0 = time.perf_counter()
+        inputs = assemble_case(case)
+        data = lp_data(inputs)
+        differences = structure_differences(self.model.lp_data, data)
+        if differences:
+            model = build_model(data)
+            self.timings.rebuilds += 1
         else:
-            raise bad
-        self.inputs.attrs[key] = value
-
-    def _set_target(self, k: str, what: str, value: float | str, bad: Exception) -> None:
-        kind = str(self.inputs["target_kind"].sel({n.TARGET: k}).item())
-        if what == "level":
-            self.inputs["target_level"].loc[{n.TARGET: k}] = float(value)
-            self.model.target_level[k] = target_level_to_lp(kind, float(value))
-        elif what == "mode":
-            set_target_mode(self.model, k, str(value))
-            self.inputs["target_mode"].loc[{n.TARGET: k}] = str(value)
-        elif what == "penalty":
-            self.inputs["target_penalty"].loc[{n.TARGET: k}] = float(value)
-            self.model.target_penalty[k] = target_penalty_to_lp(kind, float(value))
-        else:
-            raise bad
-
-    def _set_tech(self, g: str, column: str, value: float, bad: Exception) -> None:
-        ds = self.inputs
-        sel = {n.TECH: g}
-        data = self.model.lp_data
-        if column in TECH_COST_PATHS:
-            if not math.isfinite(value):  # NaN would reach the LP compiler as an internal error
-                raise InputError(InputIssue("change", f"technologies.{g}.{column}", "expected a finite number",
-                                            value=value))
-            ds[column].loc[sel] = value
-            crf = capital_recovery_factor(float(ds.attrs["discount_rate"]), float(
-                ds["lifetime_yr"].sel(sel).fillna(30.0).item()))
-            if column == "capex_cny_per_kw":
-                ann = value * 1000.0 * crf
-                ds["annualised_capex_cny_per_mw_yr"].loc[sel] = ann
-                self.model.capex[g] = ann * MW / MONEY
-            elif column == "fom_cny_per_kw_yr":
-                ds["fom_cny_per_mw_yr"].loc[sel] = value * 1000.0
-                self.model.fom[g] = value * 1000.0 * MW / MONEY
-            elif column == "vom_cny_per_mwh":
-                self.model.vom[g] = value * MW / MONEY
-            elif column == "capex_cny_per_kwh" and g in self.model.S:
-                ann = value * 1000.0 * crf
-                ds["annualised_capex_cny_per_mwh_yr"].loc[sel] = ann
-                self.model.capex_e[g] = ann * MW / MONEY
-            elif column == "fom_cny_per_kwh_yr" and g in self.model.S:
-                ds["fom_cny_per_mwh_yr"].loc[sel] = value * 1000.0
-                self.model.fom_e[g] = value * 1000.0 * MW / MONEY
-            else:
-                raise bad
-        elif column in ("min_mw", "max_mw"):
-            if not math.isfinite(value) and column == "min_mw":
-                raise bad
-            ds[column].loc[sel] = value
-            existing = float(ds["existing_mw"].sel(sel))
-            if column == "min_mw":
-                ds["capacity_lower_mw"].loc[sel] = max(existing, value)
-                data.cap_lo[g] = max(existing, value) / MW
-            else:
-                ds["capacity_upper_mw"].loc[sel] = value
-                data.cap_hi[g] = value / MW
-            lo, hi = capacity_bounds(data, g)
-            self.model.build[g].setlb(lo)
-            self.model.build[g].setub(hi)
-        elif column == "max_mwh" and g in self.model.S:
-            ds["max_mwh"].loc[sel] = value
-            ds["energy_upper_mwh"].loc[sel] = value
-            data.e_hi[g] = value / MW
-            self.model.build_e[g].setub(None if math.isinf(value) else max(0.0, value / MW - data.e_existing[g]))
-        else:
-            raise bad
+            update_model(self.model, data)
+            model = self.model
+            self.timings.updates += 1
+        self.case, self.inputs, self.model = case, inputs, model
+        seconds = time.perf_counter() - t0
+        self.timings.update += seconds
+        return {"action": "rebuild" if differences else "update", "structure": differences, "seconds": seconds}
 
     @contextmanager
-    def changed(self, changes: dict[str, float | str]) -> Iterator["Study"]:
-        """Apply ``changes`` for the duration of a ``with`` block, then restore them."""
-        before = {p: self.get(p) for p in changes}
+    def changed(self, changes: Mapping[str, Any], origin: Origin | None = None) -> Iterator["Study"]:
+        """Apply ``changes`` for the duration of a ``with`` block, then restore the state before them."""
+        saved = self._snapshot()
+        self.apply(changes, origin)
         try:
-            for p, v in changes.items():
-                self.set(p, v)
             yield self
         finally:
-            for p, v in before.items():
-                self.set(p, v)
+            self._restore(saved)
+
+    def _snapshot(self) -> tuple[Case, xr.Dataset, pyo.ConcreteModel, Any]:
+        return self.case, self.inputs, self.model, self.model.lp_data
+
+    def _restore(self, saved: tuple[Case, xr.Dataset, pyo.ConcreteModel, Any]) -> None:
+        """Return to a snapshot: its model is put back in the state it had (a rebuilt model is dropped).
+
+        A model only ever receives updates of its own structure, so updating it
+        back to the snapshot's LP data is always valid.
+        """
+        case, inputs, model, data = saved
+        if model.lp_data is not data:
+            t0 = time.perf_counter()
+            update_model(model, data)
+            self.timings.update += time.perf_counter() - t0
+        self.case, self.inputs, self.model = case, inputs, model
+
+    @contextmanager
+    def _at(self, state: tuple[Case, xr.Dataset, pyo.ConcreteModel, Any]) -> Iterator[None]:
+        """Hold a snapshot's state (e.g. to extract a solution compiled from it), then come back."""
+        saved = self._snapshot()
+        self._restore(state)
+        try:
+            yield
+        finally:
+            self._restore(saved)
 
     # -- solving ----------------------------------------------------------------
     def solve(self, label: str = "", progress: Callable[[str], None] | None = None) -> xr.Dataset:
@@ -232,6 +191,40 @@ class Study:
         finally:
             self._count_solve(entry, time.perf_counter() - t1, 1)
         return self._finish(sol, label, entry)
+
+    def solve_measure(self, expr: Any, sense: Any, label: str, solver: SolverSpec | None = None) -> Solution:
+        """Optimise another objective on the current model (e.g. the most a target can reach).
+
+        The cost objective is swapped out for ``expr`` only for this solve;
+        the solve is timed and logged like every other. The raw solution is
+        returned (no Results: its objective is not a cost).
+
+        Parameters
+        ----------
+        expr : Pyomo expression
+            The measure, built on ``self.model``.
+        sense : pyomo.environ.minimize or pyomo.environ.maximize
+        label : str
+            Name of the solve in the log.
+        solver : SolverSpec, optional
+            Settings for this solve (default: the case's).
+        """
+        m = self.model
+        m.total_cost.deactivate()
+        m.alt_objective = pyo.Objective(expr=expr, sense=sense)
+        try:
+            compiled, entry = self._compile(label)
+        finally:
+            m.del_component(m.alt_objective)
+            m.total_cost.activate()
+        t1 = time.perf_counter()
+        try:
+            sol = run_highs(compiled, solver or self.solver, hours=m.lp_data.hours)
+        finally:
+            self._count_solve(entry, time.perf_counter() - t1, 1)
+            entry.pop("counted", None)
+        entry.update({"method": sol.info["method_used"], "objective_lp": sol.objective})
+        return sol
 
     def solve_many(
         self,
@@ -259,11 +252,12 @@ class Study:
         """
         if parallel is None:
             parallel = self.model.lp_data.hours > SIMPLEX_MAX_HOURS
-        jobs, entries = [], []
+        jobs, entries, states = [], [], []
         for label, changes in cases:
             with self.changed(changes):
                 compiled, entry = self._compile(label)
-            jobs.append((compiled, self.solver, self.model.lp_data.hours))
+                states.append(self._snapshot())  # the model the columns of `compiled` belong to
+                jobs.append((compiled, self.solver, self.model.lp_data.hours))
             entries.append(entry)
         if progress:
             how = " in parallel" if parallel and len(cases) > 1 else ""
@@ -272,7 +266,7 @@ class Study:
         sols = solve_all(jobs, workers=None if parallel else 1, runner=run_highs)
         wall = time.perf_counter() - t1
         out: list[xr.Dataset | EnergyModelError] = []
-        for (label, changes), sol, entry in zip(cases, sols, entries):
+        for (label, _changes), sol, entry, state in zip(cases, sols, entries, states):
             self._count_solve(entry, wall, len(cases))
             if isinstance(sol, EnergyModelError):
                 entry["status"] = sol.status
@@ -280,7 +274,7 @@ class Study:
                 continue
             entry["solver_s"] = sol.info["solve_seconds"]
             try:
-                with self.changed(changes):
+                with self._at(state):
                     out.append(self._finish(sol, label, entry))
             except EnergyModelError as exc:
                 out.append(exc)
@@ -321,7 +315,7 @@ class Study:
 
     def target_modes(self) -> dict[str, str]:
         """Current mode of every target."""
-        return {k: str(self.inputs["target_mode"].sel({n.TARGET: k}).item()) for k in self.targets}
+        return {k: spec.mode for k, spec in self.case.targets.items()}
 
 
 def model_size(m: pyo.ConcreteModel) -> dict[str, int]:

@@ -1,1 +1,1 @@
-"""Assembling ModelInputs: validated case -> xarray Dataset (user units) -> LP data (the one unit conversion)."""
+"""Gathering and assembling inputs: a scenario's Case (io readers + weather + profiles) -> ModelInputs Dataset -> LP data (the one unit conversion)."""

@@ -1,6 +1,6 @@
 """Assemble validated tables into ModelInputs: the one Dataset the LP is built from.
 
-Pure functions, no file I/O: :mod:`energy_model.io.read_inputs` reads files and calls
+Pure functions, no file I/O: :mod:`energy_model.inputs.load` reads files and calls
 :func:`assemble_inputs`; tests and notebooks call it directly with small
 DataFrames. ModelInputs is an ``xarray.Dataset`` with dimensions
 ``technology``, ``fuel``, ``pollutant``, ``target`` and ``time``, every
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from energy_model import vocabulary as n
+from energy_model.io.case import Case
 from energy_model.io.schema import EconomicsSpec, TargetSpec
 
 #: Technology columns that hold numbers (user units in the names).
@@ -156,23 +158,26 @@ def assemble_inputs(
     for i, g in enumerate(techs):
         if t["kind"][g] == n.VARIABLE:
             cf[i] = np.asarray(capacity_factors[t["profile"][g]], dtype=float)[:hours]
-    coords = {n.TECH: techs, n.TIME: pd.DatetimeIndex(time).tz_localize(None) if time.tz else time}
-    ds = xr.Dataset(coords=coords)
-    for name, series in t.items():
-        ds[TECH_RENAME.get(name, name)] = (n.TECH, series.reindex(techs).to_numpy())
-    ds["capacity_factor"] = ((n.TECH, n.TIME), cf)
-    ds["demand_mw"] = (n.TIME, np.asarray(demand_mw, dtype=float))
-    ds["heat_demand_mw"] = (n.TIME, np.asarray(heat_demand_mw, dtype=float))
-
     fuel_ids = [str(x) for x in fuels.index]
+    knames = list(targets)
+    coords = {n.TECH: techs, n.TIME: pd.DatetimeIndex(time).tz_localize(None) if time.tz else time,
+              n.FUEL: fuel_ids, n.POLLUTANT: list(n.POLLUTANTS), n.TARGET: knames}
+    # Variables are collected first and the Dataset made once: item-by-item assignment
+    # aligns every new variable and costs seconds per assembly.
+    data: dict[str, tuple[Any, ...]] = {}
+    for name, series in t.items():
+        data[TECH_RENAME.get(name, name)] = (n.TECH, series.reindex(techs).to_numpy())
+    data["capacity_factor"] = ((n.TECH, n.TIME), cf)
+    data["demand_mw"] = (n.TIME, np.asarray(demand_mw, dtype=float))
+    data["heat_demand_mw"] = (n.TIME, np.asarray(heat_demand_mw, dtype=float))
+
     f = {c: _col(fuels, c, True) for c in FUEL_NUMERIC} | {c: _col(fuels, c, False) for c in FUEL_TEXT}
     e = f["energy_mwh_per_unit"]
-    ds = ds.assign_coords({n.FUEL: fuel_ids, n.POLLUTANT: list(n.POLLUTANTS)})
     for name in FUEL_TEXT + FUEL_NUMERIC:
-        ds[FUEL_RENAME.get(name, name)] = (n.FUEL, f[name].reindex(fuel_ids).to_numpy())
-    ds["price_cny_per_mwh_th"] = (n.FUEL, (f["price_cny_per_unit"] / e).fillna(0.0).to_numpy())
-    ds["max_mwh_th_per_h"] = (n.FUEL, (f["max_units_per_h"] * e).fillna(np.inf).to_numpy())
-    ds["max_mwh_th_per_yr"] = (n.FUEL, (f["max_units_per_yr"] * e).fillna(np.inf).to_numpy())
+        data[FUEL_RENAME.get(name, name)] = (n.FUEL, f[name].reindex(fuel_ids).to_numpy())
+    data["price_cny_per_mwh_th"] = (n.FUEL, (f["price_cny_per_unit"] / e).fillna(0.0).to_numpy())
+    data["max_mwh_th_per_h"] = (n.FUEL, (f["max_units_per_h"] * e).fillna(np.inf).to_numpy())
+    data["max_mwh_th_per_yr"] = (n.FUEL, (f["max_units_per_yr"] * e).fillna(np.inf).to_numpy())
     emis = np.stack(
         [
             f["co2_t_per_mwh_th"].fillna(0.0).to_numpy(),
@@ -181,27 +186,22 @@ def assemble_inputs(
             f["pm_kg_per_mwh_th"].fillna(0.0).to_numpy() / 1000.0,
         ],
         axis=1,
-    )
-    ds["fuel_emission_t_per_mwh_th"] = ((n.FUEL, n.POLLUTANT), emis)
+    ).reshape(len(fuel_ids), len(n.POLLUTANTS))
+    data["fuel_emission_t_per_mwh_th"] = ((n.FUEL, n.POLLUTANT), emis)
 
-    knames = list(targets)
-    ds = ds.assign_coords({n.TARGET: knames})
     member = np.zeros((len(knames), len(techs)), dtype=bool)
     for i, k in enumerate(knames):
         for g in resolve_members(targets[k], technologies):
             member[i, techs.index(g)] = True
-    ds["target_member"] = ((n.TARGET, n.TECH), member)
-    ds["target_kind"] = (n.TARGET, np.array([targets[k].kind for k in knames], dtype=object))
-    ds["target_mode"] = (n.TARGET, np.array([targets[k].mode for k in knames], dtype=object))
-    ds["target_level"] = (n.TARGET, np.array([targets[k].level for k in knames], dtype=float))
-    ds["target_penalty"] = (n.TARGET, np.array([targets[k].penalty or math.nan for k in knames], dtype=float))
-    ds["target_pollutant"] = (n.TARGET, np.array([targets[k].pollutant for k in knames], dtype=object))
-    ds["target_label"] = (n.TARGET, np.array([targets[k].label or k for k in knames], dtype=object))
-
-    for name in ds.data_vars:
-        unit = UNITS.get(str(name))
-        if unit:
-            ds[name].attrs["units"] = unit
+    data["target_member"] = ((n.TARGET, n.TECH), member)
+    data["target_kind"] = (n.TARGET, np.array([targets[k].kind for k in knames], dtype=object))
+    data["target_mode"] = (n.TARGET, np.array([targets[k].mode for k in knames], dtype=object))
+    data["target_level"] = (n.TARGET, np.array([targets[k].level for k in knames], dtype=float))
+    data["target_penalty"] = (n.TARGET, np.array([targets[k].penalty or math.nan for k in knames], dtype=float))
+    data["target_pollutant"] = (n.TARGET, np.array([targets[k].pollutant for k in knames], dtype=object))
+    data["target_label"] = (n.TARGET, np.array([targets[k].label or k for k in knames], dtype=object))
+    data = {name: (*value, {"units": UNITS[name]}) if name in UNITS else value for name, value in data.items()}
+    ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(
         {
             "hour_weight": n.HOURS_PER_YEAR / hours,
@@ -215,4 +215,30 @@ def assemble_inputs(
     ds[n.TIME].attrs["timezone"] = "Asia/Shanghai (UTC+8, no DST); labels are hour starts"
     if attrs:
         ds.attrs.update(dict(attrs))
+    return ds
+
+
+def assemble_case(case: Case) -> xr.Dataset:
+    """Build ModelInputs from a validated :class:`~energy_model.io.case.Case`.
+
+    This is the only route from a case to the Dataset the LP is built from:
+    a fresh scenario and a changed Study both go through it.
+
+    Parameters
+    ----------
+    case : Case
+        Validated inputs in user units.
+
+    Returns
+    -------
+    xarray.Dataset
+        ModelInputs; ``attrs`` carry the case's metadata and the annual
+        demand totals [MWh/yr].
+    """
+    attrs = dict(case.attrs) | {"annual_demand_mwh": case.demand_annual_mwh,
+                                "annual_heat_demand_mwh": case.heat_annual_mwh}
+    ds = assemble_inputs(case.technologies, case.fuels, case.time, case.demand_mw, case.heat_demand_mw,
+                         case.capacity_factors, case.targets, case.economics, attrs)
+    if case.hour_weight is not None:
+        ds.attrs["hour_weight"] = float(case.hour_weight)
     return ds

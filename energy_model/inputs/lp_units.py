@@ -95,6 +95,15 @@ def target_level_to_lp(kind: str, level: float) -> float:
     return level
 
 
+def target_level_from_lp(kind: str, value: float) -> float:
+    """Convert a target measure from LP units (GW, fraction, kt/yr) back to user units (MW, fraction, t/yr)."""
+    if kind == n.MIN_CAPACITY:
+        return value * MW
+    if kind == n.MAX_EMISSIONS:
+        return value * n.T_PER_LP
+    return value
+
+
 def target_penalty_to_lp(kind: str, penalty: float) -> float:
     """Convert a soft-target penalty (CNY/kW-yr, CNY/MWh, CNY/t) to LP units."""
     if kind == n.MIN_CAPACITY:  # CNY/kW/yr == MCNY/GW/yr
@@ -110,7 +119,7 @@ def lp_data(ds: xr.Dataset) -> LPData:
     Parameters
     ----------
     ds : xarray.Dataset
-        ModelInputs as built by :func:`energy_model.io.read_inputs.build_model_inputs`.
+        ModelInputs as built by :func:`energy_model.inputs.load.build_model_inputs`.
 
     Returns
     -------

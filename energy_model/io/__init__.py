@@ -1,1 +1,1 @@
-"""Reading and validating inputs: safe YAML, scenario schema, CSV tables, paths, and the one place changes are applied."""
+"""Reading and validating inputs: safe YAML, scenario schema, CSV tables, paths, the Case, and the one place changes are applied."""

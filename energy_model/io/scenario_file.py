@@ -37,7 +37,7 @@ def _all_field_names() -> set[str]:
     for obj in vars(schema).values():
         if isinstance(obj, type) and issubclass(obj, BaseModel):
             out |= set(obj.model_fields)
-    from energy_model.weather.spec import WeatherSpec
+    from energy_model.io.weather_spec import WeatherSpec
 
     out |= set(WeatherSpec.model_fields)
     return out

@@ -32,6 +32,12 @@ def capacity_bounds(data: LPData, tech: str) -> tuple[float, float | None]:
     return lo, (None if math.isinf(hi) else max(0.0, hi - existing))
 
 
+def energy_bounds(data: LPData, storage: str) -> tuple[float, float | None]:
+    """Return the (lower, upper) bound of ``build_e[storage]`` [GWh]."""
+    hi = data.e_hi[storage]
+    return 0.0, (None if math.isinf(hi) else max(0.0, hi - data.e_existing[storage]))
+
+
 def add_capacity(m: pyo.ConcreteModel, data: LPData) -> None:
     """Add ``build``, the capacity expression ``P`` and storage energy capacity."""
     m.G = pyo.Set(initialize=data.techs, ordered=True)
@@ -41,11 +47,7 @@ def add_capacity(m: pyo.ConcreteModel, data: LPData) -> None:
     storage = data.by_kind[n.STORAGE]
     m.S = pyo.Set(initialize=storage, ordered=True)
 
-    def e_bounds(m: pyo.ConcreteModel, s: str) -> tuple[float, float | None]:
-        hi = data.e_hi[s]
-        return 0.0, (None if math.isinf(hi) else max(0.0, hi - data.e_existing[s]))
-
-    m.build_e = pyo.Var(m.S, domain=pyo.NonNegativeReals, bounds=e_bounds)
+    m.build_e = pyo.Var(m.S, domain=pyo.NonNegativeReals, bounds=lambda m, s: energy_bounds(data, s))
     m.E = pyo.Expression(m.S, rule=lambda m, s: data.e_existing[s] + m.build_e[s])
 
     def dur_lo(m: pyo.ConcreteModel, s: str) -> pyo.Expression:

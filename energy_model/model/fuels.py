@@ -78,4 +78,5 @@ def add_fuels(m: pyo.ConcreteModel, data: LPData) -> None:
 
     m.fuel_annual = pyo.Expression(m.F, rule=annual)
     limited = [f for f in data.fuels if math.isfinite(data.fuel_max_yr[f])]
-    m.annual_supply = pyo.Constraint(limited, rule=lambda m, f: m.fuel_annual[f] <= data.fuel_max_yr[f])
+    m.fuel_max_yr = pyo.Param(limited, mutable=True, initialize={f: data.fuel_max_yr[f] for f in limited})
+    m.annual_supply = pyo.Constraint(limited, rule=lambda m, f: m.fuel_annual[f] <= m.fuel_max_yr[f])

@@ -14,6 +14,6 @@ read_sites(path)
 from energy_model.weather.canonical import COLUMNS, TIMEZONE, UNITS
 from energy_model.weather.load import load_weather
 from energy_model.weather.sites import read_sites, validate_sites
-from energy_model.weather.spec import WeatherSpec
+from energy_model.io.weather_spec import WeatherSpec
 
 __all__ = ["COLUMNS", "TIMEZONE", "UNITS", "WeatherSpec", "load_weather", "read_sites", "validate_sites"]

@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model.errors import InputError, InputIssue
-from energy_model.weather.canonical import COLUMNS, check_index, check_solar_timing, check_values, select_years
+from energy_model.weather.canonical import (COLUMNS, check_annual_means, check_index, check_solar_timing, check_values,
+                                            select_years)
 from energy_model.weather.csvfile import read_weather_csv
 from energy_model.weather.epw import read_station_file
 from energy_model.weather.era5 import read_era5
-from energy_model.weather.spec import WeatherSpec
+from energy_model.io.weather_spec import WeatherSpec
 from energy_model.weather.synthetic import synthetic_weather
 from energy_model.weather.synthetic_params import read_synthetic_parameters
 
@@ -81,9 +82,8 @@ def load_weather(spec: WeatherSpec, sites: pd.DataFrame, base_dir: Path) -> dict
             cut, found = select_years(frame, years, label)
             issues += found
             if not found:
-                issues += check_values(cut, label, names=names)
                 lon = float(sites.loc[sites["site"] == site, "longitude_deg"].iloc[0])
-                issues += check_solar_timing(cut, label, lon)
+                issues += _judge(cut, label, lon, spec, names)
                 out[site] = cut
     else:
         files, issues = _site_files(spec, sites)
@@ -108,12 +108,20 @@ def load_weather(spec: WeatherSpec, sites: pd.DataFrame, base_dir: Path) -> dict
                 continue
             issues += found
             if not found:
-                issues += check_values(cut, label)
-                issues += check_solar_timing(cut, label, float(site["longitude_deg"]))
+                issues += _judge(cut, label, float(site["longitude_deg"]), spec)
                 out[row.site] = cut
     if issues:
         raise InputError(issues)
     return {s: f[list(COLUMNS)].astype("float64") for s, f in out.items()}
+
+
+def _judge(frame: pd.DataFrame, label: str, longitude: float, spec: WeatherSpec,
+           names: dict[str, str] | None = None) -> list[InputIssue]:
+    """Value ranges, annual means (unless ``spec.accept_implausible``) and solar timing of one site's weather."""
+    issues = check_values(frame, label, names=names)
+    if not spec.accept_implausible:
+        issues += check_annual_means(frame, label, names=names)
+    return issues + check_solar_timing(frame, label, longitude)
 
 
 def _read_csvs(paths: list[Path], site: pd.Series, spec: WeatherSpec) -> pd.DataFrame:

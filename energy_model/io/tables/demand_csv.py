@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from energy_model.profiles.demand import LOCAL_TZ
+from energy_model.io.demand_shapes import LOCAL_TZ
 from energy_model.io.tables.common import CITY_MEAN_MW, DEMAND_COLUMNS, _Issues, _Row, _parse_number, _read_rows
 
 
@@ -105,6 +105,26 @@ def _parse_stamp(text: str, where: str, line: int, issues: _Issues) -> pd.Timest
     return stamp
 
 
+def _check_stamps_match(stamps: list[pd.Timestamp], lines: list[int], horizon: pd.DatetimeIndex, name: str,
+                        issues: _Issues) -> None:
+    """Every stamp must be the horizon's hour at the same position (same length and start already checked).
+
+    The synthetic weather and typical-year files have no 29 February, so a
+    leap-year demand file of the right length would otherwise be read one
+    day out of step from 1 March on.
+    """
+    differ = np.flatnonzero(pd.DatetimeIndex(stamps) != horizon)
+    if not len(differ):
+        return
+    k = int(differ[0])
+    stamp = stamps[k]
+    message = f"time stamp differs from the model horizon, which has {horizon[k]} at this position"
+    if (stamp.month, stamp.day) == (2, 29) and not ((horizon.month == 2) & (horizon.day == 29)).any():
+        message += ("; the weather has no 29 February (the synthetic weather and typical-year files have 8,760 "
+                    "hours a year): use weather files that include 29 February, or leave it out of the demand file")
+    issues.add(f"{name}:{stamp}.time", message, value=str(stamp), line=lines[k])
+
+
 def _check_demand_series(stamps: list[pd.Timestamp], values: list[float], lines: list[int],
                          horizon: pd.DatetimeIndex, name: str, issues: _Issues, *, complete: bool) -> None:
     """Order, duplicates, gaps, alignment with the horizon and magnitude.
@@ -133,6 +153,8 @@ def _check_demand_series(stamps: list[pd.Timestamp], values: list[float], lines:
     elif complete and stamps and stamps[0] != horizon[0]:
         issues.add(f"{name}:{stamps[0]}.time", f"first stamp differs from the horizon start {horizon[0]}",
                    value=str(stamps[0]), line=lines[0])
+    elif complete and stamps:
+        _check_stamps_match(stamps, lines, horizon, name, issues)
     if values:
         mean = float(np.mean(values))
         low, high = CITY_MEAN_MW

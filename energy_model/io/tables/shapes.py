@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-from energy_model.profiles.demand import DemandShape, HeatShape
+from energy_model.io.demand_shapes import DemandShape, HeatShape
 from energy_model.io.tables.common import HOLIDAYS, HOLIDAY_COLUMNS, SHAPE_COLUMNS, WEEKDAYS, _Issues, _parse_number, _read_rows
 
 

@@ -47,7 +47,8 @@ def read_technologies(path: str | Path, *, fuel_carriers: Collection[str] | None
     return frame
 
 
-def validate_technologies(technologies: pd.DataFrame, file: str, fuels: pd.DataFrame | None = None) -> None:
+def validate_technologies(technologies: pd.DataFrame, file: str, fuels: pd.DataFrame | None = None,
+                          profiles: Collection[str] = PROFILES) -> None:
     """Re-check a technology table after it was changed (e.g. by scenario overrides).
 
     Parameters
@@ -58,6 +59,9 @@ def validate_technologies(technologies: pd.DataFrame, file: str, fuels: pd.DataF
         Label naming where the values came from, used as the issues' file.
     fuels : pandas.DataFrame, optional
         Fuel table whose carriers the fuelled technologies must burn.
+    profiles : collection of str
+        Capacity-factor profiles a variable technology may use (default: those
+        the profile stage produces).
 
     Raises
     ------
@@ -68,16 +72,18 @@ def validate_technologies(technologies: pd.DataFrame, file: str, fuels: pd.DataF
     issues = _Issues(file, [])
     carriers = None if fuels is None else {str(c) for c in fuels["carrier"].dropna()}
     lines: list[int | None] = [None] * len(technologies)
-    _check_technology_frame(technologies, lines, "technologies.csv", carriers, issues)
+    _check_technology_frame(technologies, lines, "technologies.csv", carriers, issues, profiles)
     issues.raise_if_any()
 
 
 def _check_technology_frame(frame: pd.DataFrame, lines: Sequence[int | None], name: str,
-                            fuel_carriers: Collection[str] | None, issues: _Issues) -> None:
+                            fuel_carriers: Collection[str] | None, issues: _Issues,
+                            profiles: Collection[str] = PROFILES) -> None:
     """Value rules and row rules of a whole technology table."""
     _apply_rules(frame, TECHNOLOGY_RULES, lines, name, issues)
     for position, line in enumerate(lines):
-        _check_technology_row(frame.iloc[position], str(frame.index[position]), line, name, fuel_carriers, issues)
+        _check_technology_row(frame.iloc[position], str(frame.index[position]), line, name, fuel_carriers, issues,
+                              profiles)
 
 
 def _sibling_fuel_carriers(path: Path) -> Collection[str] | None:
@@ -89,7 +95,8 @@ def _sibling_fuel_carriers(path: Path) -> Collection[str] | None:
 
 
 def _check_technology_row(row: pd.Series, ident: str, line: int | None, name: str,
-                          fuel_carriers: Collection[str] | None, issues: _Issues) -> None:
+                          fuel_carriers: Collection[str] | None, issues: _Issues,
+                          profiles: Collection[str] = PROFILES) -> None:
     """Check the kind-specific rules and the cross-column relations of one row."""
     def add(column: str, message: str, value: object = None) -> None:
         key = f"{name}:{ident}.{column}" if column else f"{name}:{ident}"
@@ -103,21 +110,22 @@ def _check_technology_row(row: pd.Series, ident: str, line: int | None, name: st
     if carrier not in CARRIERS:
         add("carrier", f"unknown carrier; expected one of: {', '.join(CARRIERS)}", carrier or None)
     bad = {column for cell_id, column in issues.bad_cells if cell_id == ident}
-    _check_kind_columns(row, kind, fuel, profile, fuel_carriers, add, bad)
+    _check_kind_columns(row, kind, fuel, profile, fuel_carriers, add, bad, profiles)
     _check_relations(row, kind, add, bad)
 
 
 def _check_kind_columns(row: pd.Series, kind: str, fuel: str, profile: str,
                         fuel_carriers: Collection[str] | None, add: Callable[..., None],
-                        bad: Collection[str] = ()) -> None:
+                        bad: Collection[str] = (), profiles: Collection[str] = PROFILES) -> None:
     """Columns that a kind requires or forbids (cells already reported as bad are skipped)."""
     def missing(column: str, why: str) -> None:
         if column not in bad and math.isnan(row[column]):
             add(column, f"required for kind {kind!r} ({why})")
 
     if kind == names.VARIABLE:
-        if profile not in PROFILES:
-            add("profile", f"variable technologies need a profile, one of: {', '.join(PROFILES)}", profile or None)
+        if profile not in profiles:
+            add("profile", f"variable technologies need a profile, one of: {', '.join(sorted(profiles))}",
+                profile or None)
     elif profile:
         add("profile", f"profile applies only to kind 'variable', not {kind!r}; leave it empty", profile)
     if kind in names.FUELLED_KINDS:

@@ -1,9 +1,10 @@
-"""Read everything a scenario refers to and return validated ModelInputs.
+"""Gather everything a scenario refers to into a validated Case (files are read by the io and weather readers).
 
 Stages: scenario file -> input tables (technologies, fuels, shapes, plants,
-sites) -> overrides applied to copies -> weather -> capacity factors ->
-demand -> :func:`energy_model.inputs.assemble.assemble_inputs`. Every file error is
-an :class:`~energy_model.errors.InputError`; nothing is written here.
+sites) -> weather -> capacity factors -> demand shapes -> :class:`Case`
+-> cost year and ``overrides`` through :func:`energy_model.io.changes.apply_changes`
+(the path every later change takes). Every file error is an
+:class:`~energy_model.errors.InputError`; nothing is written here.
 """
 
 from __future__ import annotations
@@ -21,10 +22,15 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.io import tables
-from energy_model.inputs.assemble import assemble_inputs
+from energy_model.inputs.assemble import assemble_case
+from energy_model.io.case import Case
+from energy_model.io.cost_years import cost_year_changes, read_cost_years
+from energy_model.io.changes import MWH_PER_TWH, TABLE_SECTIONS, Origin, apply_changes
 from energy_model.profiles.demand import electricity_demand, heat_demand
 from energy_model.errors import InputError, InputIssue
 from energy_model.profiles import capacity_factors, read_plants
+from energy_model.io.paths import confine_tree, safe_path  # noqa: F401 - safe_path re-exported for callers
+from energy_model.io.sanity import check_serveable
 from energy_model.io.scenario_file import LoadedScenario, load_scenario
 from energy_model.weather import load_weather, read_sites
 
@@ -36,62 +42,7 @@ HEAT_SHAPE = "heat_demand_shape.csv"
 SITES = "sites.csv"
 PV_PLANTS = "pv_plants.csv"
 WIND_PLANTS = "wind_plants.csv"
-
-
-def safe_path(base: Path, relative: str, file: str, key: str) -> Path:
-    """Resolve a path written in a scenario, confined to the project folder.
-
-    The project folder is the scenario folder's parent. URLs, absolute paths
-    outside it and ``..`` escapes are refused.
-    """
-    if "://" in relative or relative.startswith(("\\\\", "//")):
-        raise InputError(InputIssue(file, key, "URLs are not allowed; give a path inside the project", value=relative))
-    root = base.parent.resolve()
-    target = (base / relative).resolve()
-    if target != root and root not in target.parents:
-        raise InputError(InputIssue(file, key, f"path leaves the project folder {root.name}/", value=relative))
-    return target
-
-
-def apply_overrides(
-    techs: pd.DataFrame, fuels: pd.DataFrame, overrides: dict[str, Any], file: str, lines: dict[str, int]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return copies of the tables with ``table.row.column: value`` overrides applied."""
-    techs, fuels = techs.copy(), fuels.copy()
-    frames = {"technologies": techs, "fuels": fuels}
-    issues: list[InputIssue] = []
-    for path, value in overrides.items():
-        key = f"overrides.{path}"
-        line = lines.get(key)
-        parts = path.split(".")
-        if len(parts) != 3 or parts[0] not in frames:
-            issues.append(InputIssue(file, key, "expected 'technologies.<id>.<column>' or 'fuels.<id>.<column>'",
-                                     line=line))
-            continue
-        table, row, column = parts
-        frame = frames[table]
-        if row not in frame.index:
-            guess = difflib.get_close_matches(row, [str(x) for x in frame.index], n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else ""
-            issues.append(InputIssue(file, key, f"no {table} row named '{row}'{hint}", line=line))
-            continue
-        if column not in frame.columns or column in ("kind",):
-            guess = difflib.get_close_matches(column, [str(c) for c in frame.columns], n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else ""
-            issues.append(InputIssue(file, key, f"no overridable column '{column}' in {table}{hint}", line=line))
-            continue
-        if value is None:
-            frame.loc[row, column] = np.nan if pd.api.types.is_numeric_dtype(frame[column]) else ""
-        elif pd.api.types.is_numeric_dtype(frame[column]):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
-                issues.append(InputIssue(file, key, "expected a finite number", value=value, line=line))
-                continue
-            frame.loc[row, column] = float(value)
-        else:
-            frame.loc[row, column] = str(value)
-    if issues:
-        raise InputError(issues)
-    return techs, fuels
+COST_YEARS = "cost_years.csv"
 
 
 def _check_targets(loaded: LoadedScenario, techs: pd.DataFrame) -> None:
@@ -151,7 +102,22 @@ def horizon_slice(time: pd.DatetimeIndex, start: int, hours: int | None, file: s
 
 
 def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
-    """Read and validate every input of a scenario and assemble ModelInputs.
+    """Read a scenario and assemble its ModelInputs (:func:`load_case`, then the one assembly).
+
+    Returns
+    -------
+    xarray.Dataset
+        ModelInputs (see :mod:`energy_model.inputs.assemble`), with the scenario
+        name, title and input hash in ``attrs``.
+    """
+    return assemble_case(load_case(scenario))
+
+
+def load_case(scenario: str | Path | LoadedScenario) -> Case:
+    """Read and validate every input of a scenario into a :class:`~energy_model.io.case.Case`.
+
+    Scenario ``overrides`` are applied with :func:`energy_model.io.changes.apply_changes`,
+    the same path as every later change.
 
     Parameters
     ----------
@@ -160,9 +126,7 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
 
     Returns
     -------
-    xarray.Dataset
-        ModelInputs (see :mod:`energy_model.inputs.assemble`), with the scenario
-        name, title and input hash in ``attrs``.
+    Case
     """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     scen = loaded.scenario
@@ -171,16 +135,12 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
     inputs_dir = safe_path(folder, scen.inputs_dir, file, "inputs_dir")
     if not inputs_dir.is_dir():
         raise InputError(InputIssue(file, "inputs_dir", "inputs folder not found", value=scen.inputs_dir))
+    confine_tree(inputs_dir, folder, file, "inputs_dir", loaded.lines.get("inputs_dir"))
     used = [inputs_dir / f for f in (TECHNOLOGIES, FUELS, DEMAND_SHAPE, HEAT_SHAPE, SITES, PV_PLANTS, WIND_PLANTS)]
 
     techs = tables.read_technologies(inputs_dir / TECHNOLOGIES)
     fuels = tables.read_fuels(inputs_dir / FUELS)
-    techs, fuels = apply_overrides(techs, fuels, dict(scen.overrides), file, loaded.lines)
-    if scen.overrides:
-        tables.validate_technologies(techs, f"{TECHNOLOGIES} (after overrides in {file})", fuels)
-        tables.validate_fuels(fuels, f"{FUELS} (after overrides in {file})")
     _check_excluded(loaded, techs)
-    techs = techs.drop(index=list(scen.exclude_technologies))
     _check_targets(loaded, techs)
 
     sites = read_sites(inputs_dir / SITES)
@@ -206,14 +166,18 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
                                     f"defines: {', '.join(missing)}"))
 
     temperature = _site_temperature(weather, sites, time)
+    weight = n.HOURS_PER_YEAR / len(time)
     if scen.demand.file is not None:
         demand_path = safe_path(folder, scen.demand.file, file, "demand.file")
-        demand = tables.read_demand_csv(demand_path, time)
+        series = tables.read_demand_csv(demand_path, time)
+        annual = float(np.sum(series)) * weight  # the file's total, annualised [MWh/yr]
+        demand_shape = series / annual
         used.append(demand_path)
     else:
         shape = tables.read_demand_shape(inputs_dir / DEMAND_SHAPE)
-        demand = electricity_demand(time, scen.demand.annual_twh * 1e6, shape, temperature)
-    heat = heat_demand(time, scen.heat_demand.annual_twh * 1e6, tables.read_heat_shape(inputs_dir / HEAT_SHAPE))
+        annual = scen.demand.annual_twh * MWH_PER_TWH
+        demand_shape = electricity_demand(time, 1.0, shape, temperature)
+    heat_shape = heat_demand(time, 1.0, tables.read_heat_shape(inputs_dir / HEAT_SHAPE))
     used += weather_paths
     attrs = {
         "scenario": scen.name,
@@ -222,7 +186,39 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
         "weather_source": scen.weather.source,
         "weather_years": ",".join(str(y) for y in scen.weather.years),
     }
-    return assemble_inputs(techs, fuels, time, demand, heat, profiles, scen.targets, scen.economics, attrs)
+    full = Case(technologies=techs, fuels=fuels, time=time, demand_shape=np.asarray(demand_shape, dtype=float),
+                heat_shape=np.asarray(heat_shape, dtype=float), demand_annual_mwh=annual,
+                heat_annual_mwh=scen.heat_demand.annual_twh * MWH_PER_TWH, capacity_factors=profiles,
+                targets=dict(scen.targets), economics=scen.economics, solver=scen.solver, file=file, attrs=attrs)
+    case = full.evolve(technologies=techs.drop(index=list(scen.exclude_technologies)))
+    if scen.cost_year is not None:
+        case = _apply_cost_year(case, loaded, inputs_dir / COST_YEARS)
+        used.append(inputs_dir / COST_YEARS)
+        case = case.evolve(attrs=dict(case.attrs) | {"cost_year": scen.cost_year,
+                                                     "input_hash": input_hash(loaded, [p for p in used if p.is_file()])})
+    if scen.overrides:
+        case = apply_changes(case, dict(scen.overrides), Origin(file, "overrides.", loaded.lines),
+                             allowed=TABLE_SECTIONS)
+    check_serveable(loaded, case.technologies, case.demand_mw, case.heat_demand_mw, case.capacity_factors, case.time)
+    return case
+
+
+def _apply_cost_year(case: Case, loaded: LoadedScenario, path: Path) -> Case:
+    """Apply the scenario's cost year (technology costs, fuel and carbon prices) through the change path.
+
+    Values the scenario states itself win: ``overrides`` are applied after this,
+    and an ``economics`` value written in the scenario is not replaced.
+    """
+    scen = loaded.scenario
+    file = loaded.path.name
+    table = read_cost_years(path, technologies=case.technologies.index.union(list(scen.exclude_technologies)),
+                            fuels=case.fuels)
+    changes = cost_year_changes(table, int(scen.cost_year), file=file, line=loaded.lines.get("cost_year"))
+    written = loaded.raw.get("economics") or {}
+    keep = {p: v for p, v in changes.items()
+            if not (p.startswith("technologies.") and p.split(".")[1] in scen.exclude_technologies)
+            and not (p.startswith("economics.") and p.split(".", 1)[1] in written)}
+    return apply_changes(case, keep, Origin(f"{file} (cost_year {scen.cost_year} from {path.name})"))
 
 
 def _weather_files(spec: Any) -> list[str]:

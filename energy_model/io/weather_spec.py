@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 
 class WeatherSpec(BaseModel):
@@ -40,6 +40,11 @@ class WeatherSpec(BaseModel):
     max_station_distance_km : float
         Largest allowed distance [km] between a site and the coordinates stated
         in its EPW/TMY3 file.
+    accept_implausible : bool
+        Use weather files whose annual means lie outside the plausible ranges
+        (irradiance 80-300 W/m2, 10 m wind 0.5-9 m/s, ...; see
+        :data:`energy_model.weather.canonical.ANNUAL_MEANS`). Off by default:
+        such a file is refused as probably being in the wrong units.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -53,6 +58,7 @@ class WeatherSpec(BaseModel):
     csv_time_label: Literal["start", "end"] = "start"
     synthetic_parameters: str | None = None
     max_station_distance_km: float = Field(default=100.0, gt=0)
+    accept_implausible: StrictBool = False
 
     @field_validator("years")
     @classmethod
