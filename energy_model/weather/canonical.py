@@ -71,6 +71,59 @@ RANGES: dict[str, tuple[float, float, str]] = {
 }
 
 
+#: Plausible annual mean per column [canonical unit], with the likely unit slip when it is outside.
+#: Every value may lie inside :data:`RANGES` while the series is still in the wrong unit (kW/m2 for
+#: W/m2, km/h or knots for m/s); the mean over the year shows it. The scenario flag
+#: ``weather.accept_implausible: true`` accepts such data deliberately.
+ANNUAL_MEANS: dict[str, tuple[float, float, str, str]] = {
+    "ghi": (80.0, 300.0, "irradiance in kW/m2?", "irradiance in Wh/m2 per day or J/m2?"),
+    "dni": (20.0, 350.0, "irradiance in kW/m2?", "irradiance in Wh/m2 per day or J/m2?"),
+    "dhi": (20.0, 200.0, "irradiance in kW/m2?", "irradiance in Wh/m2 per day or J/m2?"),
+    "temp_air": (-30.0, 35.0, "a wrong scale or sign?", "temperature in kelvin or degrees Fahrenheit?"),
+    "wind_speed_10": (0.5, 9.0, "wind speed in a unit larger than m/s?", "wind speed in km/h or knots?"),
+    "wind_speed_100": (1.0, 12.0, "wind speed in a unit larger than m/s?", "wind speed in km/h or knots?"),
+}
+
+
+def check_annual_means(frame: pd.DataFrame, file: str, *, names: dict[str, str] | None = None) -> list[InputIssue]:
+    """Check the mean of each column against its plausible annual range (:data:`ANNUAL_MEANS`).
+
+    Columns with any NaN (absent, or gaps that :func:`check_values` reports)
+    are skipped. A column may get both this issue and a value-range issue
+    from :func:`check_values` (temperature in kelvin).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical frame covering whole years.
+    file : str
+        File name used in the issues.
+    names : dict, optional
+        Source variable name per canonical column, for the messages.
+
+    Returns
+    -------
+    list of InputIssue
+        One per implausible column, e.g. ``ghi annual mean 0.16 W/m2 is outside
+        the plausible range 80 to 300 W/m2: irradiance in kW/m2?``.
+    """
+    names = names or {}
+    issues: list[InputIssue] = []
+    for col, (lo, hi, low_hint, high_hint) in ANNUAL_MEANS.items():
+        values = frame[col].to_numpy(dtype=float)
+        if not len(values) or np.isnan(values).any():
+            continue
+        mean = float(values.mean())
+        if lo <= mean <= hi:
+            continue
+        label = names.get(col, col)
+        unit = UNITS[col]
+        issues.append(InputIssue(file, label, f"{label} annual mean {mean:.3g} {unit} is outside the plausible "
+                                 f"range {lo:g} to {hi:g} {unit}: {low_hint if mean < lo else high_hint} (if the data are "
+                                 "right, set weather.accept_implausible: true in the scenario)", value=round(mean, 4)))
+    return issues
+
+
 def empty_frame(index: pd.DatetimeIndex) -> pd.DataFrame:
     """Return an all-NaN canonical frame on ``index``.
 
@@ -141,14 +194,33 @@ def check_index(index: pd.Index, file: str) -> list[InputIssue]:
             issues.append(InputIssue(file, "time", "time stamps are not in increasing order",
                                      value=str(index[bad[0] + 1])))
         gaps = np.flatnonzero(steps > hour)
-        if len(gaps):
-            issues.append(InputIssue(file, "time", f"{len(gaps)} gap(s) in the hourly series; first after",
-                                     value=str(index[gaps[0]])))
+        leap = [g for g in gaps if _is_leap_day_gap(index[g], index[g + 1])]
+        if leap:
+            year = _local(index[leap[0]]).year
+            issues.append(InputIssue(file, "time", f"29 February {year} is missing (a 24-hour gap from 28 February to "
+                                     f"1 March): {year} is a leap year and needs 8,784 hours; use that year's "
+                                     "data with its leap day, or a non-leap year in weather.years",
+                                     value=str(_local(index[leap[0]]))))
+        other = [g for g in gaps if g not in leap]
+        if other:
+            issues.append(InputIssue(file, "time", f"{len(other)} gap(s) in the hourly series; first after",
+                                     value=str(_local(index[other[0]]))))
         sub = np.flatnonzero((steps > 0) & (steps < hour))
         if len(sub):
             issues.append(InputIssue(file, "time", "time step is shorter than one hour (hourly data expected)",
                                      value=str(index[sub[0] + 1])))
     return issues
+
+
+def _local(stamp: pd.Timestamp) -> pd.Timestamp:
+    """A stamp in China Standard Time (naive stamps are taken as already local)."""
+    return stamp.tz_convert(TIMEZONE) if stamp.tzinfo is not None else stamp
+
+
+def _is_leap_day_gap(before: pd.Timestamp, after: pd.Timestamp) -> bool:
+    """True when exactly the 24 local hours of 29 February lie between two consecutive stamps."""
+    a, b = _local(before), _local(after)
+    return (a.month, a.day, a.hour) == (2, 28, 23) and (b.month, b.day, b.hour) == (3, 1, 0) and a.is_leap_year
 
 
 def check_values(frame: pd.DataFrame, file: str, *, names: dict[str, str] | None = None) -> list[InputIssue]:
