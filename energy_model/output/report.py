@@ -112,7 +112,8 @@ def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, refer
 
 def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, *,
                   reference: xr.Dataset | None = None, assumptions: pd.DataFrame | None = None,
-                  frontiers: list[Frontier] | None = None, breakevens: list[Breakeven] | None = None) -> str:
+                  frontiers: list[Frontier] | None = None, breakevens: list[Breakeven] | None = None,
+                  charts: dict[str, dict[str, str]] | None = None) -> str:
     """Return the HTML report of a run (both languages in one page).
 
     Parameters
@@ -128,6 +129,8 @@ def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, 
         :func:`energy_model.output.assumptions.assumptions_table`.
     frontiers, breakevens : list, optional
         Analyses found in the run folder (:func:`energy_model.output.analyses.read_analyses`).
+    charts : dict, optional
+        The charts per language already drawn (:class:`energy_model.output.jobs.OutputJobs`); drawn here if not.
     """
     reference = results if reference is None else reference
     assumptions = pd.DataFrame(columns=["section", "key", "value", "unit", "default", "source", "grade", "note"]) \
@@ -136,7 +139,7 @@ def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, 
     tables = [tb.targets_table(doc, inputs, names), tb.summary_table(doc, results, reference, inputs),
               tb.technologies_table(results, reference, inputs, names), tb.costs_table(results, reference, inputs),
               tb.emissions_table(results, reference, names), tb.fuels_table(doc, names)]
-    charts = render_all_languages(collect(results, reference, inputs), names)
+    charts = charts or render_all_languages(collect(results, reference, inputs), names)
     langs = [_language_context(code, doc, results, reference, inputs, names, tables, charts[code], assumptions,
                                frontiers or [], breakevens or []) for code in LANGS]
     return _ENV.get_template("report.html").render(doc=doc, langs=langs, first=LANGS[0])
