@@ -23,7 +23,7 @@ import xarray as xr
 
 from energy_model import __version__
 from energy_model import vocabulary as n
-from energy_model.inputs.load import load_case
+from energy_model.io.read_inputs import build_model_inputs
 from energy_model.analysis.metrics import fuel_table, summary, technology_table
 from energy_model.output.run_folder import check_writable, publish, run_lock, write_csv, write_json, write_netcdf
 from energy_model.io.scenario_file import LoadedScenario, load_scenario
@@ -135,7 +135,7 @@ def run_scenario(
     scen = loaded.scenario
     out_dir = Path(out) if out is not None else loaded.path.parent.parent / "results"
     say(f"scenario '{scen.name}': reading inputs, weather and profiles")
-    case = load_case(loaded)
+    inputs = build_model_inputs(loaded)
     t_inputs = time.perf_counter() - t0
     if write:
         check_writable(out_dir)
@@ -143,9 +143,8 @@ def run_scenario(
     if lock is not None:
         lock.__enter__()
     try:
-        say(f"building the LP ({case.hours:,} hours, {len(case.technologies)} technologies)")
-        study = Study(case)
-        inputs = study.inputs
+        say(f"building the LP ({inputs.sizes[n.TIME]:,} hours, {inputs.sizes[n.TECH]} technologies)")
+        study = Study(inputs, scen.solver)
         size = model_size(study.model)
         test = run_target_test(study, say)
         result = test.enforced
@@ -200,8 +199,8 @@ def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],
              loaded: LoadedScenario | None = None) -> dict[str, Callable[[Path], None]]:
     """The files of a run folder, each with the function that writes it (in publishing order)."""
     from energy_model.output.assumptions import assumptions_table, read_sources
+    from energy_model.output.jobs import OutputJobs
     from energy_model.output.report import render_report
-    from energy_model.output.workbook import write_run_workbook
 
     res = test.enforced
     assert res is not None
@@ -213,6 +212,7 @@ def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],
         solver = loaded.scenario.solver.model_dump()
     assumptions = assumptions_table(inputs, res, read_sources(sources), solver)
     exact = {c: 9 for c in ("level", "reference_value", "value", "shortfall")}  # shares next to MW: 9 decimals
+    jobs = OutputJobs(doc, res, test.reference, inputs, assumptions, hourly)  # charts and workbook start drawing now
     return {
         "results.nc": lambda p: write_netcdf(res, p),
         "reference.nc": lambda p: write_netcdf(test.reference, p),
@@ -224,9 +224,10 @@ def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],
         "hourly.csv": lambda p: write_csv(hourly, p, decimals={c: HOURLY_DECIMALS for c in hourly.columns
                                                                if c.endswith(("_mw", "_mw_th"))}),
         "assumptions.csv": lambda p: write_csv(assumptions, p, index=False),
-        "results.xlsx": lambda p: write_run_workbook(p, doc, res, test.reference, inputs, assumptions, hourly),
+        "results.xlsx": jobs.write_workbook,
         "report.html": lambda p: p.write_text(render_report(doc, res, inputs, reference=test.reference,
-                                                            assumptions=assumptions), encoding="utf-8"),
+                                                            assumptions=assumptions, charts=jobs.charts()),
+                                              encoding="utf-8"),
     }
 
 
