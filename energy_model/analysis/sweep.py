@@ -283,10 +283,10 @@ def _manifest(name: str, status: str, total: int, failed: dict[str, str], **extr
 def _exit_with_parent(parent: int) -> None:
     """Make this worker end soon after the sweep's main process ``parent`` is gone (no orphans).
 
-    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
-    everywhere a daemon thread polls the parent process id and ends the
-    process when it changes, which also covers a solver that holds the GIL
-    only between iterations.
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``),
+    even in the middle of a solve. Elsewhere a daemon thread polls the parent
+    process id every :data:`PARENT_POLL_S` seconds and ends the process when it
+    changes (the worker is re-parented).
     """
     if sys.platform.startswith("linux"):
         try:
