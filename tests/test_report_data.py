@@ -87,7 +87,7 @@ def test_emissions_by_fuel_and_imports(run):
 def test_fuel_limits_against_the_annual_use(run):
     res, inp = run["res"], run["inp"]
     uses = {u.fuel: u for u in cd.fuel_limits(res, inp)}
-    assert "lng" in uses and "coal" not in uses  # coal has no limit in the shipped inputs
+    assert "lng" in uses and "coal" not in uses and "biomass" not in uses  # straw: an annual limit only
     lng = uses["lng"]
     assert lng.limit_per_h == pytest.approx(float(inp["max_units_per_h"].sel(fuel="lng")))
     assert lng.limit_per_yr == pytest.approx(float(inp["max_units_per_yr"].sel(fuel="lng")))

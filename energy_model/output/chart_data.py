@@ -181,7 +181,10 @@ class FuelLimitUse:
 
 
 def fuel_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[FuelLimitUse]:
-    """Use of every fuel supply that has a finite hourly or annual limit (LNG terminal, pipeline...)."""
+    """Use of every fuel supply with a finite hourly limit (the LNG terminal's send-out, the gas pipeline).
+
+    Supplies with only an annual limit (straw) are in the fuel table; their hourly use says nothing new.
+    """
     out = []
     w = float(inputs.attrs["hour_weight"])
     time = pd.DatetimeIndex(inputs[n.TIME].values)
@@ -189,7 +192,7 @@ def fuel_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[FuelLimitUse]:
     for j, f in enumerate(inputs[n.FUEL].values.astype(str)):
         lim_h = float(inputs["max_units_per_h"].values[j])
         lim_y = float(inputs["max_units_per_yr"].values[j])
-        if not (np.isfinite(lim_h) or np.isfinite(lim_y)):
+        if not np.isfinite(lim_h):
             continue
         use = pd.Series(results["fuel_use_mwh_th"].values[j] / per_unit[j], index=time).clip(lower=0.0)
         daily = len(time) > DAILY_ABOVE_H

@@ -2,9 +2,9 @@
 
 Drawing the charts of each language and writing ``results.xlsx`` (its hourly
 sheet has 8,760 rows) are CPU work that does not depend on the other files.
-:class:`OutputJobs` starts all three at once in a pool of two processes, so
-on a two-core machine they overlap with each other and with the NetCDF and
-CSV files the parent writes meanwhile; the writers of ``report.html`` and
+:class:`OutputJobs` submits them at once, chart by chart, to a pool of two
+processes, so on a two-core machine they overlap with each other and with the
+NetCDF and CSV files the parent writes meanwhile; the writers of ``report.html`` and
 ``results.xlsx`` then only collect the results. Without ``fork`` the same
 work runs in the calling process when it is collected.
 """
@@ -23,7 +23,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model.output.chart_data import collect
-from energy_model.output.charts import render_charts
+from energy_model.output.charts import CHARTS, render_chart
 from energy_model.output.i18n import LANGS, Lang, Names
 from energy_model.output.workbook import write_run_workbook
 
@@ -31,8 +31,8 @@ from energy_model.output.workbook import write_run_workbook
 _PAYLOAD: dict[str, Any] = {}
 
 
-def _charts(code: str) -> dict[str, str]:
-    return render_charts(_PAYLOAD["charts"], Lang(code), _PAYLOAD["names"])
+def _chart(name: str, code: str) -> str:
+    return render_chart(name, _PAYLOAD["charts"], Lang(code), _PAYLOAD["names"])
 
 
 def _workbook(path: str) -> str:
@@ -69,18 +69,21 @@ class OutputJobs:
             try:
                 self._pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
                 self._futures["workbook"] = self._pool.submit(_workbook, str(self._tmp / "results.xlsx"))
-                for code in LANGS:
-                    self._futures[code] = self._pool.submit(_charts, code)
+                for code in LANGS:  # chart by chart, so the two processes share the work evenly
+                    for name in CHARTS:
+                        self._futures[f"{name}-{code}"] = self._pool.submit(_chart, name, code)
             except OSError:  # no processes to be had: everything runs here when collected
                 self._pool = None
                 self._futures.clear()
 
     def charts(self) -> dict[str, dict[str, str]]:
         """Every chart of every language (waits for the drawing processes)."""
-        out = {}
+        out: dict[str, dict[str, str]] = {}
         for code in LANGS:
-            future = self._futures.get(code)
-            out[code] = future.result() if future is not None else _charts(code)
+            out[code] = {}
+            for name in CHARTS:
+                future = self._futures.get(f"{name}-{code}")
+                out[code][name] = future.result() if future is not None else _chart(name, code)
         self._finish_if_done()
         return out
 

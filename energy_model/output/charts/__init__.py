@@ -18,19 +18,31 @@ CHARTS = ("capacity", "monthly", "dispatch_peak_demand", "dispatch_low_wind", "p
           "curtailment")
 
 
+def render_chart(name: str, data: ChartData, lang: Lang, names: Names) -> str:
+    """One chart of :data:`CHARTS` as inline SVG in ``lang``."""
+    if name == "capacity":
+        return system.capacity(data.capacity, lang, names)
+    if name == "monthly":
+        return system.monthly_supply(data.monthly, lang, names)
+    if name.startswith("dispatch_"):
+        which = name.removeprefix("dispatch_")
+        return system.dispatch_week(data.weeks[which], which, lang, names)
+    if name == "price":
+        return economics.price_duration(data.price, data.hours, lang)
+    if name == "cost":
+        return economics.cost_breakdown(data.costs, lang)
+    if name == "emissions":
+        return economics.emissions(data.emissions, lang, names)
+    if name == "fuel":
+        return economics.fuel_limits(data.fuels, lang, names)
+    if name == "curtailment":
+        return system.curtailment(data.curtailment, lang, names)
+    raise KeyError(name)
+
+
 def render_charts(data: ChartData, lang: Lang, names: Names) -> dict[str, str]:
     """Every chart of :data:`CHARTS` as inline SVG in ``lang``."""
-    return {
-        "capacity": system.capacity(data.capacity, lang, names),
-        "monthly": system.monthly_supply(data.monthly, lang, names),
-        "dispatch_peak_demand": system.dispatch_week(data.weeks["peak_demand"], "peak_demand", lang, names),
-        "dispatch_low_wind": system.dispatch_week(data.weeks["low_wind"], "low_wind", lang, names),
-        "price": economics.price_duration(data.price, data.hours, lang),
-        "cost": economics.cost_breakdown(data.costs, lang),
-        "emissions": economics.emissions(data.emissions, lang, names),
-        "fuel": economics.fuel_limits(data.fuels, lang, names),
-        "curtailment": system.curtailment(data.curtailment, lang, names),
-    }
+    return {name: render_chart(name, data, lang, names) for name in CHARTS}
 
 
 def _render(data: ChartData, code: str, names: Names) -> dict[str, str]:

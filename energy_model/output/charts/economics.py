@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import DateFormatter, DayLocator, MonthLocator, num2date
 from matplotlib.ticker import FuncFormatter
 
 from energy_model import vocabulary as n
@@ -174,12 +174,20 @@ def fuel_limits(uses: list[FuelLimitUse], lang: Lang, names: Names) -> str:
             _scaled_axis(annual, top, lang, lang("axis.per_yr", unit=unit))
             annual.set_title(lang("chart.fuel.annual", fuel=name), loc="left", fontsize=8.5)
             for ax in row:
-                locator = AutoDateLocator(maxticks=7)
-                ax.xaxis.set_major_locator(locator)
-                ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+                _date_axis(ax, use.daily, lang)
                 ax.legend(loc="upper left", fontsize=6.5, ncols=2, frameon=True, framealpha=0.9, edgecolor="none")
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=9.5)
         return to_svg(fig, f"fuel-{lang.code}", title)
+
+
+def _date_axis(ax: object, daily: bool, lang: Lang) -> None:
+    """Month names every other month for a year of days; month-day every other day for a short horizon."""
+    if daily:
+        ax.xaxis.set_major_locator(MonthLocator(bymonth=range(1, 13, 2)))  # type: ignore[attr-defined]
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: lang(f"month.{num2date(v).month}")))  # type: ignore[attr-defined]
+    else:
+        ax.xaxis.set_major_locator(DayLocator(interval=2))  # type: ignore[attr-defined]
+        ax.xaxis.set_major_formatter(DateFormatter("%m-%d"))  # type: ignore[attr-defined]
 
 
 def _scaled_axis(ax: object, top: float, lang: Lang, label: str) -> None:

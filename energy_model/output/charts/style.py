@@ -22,7 +22,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 #: Fonts with Chinese glyphs, preferred first.
@@ -87,6 +90,20 @@ def new_figure(height_in: float, *, left_in: float = 0.75, right_in: float = 0.1
     fig.subplots_adjust(left=left_in / width_in, right=1 - right_in / width_in, top=1 - top_in / height_in,
                         bottom=bottom_in / height_in, wspace=wspace, hspace=hspace)
     return fig
+
+
+def bars(ax: Axes, x: np.ndarray, heights: np.ndarray, bottoms: np.ndarray, width: float, colour: str,
+         label: str) -> PolyCollection:
+    """Vertical bars as one collection (one artist instead of one per bar: several times faster to draw)."""
+    left, right = x - width / 2, x + width / 2
+    top = bottoms + heights
+    verts = np.stack([np.column_stack([left, bottoms]), np.column_stack([right, bottoms]),
+                      np.column_stack([right, top]), np.column_stack([left, top])], axis=1)
+    coll = PolyCollection(verts, facecolors=colour, edgecolors="none", label=label)
+    ax.add_collection(coll)
+    ax.update_datalim(np.concatenate([np.column_stack([left, bottoms]), np.column_stack([right, top])]))
+    ax.autoscale_view()
+    return coll
 
 
 def text_width_in(labels: list[str], size_pt: float = 7.5) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.dates import DateFormatter, DayLocator
 
-from energy_model.output.charts.style import COLOURS, CYCLE, chart_style, new_figure, text_width_in, to_svg
+from energy_model.output.charts.style import COLOURS, CYCLE, bars, chart_style, new_figure, text_width_in, to_svg
 from energy_model.output.i18n import Lang, Names
 
 
@@ -44,7 +44,7 @@ def capacity(frame: pd.DataFrame, lang: Lang, names: Names) -> str:
         return to_svg(fig, f"capacity-{lang.code}", title)
 
 
-def _stack(ax: object, x: np.ndarray, frame: pd.DataFrame, lang: Lang, names: Names, bars: bool) -> None:
+def _stack(ax: object, x: np.ndarray, frame: pd.DataFrame, lang: Lang, names: Names, as_bars: bool) -> None:
     """Stack positive columns up and negative columns down from zero (bars or areas)."""
     up = np.zeros(len(frame))
     down = np.zeros(len(frame))
@@ -56,8 +56,8 @@ def _stack(ax: object, x: np.ndarray, frame: pd.DataFrame, lang: Lang, names: Na
         base = np.where(v >= 0, up, down)
         colour = COLOURS.get(col, "#999999")
         label = names.group(col, lang)
-        if bars:
-            ax.bar(x, v, bottom=base, color=colour, label=label, width=0.75)  # type: ignore[attr-defined]
+        if as_bars:
+            bars(ax, x, v, base, 0.75, colour, label)  # type: ignore[arg-type]
         else:
             ax.fill_between(x, base, base + v, color=colour, label=label, linewidth=0, step="post")  # type: ignore[attr-defined]
         up = np.where(v >= 0, up + v, up)
@@ -72,7 +72,7 @@ def monthly_supply(monthly: pd.DataFrame, lang: Lang, names: Names) -> str:
         fig = new_figure(3.2, right_in=1.75, left_in=0.65)
         ax = fig.add_subplot()
         x = np.arange(len(monthly))
-        _stack(ax, x, groups, lang, names, bars=True)
+        _stack(ax, x, groups, lang, names, as_bars=True)
         ax.plot(x, monthly["demand"], color=COLOURS["demand"], marker="o", markersize=3, linewidth=1.4,
                 label=lang("series.consumption"))
         ax.axhline(0, color="#333333", linewidth=0.8)
@@ -99,7 +99,7 @@ def dispatch_week(frame: pd.DataFrame, which: str, lang: Lang, names: Names) -> 
     with chart_style():
         fig = new_figure(3.1, right_in=1.75, left_in=0.65, bottom_in=0.55)
         ax = fig.add_subplot()
-        _stack(ax, x, frame.drop(columns=["demand_mw"]), lang, names, bars=False)
+        _stack(ax, x, frame.drop(columns=["demand_mw"]), lang, names, as_bars=False)
         ax.step(x, frame["demand_mw"], where="post", color=COLOURS["demand"], linewidth=1.3,
                 label=lang("series.demand"))
         ax.axhline(0, color="#333333", linewidth=0.8)
@@ -124,7 +124,7 @@ def curtailment(frame: pd.DataFrame, lang: Lang, names: Names) -> str:
         bottom = np.zeros(len(frame))
         for i, g in enumerate(techs):
             v = frame[g].to_numpy(dtype=float)
-            ax.bar(x, v, bottom=bottom, width=0.7, color=CYCLE[i % len(CYCLE)], label=names.technology(g, lang))
+            bars(ax, x.astype(float), v, bottom.copy(), 0.7, CYCLE[i % len(CYCLE)], names.technology(g, lang))
             bottom += v
         ax.set_xticks(x, [_month_label(str(m), lang) for m in frame.index])
         ax.set_ylabel(lang("axis.gwh_month"))
