@@ -6,7 +6,7 @@ breaks exactly one thing, then
 * runs ``run.py run <scenario> --out <tmp>/out`` through :func:`energy_model.cli.main.main`
   and checks exit code 2, a message naming the file and the key path (or
   column / line), and no traceback;
-* calls the API (:func:`energy_model.io.read_inputs.build_model_inputs`) and checks the
+* calls the API (:func:`energy_model.inputs.load.build_model_inputs`) and checks the
   structured :class:`~energy_model.errors.InputIssue` (file, key path, line);
 * checks that no file under the project changed or appeared (no run folder, no
   staging folder, no lock) and that no LP was compiled or solved.
@@ -26,7 +26,7 @@ import pytest
 from conftest import BASE_YAML, TmpProject, demand_csv, weather_csv
 from energy_model.cli import main as cli
 from energy_model.errors import InputError
-from energy_model.io.read_inputs import build_model_inputs
+from energy_model.inputs.load import build_model_inputs
 
 
 def sub(old: str, new: str, text: str = BASE_YAML) -> str:
@@ -233,7 +233,7 @@ TABLE_CASES.append(Case("table-semicolons", semicolons, "technologies.csv", "", 
 
 XREF_CASES = [
     Case("override-efficiency-percent", scen(add("overrides:\n  technologies.coal_usc.efficiency: 45\n")),
-         "technologies.csv", "coal_usc.efficiency", "percentage"),
+         "tiny_plan.yaml", "overrides.technologies.coal_usc.efficiency", "percentage"),
     Case("override-unknown-row", scen(add("overrides:\n  technologies.coal_ucs.capex_cny_per_kw: 4000\n")),
          "tiny_plan.yaml", "overrides.technologies.coal_ucs.capex_cny_per_kw", "did you mean 'coal_usc'"),
     Case("override-unknown-column", scen(add("overrides:\n  technologies.coal_usc.capex_per_kw: 4000\n")),

@@ -129,19 +129,27 @@ def test_breakeven_makes_the_dual_zero(study: Study):
 
 
 def test_cli_breakeven_on_the_plan_year(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    """Offshore wind capex for the 6 GW wind target (168 h): breakeven_<param>_<target>.json in a verified run folder."""
+    """Utility PV capex for the 3 GW solar target (168 h, 2017 costs): a breakeven file in a verified run folder."""
     scen = short_plan_year(tmp_path)
     out = tmp_path / "results"
-    assert main(["--quiet", "breakeven", str(scen), "--param", "technologies.offshore_wind.capex_cny_per_kw",
-                 "--target", "wind_capacity", "--tol", "20", "--out", str(out)]) == 0
+    assert main(["--quiet", "breakeven", str(scen), "--param", "technologies.utility_pv.capex_cny_per_kw",
+                 "--target", "solar_capacity", "--tol", "20", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "Offshore wind capex must fall to" in printed and "to cost nothing" in printed
-    fname = "breakeven_technologies.offshore_wind.capex_cny_per_kw_wind_capacity.json"
+    assert "Utility-scale PV capex must fall to" in printed and "to cost nothing" in printed
+    fname = "breakeven_technologies.utility_pv.capex_cny_per_kw_solar_capacity.json"
     doc = json.loads((out / "plan_year" / fname).read_text(encoding="utf-8"))
-    assert doc["status"] == "found" and 0 < doc["value"] < doc["current_value"] == 10_000
+    assert doc["status"] == "found" and 0 < doc["value"] < doc["current_value"] == 5_500
     assert doc["tolerance"] <= 20 and doc["dual_at_current"] > 0 and doc["dual_binding_side"] > 0
     assert doc["dual_at_value"] <= 1e-3
     assert fname in verify_run(out / "plan_year")["files"]
+
+
+def test_default_bracket_end_refused_by_the_table_rules_is_not_searched():
+    """10 x a 16,000 CNY/kW capex is implausible for the table rules: the search stays below it and says so."""
+    study = capacity_system(16_000.0)
+    found = breakeven(study, "technologies.wind.capex_cny_per_kw", "wind_cap", lo=15_000.0)
+    assert found["refused_ends"] and "implausible magnitude" in found["refused_ends"][0]
+    assert found["bracket"]["hi"] == 16_000.0
 
 
 def test_cli_breakeven_bad_path_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

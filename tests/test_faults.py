@@ -152,7 +152,7 @@ def test_unbounded_is_unbounded_error():
     ds = system([tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, capex_cny_per_kw=0),
                  tech("exp", "export", vom_cny_per_mwh=-10, capex_cny_per_kw=0)], [10, 10])
     with pytest.raises(UnboundedError) as info:
-        Study(ds, SIMPLEX).solve()
+        Study(ds).solve()
     assert info.value.exit_code == 4
 
 
@@ -160,7 +160,7 @@ def test_infeasible_tiny_is_exit_3():
     ds = system([gas(max_mw=5)], [1, 1],
                 targets={"cap": TargetSpec(kind="min_capacity", technologies=["gas"], value_mw=10)})
     with pytest.raises(InfeasibleError) as info:
-        Study(ds, SIMPLEX).solve()
+        Study(ds).solve()
     assert info.value.exit_code == 3
 
 
@@ -168,7 +168,7 @@ def test_failed_resolve_after_success_leaks_nothing():
     """F-22: a re-solve that fails raises, returns nothing, and the model holds no stale values."""
     ds = system([gas(max_mw=20)], [10, 12],
                 targets={"cap": TargetSpec(kind="min_capacity", technologies=["gas"], value_mw=15)})
-    st = Study(ds, SIMPLEX)
+    st = Study(ds)
     first = st.solve("first")
     obj = first.attrs["objective_cny_per_yr"]
     values = {v.name: v.value for v in st.model.component_data_objects(pyo.Var)}  # the solver never loads into Pyomo
@@ -188,7 +188,7 @@ def test_earlier_results_keep_their_target_levels_and_modes():
     """Results must not alias the Study's inputs: later changes may not rewrite a published case."""
     ds = system([gas(max_mw=20)], [10, 12],
                 targets={"cap": TargetSpec(kind="min_capacity", technologies=["gas"], value_mw=15)})
-    st = Study(ds, SIMPLEX)
+    st = Study(ds)
     with st.changed({"targets.cap.mode": "report"}):
         reference = st.solve("reference")
     enforced = st.solve("enforced")
@@ -200,9 +200,9 @@ def test_earlier_results_keep_their_target_levels_and_modes():
 
 def test_limit_after_success_is_not_served_from_the_earlier_solve():
     ds = system([gas(max_mw=20)], [10, 12, 8, 11])
-    st = Study(ds, SIMPLEX)
+    st = Study(ds)
     st.solve()
-    st.solver = SolverSpec(method="simplex", simplex_iteration_limit=0, presolve="off")
+    st.apply({"solver.method": "simplex", "solver.simplex_iteration_limit": 0, "solver.presolve": "off"})
     with pytest.raises(LimitReachedError):
         st.solve()
 

@@ -146,16 +146,26 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
                        sentence=f"{label} does not bind at the current {words} of {_fmt(current)} {unit} "
                                 f"(shadow price {_fmt(d_now)} {PRICE_UNITS[kind]}): it already costs nothing.")
             return out
+        lo_given, hi_given = lo is not None, hi is not None
         lo = 0.0 if lo is None else float(lo)
         hi = (10.0 * current if current > 0 else current + 1.0) if hi is None else float(hi)
         if lo > hi:
             raise InputError(InputIssue("breakeven", "lo", f"lo must not exceed hi ({_fmt(hi)})", value=lo))
         ends: dict[float, float] = {}
         free = None
+        refused: list[str] = []
         for end in ([lo, hi] if current >= lo else [hi, lo]):
             if end == current:
                 continue
-            ends[end] = dual(end)
+            try:
+                ends[end] = dual(end)
+            except InputError as err:  # a default end the table rules refuse (e.g. 10 x a capex): not searched
+                if (end == hi and hi_given) or (end == lo and lo_given):
+                    raise
+                refused.append(err.issues[0].message)
+                hi = current if end == hi else hi
+                lo = current if end == lo else lo
+                continue
             if ends[end] <= zero:
                 free = end
                 break
@@ -166,7 +176,9 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
                        sentence=f"{label} still binds over the whole bracket of {words} from {_fmt(lo)} to "
                                 f"{_fmt(hi)} {unit} (shadow price {_fmt(ends.get(lo, d_now))} and "
                                 f"{_fmt(ends.get(hi, d_now))} {PRICE_UNITS[kind]} at its ends): no break-even "
-                                f"value inside it; widen the bracket (--lo/--hi).")
+                                f"value inside it; widen the bracket (--lo/--hi)."
+                                + (f" The default far end was not searched ({refused[0]})" if refused else ""),
+                       refused_ends=refused)
             return out
         b, f, db, df = _shrink(dual, current, d_now, free, ends[free], tol, zero, max_iter)
     direction = "fall" if f < current else "rise"

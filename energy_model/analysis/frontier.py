@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from energy_model import vocabulary as n
+from energy_model.engine.measures import consumption_mwh
 from energy_model.errors import InfeasibleError, InputError, InputIssue
 from energy_model.engine.study import Study
 from energy_model.analysis.target_test import PRICE_UNITS, maximum_achievable
@@ -170,7 +171,7 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
     table.attrs.update({
         "target": target, "kind": kind, "label": str(study.inputs["target_label"].sel({n.TARGET: target}).item()),
         "maximum_achievable": best, "others": others,
-        "consumption_mwh_per_yr": float(study.inputs["demand_mw"].sum()) * float(study.inputs.attrs["hour_weight"]),
+        "consumption_mwh_per_yr": consumption_mwh(study.inputs),
     })
     return table
 

@@ -20,14 +20,11 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import UNSERVED_MW
+from energy_model.engine.measures import consumption_mwh, share
 
 #: Carriers counted as "new energy" (新能源) in the plan's share indicator.
+#: New-energy carriers of inputs files written before ``inputs/carriers.csv`` existed.
 NEW_ENERGY_CARRIERS = ("wind", "solar", "biomass")
-
-
-def consumption_mwh(inputs: xr.Dataset) -> float:
-    """Annual electricity consumption [MWh/yr]."""
-    return float(inputs["demand_mw"].sum()) * float(inputs.attrs["hour_weight"])
 
 
 def technology_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
@@ -84,11 +81,17 @@ def monthly_generation(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
 
 
 def new_energy_share(results: xr.Dataset, inputs: xr.Dataset) -> float:
-    """New-energy generation / consumption [-] recomputed from dispatch."""
-    carrier = inputs["carrier"].values.astype(str)
-    kind = inputs["kind"].values.astype(str)
-    mask = np.isin(carrier, NEW_ENERGY_CARRIERS) & (kind != n.STORAGE)
-    return float(results["generation_mwh_per_yr"].values[mask].sum()) / consumption_mwh(inputs)
+    """New-energy generation / consumption [-] recomputed from dispatch.
+
+    New energy is what ``inputs/carriers.csv`` marks as such (``new_energy``
+    of the ModelInputs); inputs written before that table existed fall back to
+    wind, solar and biomass.
+    """
+    if "new_energy" in inputs:
+        mask = inputs["new_energy"].values.astype(bool)
+    else:
+        mask = np.isin(inputs["carrier"].values.astype(str), NEW_ENERGY_CARRIERS)
+    return share(results, inputs, mask)
 
 
 def fuel_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
 from energy_model.analysis.binding_limits import binding_limits
 from energy_model.model.targets import annual_emissions
 from energy_model.engine.highs import choose_method
+from energy_model.engine.measures import consumption_mwh, is_met
 from energy_model.inputs.lp_units import target_level_from_lp
 from energy_model.engine.study import Study
 
@@ -66,9 +67,7 @@ def _achieved(results: xr.Dataset, k: str) -> float:
 
 
 def _is_met(kind: str, achieved: float, level: float) -> bool:
-    if kind == n.MAX_EMISSIONS:
-        return achieved <= level * (1 + 1e-6) + 1e-6
-    return achieved >= level * (1 - 1e-6) - 1e-6
+    return bool(is_met(kind, achieved, level))
 
 
 def precheck(inputs: xr.Dataset) -> list[str]:
@@ -176,7 +175,7 @@ def _explain(study: Study, k: str, level: float) -> str:
     kind = study.model.lp_data.target_kind[k]
     best, limits = maximum_achievable(study, k)
     label = str(study.inputs["target_label"].sel({n.TARGET: k}).item())
-    demand = float(study.inputs["demand_mw"].sum()) * float(study.inputs.attrs["hour_weight"])
+    demand = consumption_mwh(study.inputs)
     why = f"with {', '.join(limits)} " if limits else ""
     if kind == n.MAX_EMISSIONS:
         return (f"{label} ({_fmt_level(kind, level)}) cannot be met: {why}the lowest emissions the system can "
@@ -228,7 +227,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None)
         raise reference
     enforced_out = outs[1] if active else reference
     ref_cost = float(reference.attrs["objective_cny_per_yr"])
-    consumption = float(ds["demand_mw"].sum()) * float(ds.attrs["hour_weight"])
+    consumption = consumption_mwh(ds)
     ref_value = {k: _achieved(reference, k) for k in targets}
     unmet = [k for k in active if not _is_met(kinds[k], ref_value[k], levels[k])]
 

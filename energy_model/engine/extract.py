@@ -24,6 +24,7 @@ from energy_model import vocabulary as n
 from energy_model.inputs.lp_units import LPData
 from energy_model.model.objective import COMPONENTS
 from energy_model.engine.highs import Solution
+from energy_model.engine.measures import is_met, target_values
 
 MW = n.MW_PER_LP
 MONEY = n.CNY_PER_LP
@@ -255,28 +256,21 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
 def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, inputs: xr.Dataset) -> None:
     """Achieved value, level, shortfall and shadow price of every target (user units)."""
     K = list(m.K)
-    achieved = np.zeros(len(K))
     duals = sol.dual(m.target_row) if K else np.zeros(0)
     short = sol.value(m.short) if K else np.zeros(0)
     price = np.zeros(len(K))
-    cap = dict(zip(data.techs, ds["capacity_mw"].values))
-    gen = dict(zip(data.techs, ds["generation_mwh_per_yr"].values))
     demand = float(inputs["demand_mw"].values.sum()) * data.weight
-    direct = ds["emissions_t_per_yr"].sum(n.FUEL)
+    achieved = target_values(ds, inputs) if K else np.zeros(0)
     for i, k in enumerate(K):
         kind = data.target_kind[k]
-        members = data.target_members[k]
         d = 0.0 if math.isnan(duals[i]) else float(duals[i])
         if kind == n.MIN_CAPACITY:
-            achieved[i] = sum(cap[g] for g in members)
             price[i] = d  # MCNY/GW == CNY/kW
         elif kind == n.MIN_SHARE:
-            achieved[i] = sum(gen[g] for g in members if data.kind[g] != n.STORAGE) / demand
             price[i] = d * MONEY / MW  # CNY/MWh
         else:
-            achieved[i] = float(direct.sel({n.POLLUTANT: data.target_pollutant[k]}))
             price[i] = -d * MONEY / n.T_PER_LP  # CNY/t
-    level = inputs["target_level"].values.copy()  # copies: Study.set changes the inputs in place later
+    level = inputs["target_level"].values.copy()
     kinds = inputs["target_kind"].values.copy()
     shortfall = np.array([
         s * (MW if kd == n.MIN_CAPACITY else n.T_PER_LP if kd == n.MAX_EMISSIONS else 1.0)
@@ -284,8 +278,7 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     ])
     if K:
         shortfall = np.where(kinds == n.MIN_SHARE, short / (demand / MW), shortfall)
-    met = np.where(kinds == n.MAX_EMISSIONS, achieved <= level * (1 + 1e-6) + 1e-6,
-                   achieved >= level * (1 - 1e-6) - 1e-6)
+    met = is_met(kinds.astype(str), achieved, level) if K else np.zeros(0, dtype=bool)
     ds["target_value"] = (n.TARGET, achieved)
     ds["target_value"].attrs["units"] = "MW | fraction of consumption | t/yr (by target kind)"
     ds["target_level"] = (n.TARGET, level)

@@ -218,6 +218,24 @@ def assemble_inputs(
     return ds
 
 
+def carrier_table(carriers: pd.DataFrame, ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """Carrier names, colours and the new-energy flag, plus each technology's ``new_energy`` flag.
+
+    ``new_energy[g]`` is true for technologies of a new-energy carrier that
+    generate electricity (storage and links are never new energy).
+    """
+    ids = [str(c) for c in carriers.index]
+    coord = {"carrier_id": ids}
+    out = {name: xr.DataArray(carriers[column].to_numpy(), dims="carrier_id", coords=coord)
+           for name, column in (("carrier_name", "name"), ("carrier_name_zh", "name_zh"),
+                                ("carrier_colour", "colour"), ("carrier_new_energy", "new_energy"))}
+    flag = dict(zip(ids, carriers["new_energy"].astype(bool)))
+    new = [bool(flag.get(str(c), False)) and str(k) not in (n.STORAGE, n.IMPORT, n.EXPORT)
+           for c, k in zip(ds["carrier"].values, ds["kind"].values)]
+    out["new_energy"] = xr.DataArray(np.array(new), dims=n.TECH, coords={n.TECH: ds[n.TECH].values})
+    return out
+
+
 def assemble_case(case: Case) -> xr.Dataset:
     """Build ModelInputs from a validated :class:`~energy_model.io.case.Case`.
 
@@ -239,6 +257,8 @@ def assemble_case(case: Case) -> xr.Dataset:
                                 "annual_heat_demand_mwh": case.heat_annual_mwh}
     ds = assemble_inputs(case.technologies, case.fuels, case.time, case.demand_mw, case.heat_demand_mw,
                          case.capacity_factors, case.targets, case.economics, attrs)
+    if case.carriers is not None:
+        ds = ds.assign(carrier_table(case.carriers, ds))
     if case.hour_weight is not None:
         ds.attrs["hour_weight"] = float(case.hour_weight)
     return ds

@@ -43,6 +43,7 @@ SITES = "sites.csv"
 PV_PLANTS = "pv_plants.csv"
 WIND_PLANTS = "wind_plants.csv"
 COST_YEARS = "cost_years.csv"
+CARRIERS = "carriers.csv"
 
 
 def _check_targets(loaded: LoadedScenario, techs: pd.DataFrame) -> None:
@@ -136,9 +137,12 @@ def load_case(scenario: str | Path | LoadedScenario) -> Case:
     if not inputs_dir.is_dir():
         raise InputError(InputIssue(file, "inputs_dir", "inputs folder not found", value=scen.inputs_dir))
     confine_tree(inputs_dir, folder, file, "inputs_dir", loaded.lines.get("inputs_dir"))
-    used = [inputs_dir / f for f in (TECHNOLOGIES, FUELS, DEMAND_SHAPE, HEAT_SHAPE, SITES, PV_PLANTS, WIND_PLANTS)]
+    used = [inputs_dir / f for f in (TECHNOLOGIES, FUELS, CARRIERS, DEMAND_SHAPE, HEAT_SHAPE, SITES, PV_PLANTS,
+                                     WIND_PLANTS)]
 
     techs = tables.read_technologies(inputs_dir / TECHNOLOGIES)
+    carriers = tables.read_carriers(inputs_dir / CARRIERS)
+    _check_carriers(techs, carriers)
     fuels = tables.read_fuels(inputs_dir / FUELS)
     _check_excluded(loaded, techs)
     _check_targets(loaded, techs)
@@ -189,7 +193,8 @@ def load_case(scenario: str | Path | LoadedScenario) -> Case:
     full = Case(technologies=techs, fuels=fuels, time=time, demand_shape=np.asarray(demand_shape, dtype=float),
                 heat_shape=np.asarray(heat_shape, dtype=float), demand_annual_mwh=annual,
                 heat_annual_mwh=scen.heat_demand.annual_twh * MWH_PER_TWH, capacity_factors=profiles,
-                targets=dict(scen.targets), economics=scen.economics, solver=scen.solver, file=file, attrs=attrs)
+                targets=dict(scen.targets), economics=scen.economics, solver=scen.solver, file=file, attrs=attrs,
+                carriers=carriers)
     case = full.evolve(technologies=techs.drop(index=list(scen.exclude_technologies)))
     if scen.cost_year is not None:
         case = _apply_cost_year(case, loaded, inputs_dir / COST_YEARS)
@@ -201,6 +206,15 @@ def load_case(scenario: str | Path | LoadedScenario) -> Case:
                              allowed=TABLE_SECTIONS)
     check_serveable(loaded, case.technologies, case.demand_mw, case.heat_demand_mw, case.capacity_factors, case.time)
     return case
+
+
+def _check_carriers(techs: pd.DataFrame, carriers: pd.DataFrame) -> None:
+    """Every technology's carrier must be a row of carriers.csv."""
+    known = {str(c) for c in carriers.index}
+    issues = [InputIssue(TECHNOLOGIES, f"{TECHNOLOGIES}:{g}.carrier", f"carrier not in {CARRIERS}; known: "
+                         f"{', '.join(sorted(known))}", value=c) for g, c in techs["carrier"].items() if str(c) not in known]
+    if issues:
+        raise InputError(issues)
 
 
 def _apply_cost_year(case: Case, loaded: LoadedScenario, path: Path) -> Case:

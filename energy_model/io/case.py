@@ -49,6 +49,8 @@ class Case:
         The scenario file name, for messages.
     attrs : mapping
         Metadata carried into the inputs Dataset (scenario, title, input hash...).
+    carriers : pandas.DataFrame, optional
+        Carrier table (``inputs/carriers.csv``): names, colour, ``new_energy``.
     hour_weight : float, optional
         Annual weight of one model hour [yr-equivalent x 8760 per hour];
         None means 8760 / number of hours.
@@ -67,6 +69,7 @@ class Case:
     solver: SolverSpec = SolverSpec()
     file: str = "scenario"
     attrs: Mapping[str, object] = field(default_factory=dict)
+    carriers: pd.DataFrame | None = None
     hour_weight: float | None = None
 
     def evolve(self, **changes: object) -> "Case":

@@ -25,8 +25,8 @@ Constraint families:
 Both are written as ``p - a * build <= a * existing``. For a technology
 whose capacity cannot change (upper bound = existing), the limit becomes the
 variable bound ``p[g,t] <= a * existing`` instead of a row; a
-:class:`~energy_model.engine.study.Study` rebuilds the model if such a capacity is
-later made expandable.
+:class:`~energy_model.engine.study.Study` rebuilds the model when such a capacity
+is made expandable (see :mod:`energy_model.model.update`).
 
 ``online_limit, min_load, max_load``  (linear relaxation of unit commitment)::
 
@@ -79,12 +79,26 @@ def dispatched(data: LPData) -> list[str]:
 
 
 def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
-    """Add hourly output variables and the balance, limit and ramp families."""
+    """Add hourly output variables and every dispatch constraint family, one function each."""
     m.D = pyo.Set(initialize=dispatched(data), ordered=True)
     m.p = pyo.Var(m.D, m.T, domain=pyo.NonNegativeReals, bounds=lambda m, g, t: (0.0, output_bound(data, g, t)))
     m.shed = pyo.Var(m.T, domain=pyo.NonNegativeReals)
     m.shed_heat = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+    add_balance(m, data)
+    add_renewable_limit(m, data)
+    add_capacity_limit(m, data)
+    add_commitment(m, data)
+    add_ramping(m, data)
+    add_heat_balance(m, data)
 
+
+def _limited(data: LPData) -> list[str]:
+    """Technologies whose hourly output is limited by their capacity (not variable, not storage)."""
+    return [g for g in data.techs if data.kind[g] in (n.THERMAL, n.CHP, n.BOILER, n.IMPORT, n.EXPORT)]
+
+
+def add_balance(m: pyo.ConcreteModel, data: LPData) -> None:
+    """``balance[t]``: supply + discharge - charge - exports + unserved = demand [GW]."""
     supply = [g for g in data.techs if data.kind[g] in n.ELECTRIC_SUPPLY_KINDS]
     export = data.by_kind[n.EXPORT]
     demand = data.demand.tolist()
@@ -100,23 +114,35 @@ def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
 
     m.balance = pyo.Constraint(m.T, rule=balance)
 
-    hours = range(data.hours)
+
+def add_renewable_limit(m: pyo.ConcreteModel, data: LPData) -> None:
+    """``cf_limit[g,t]``: p[g,t] - cf[g,t] * build[g] <= cf[g,t] * existing[g] for expandable variable g."""
     ex = data.cap_existing
     variable = [g for g in data.by_kind[n.VARIABLE] if not is_fixed(data, g)]
     cf = {g: data.cf[g].tolist() for g in variable}
     m.cf_limit = pyo.Constraint(
-        [(g, t) for g in variable for t in hours],
+        [(g, t) for g in variable for t in range(data.hours)],
         rule=lambda m, g, t: m.p[g, t] - cf[g][t] * m.build[g] <= cf[g][t] * ex[g],
     )
 
-    limited = [g for g in data.techs if data.kind[g] in (n.THERMAL, n.CHP, n.BOILER, n.IMPORT, n.EXPORT)]
-    committed = [g for g in limited if data.min_load[g] > 0]
-    plain = [g for g in limited if data.min_load[g] <= 0 and not is_fixed(data, g)]
-    av = data.availability
+
+def add_capacity_limit(m: pyo.ConcreteModel, data: LPData) -> None:
+    """``cap_limit[g,t]``: p[g,t] - a[g] * build[g] <= a[g] * existing[g] (expandable, no minimum load)."""
+    ex, av = data.cap_existing, data.availability
+    plain = [g for g in _limited(data) if data.min_load[g] <= 0 and not is_fixed(data, g)]
     m.cap_limit = pyo.Constraint(
-        [(g, t) for g in plain for t in hours],
+        [(g, t) for g in plain for t in range(data.hours)],
         rule=lambda m, g, t: m.p[g, t] - av[g] * m.build[g] <= av[g] * ex[g],
     )
+
+
+def add_commitment(m: pyo.ConcreteModel, data: LPData) -> None:
+    """``online_limit, max_load, min_load, startup``: the linear relaxation of unit commitment.
+
+    u[g,t] <= a[g] * P[g];  m[g] * u[g,t] <= p[g,t] <= u[g,t];  su[g,t] >= u[g,t] - u[g,t-1] (cyclic).
+    """
+    ex, av = data.cap_existing, data.availability
+    committed = [g for g in _limited(data) if data.min_load[g] > 0]
     m.U = pyo.Set(initialize=committed, ordered=True)
 
     def u_bounds(m: pyo.ConcreteModel, g: str, t: int) -> tuple[float, float | None]:
@@ -124,21 +150,24 @@ def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
 
     m.u = pyo.Var(m.U, m.T, bounds=u_bounds)
     m.online_limit = pyo.Constraint(
-        [(g, t) for g in committed if not is_fixed(data, g) for t in hours],
+        [(g, t) for g in committed if not is_fixed(data, g) for t in range(data.hours)],
         rule=lambda m, g, t: m.u[g, t] - av[g] * m.build[g] <= av[g] * ex[g],
     )
     m.max_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] <= m.u[g, t])
     m.min_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] >= data.min_load[g] * m.u[g, t])
-    last_h = data.hours - 1
+    last = data.hours - 1
     m.su = pyo.Var(m.U, m.T, domain=pyo.NonNegativeReals)
     m.startup = pyo.Constraint(
-        m.U, m.T, rule=lambda m, g, t: m.su[g, t] >= m.u[g, t] - m.u[g, t - 1 if t else last_h]
+        m.U, m.T, rule=lambda m, g, t: m.su[g, t] >= m.u[g, t] - m.u[g, t - 1 if t else last]
     )
 
-    ramped = [g for g in limited if math.isfinite(data.ramp[g]) and data.ramp[g] < 1.0]
+
+def add_ramping(m: pyo.ConcreteModel, data: LPData) -> None:
+    """``ramp_up, ramp_down``: -r[g] * P[g] <= p[g,t] - p[g,t-1] <= r[g] * P[g] (cyclic), for r[g] < 1."""
+    ex, r = data.cap_existing, data.ramp
+    ramped = [g for g in _limited(data) if math.isfinite(r[g]) and r[g] < 1.0]
     last = data.hours - 1
     idx = [(g, t) for g in ramped for t in range(data.hours)]
-    r = data.ramp
 
     def ramp_rhs(m: pyo.ConcreteModel, g: str) -> object:
         return r[g] * ex[g] if is_fixed(data, g) else r[g] * m.P[g]
@@ -150,6 +179,9 @@ def add_dispatch(m: pyo.ConcreteModel, data: LPData) -> None:
         idx, rule=lambda m, g, t: m.p[g, t - 1 if t else last] - m.p[g, t] <= ramp_rhs(m, g)
     )
 
+
+def add_heat_balance(m: pyo.ConcreteModel, data: LPData) -> None:
+    """``heat_balance[t]``: sum_chp h[c] * p[c,t] + sum_boiler p[b,t] + shed_heat[t] >= heat[t] [GW_th]."""
     chp = data.by_kind[n.CHP]
     boiler = data.by_kind[n.BOILER]
     heat = data.heat_demand.tolist()

@@ -11,6 +11,7 @@ Readers
 -------
 read_technologies   ``technologies.csv`` -> DataFrame indexed by technology
 read_fuels          ``fuels.csv`` -> DataFrame indexed by fuel (supply)
+read_carriers       ``carriers.csv`` -> DataFrame indexed by carrier (names, colour, new energy)
 validate_*          the same checks on a table changed by scenario overrides
 read_demand_shape   ``demand_shape.csv`` (+ ``holidays.csv``) -> DemandShape
 read_heat_shape     ``heat_demand_shape.csv`` (+ ``holidays.csv``) -> HeatShape
@@ -18,13 +19,14 @@ read_demand_csv     a user's hourly demand file -> array aligned with the horizo
 """
 
 from energy_model.io.tables.common import CARRIERS, FUEL_COLUMNS, PROFILES, TECHNOLOGY_COLUMNS
+from energy_model.io.tables.carriers import read_carriers
 from energy_model.io.tables.demand_csv import read_demand_csv
 from energy_model.io.tables.fuels import read_fuels, validate_fuels
 from energy_model.io.tables.shapes import read_demand_shape, read_heat_shape, read_holidays
 from energy_model.io.tables.technologies import read_technologies, validate_technologies
 
 __all__ = [
-    "CARRIERS", "FUEL_COLUMNS", "PROFILES", "TECHNOLOGY_COLUMNS", "read_demand_csv", "read_demand_shape",
+    "CARRIERS", "FUEL_COLUMNS", "PROFILES", "TECHNOLOGY_COLUMNS", "read_carriers", "read_demand_csv", "read_demand_shape",
     "read_fuels", "read_heat_shape", "read_holidays", "read_technologies", "validate_fuels",
     "validate_technologies",
 ]
