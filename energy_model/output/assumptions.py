@@ -65,6 +65,10 @@ def _used_value(inputs: xr.Dataset, key: str) -> Any:
     return float(value) if isinstance(value, (int, float, np.floating, np.integer)) else value
 
 
+def _plain(value: object) -> object:
+    return float(value) if isinstance(value, (np.floating, np.integer)) else value
+
+
 def _row(section: str, key: str, value: Any, unit: str = "", default: Any = None, source: str = "",
          grade: str = "", note: str = "") -> dict[str, Any]:
     return {"section": section, "key": key, "value": value, "unit": unit, "default": default, "source": source,
@@ -98,6 +102,12 @@ def assumptions_table(inputs: xr.Dataset, results: xr.Dataset, sources: pd.DataF
     flat = {k: v for k, v in _flat("", {key: doc.get(key) for key in
                                          ("demand", "heat_demand", "economics", "cost_year", "overrides",
                                           "exclude_technologies")}).items() if v is not None}
+    # economics as the run used them (a cost year may set the carbon price the scenario leaves empty)
+    used = {f"economics.{k}": inputs.attrs[k] for k in ("discount_rate", "carbon_price_cny_per_t",
+                                                          "value_of_lost_load_cny_per_mwh",
+                                                          "value_of_lost_heat_cny_per_mwh") if k in inputs.attrs}
+    for key, value in used.items():
+        flat[key] = _plain(value)
     for key, value in flat.items():
         path = key.removeprefix("overrides.")
         match = yaml_rows[(yaml_rows["key"].str.split(".", n=1).str[1] == path)

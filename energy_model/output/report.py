@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 from jinja2 import Environment, PackageLoader
@@ -49,17 +50,25 @@ def html_table(table: tb.Table, lang: Lang) -> dict[str, Any]:
     return {"id": table.name, "title": lang(table.title), "headers": headers, "rows": rows, "numeric": numeric}
 
 
+def _assumption_value(value: object) -> str:
+    """An assumption's value as written: integers plain (years, seeds: no separators below 10,000),
+    other numbers with up to six significant digits and no exponent, text as it is."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return "" if value is None or str(value) in ("nan", "None") else str(value)
+    if number != number:
+        return ""
+    if number == int(number):
+        return f"{int(number):,}" if abs(number) >= 10_000 else str(int(number))
+    return np.format_float_positional(number, precision=6, unique=True, fractional=False, trim="-")
+
+
 def assumption_rows(assumptions: pd.DataFrame, names: Names, lang: Lang) -> dict[str, list[dict[str, str]]]:
     """The assumptions appendix per section, formatted in ``lang``."""
     out: dict[str, list[dict[str, str]]] = {s: [] for s in ASSUMPTION_SECTIONS}
     for r in assumptions.itertuples(index=False):
-        value = r.value
-        try:
-            number = float(value)
-            text = lang.num(number, 0 if abs(number) >= 1000 or number == int(number) else 4).rstrip("0").rstrip(".") \
-                if abs(number) >= 1e-3 or number == 0 else f"{number:.3g}"
-        except (TypeError, ValueError):
-            text = "" if value is None or str(value) == "nan" else str(value)
+        text = _assumption_value(r.value)
         changed = r.section == "inputs" and r.default is not None and str(r.default) not in ("", "nan") and \
             str(r.default) != str(r.value)
         out.setdefault(str(r.section), []).append({

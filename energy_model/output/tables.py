@@ -202,12 +202,15 @@ def technologies_table(results: xr.Dataset, reference: xr.Dataset, inputs: xr.Da
     group = dict(zip(tech.index, chart_data.electricity_group(inputs)))
     rows = []
     for g, r in tech.iterrows():
+        built = r["capacity_mw"] >= 1.0 and r["kind"] != n.STORAGE  # full-load hours of storage or of nothing: none
+        produced = abs(r["generation_mwh_per_yr"]) >= 1.0
         rows.append({"name": bi_names(str(g), names), "id": str(g), "group": bi_names(group[g], names, "group"),
                      "existing": r["existing_mw"], "without": ref[g], "with": r["capacity_mw"],
                      "new": r["new_capacity_mw"], "energy": r["energy_capacity_mwh"],
-                     "output": r["generation_mwh_per_yr"], "flh": r["full_load_hours"],
+                     "output": r["generation_mwh_per_yr"], "flh": r["full_load_hours"] if built else None,
                      "curtailed": r["curtailed_mwh_per_yr"], "curtailment": r["curtailment_share"],
-                     "cost": r["cost_cny_per_yr"], "lcoe": r["lcoe_cny_per_mwh"]})
+                     "cost": r["cost_cny_per_yr"],
+                     "lcoe": r["lcoe_cny_per_mwh"] if produced and r["kind"] not in (n.STORAGE, n.EXPORT) else None})
     columns = [Column("name", "col.technology", fmt="text"), Column("id", "col.id", fmt="text", report=False),
                Column("group", "col.group", fmt="text", report=False),
                Column("existing", "col.existing", "unit.mw"), Column("without", "col.capacity_without", "unit.mw"),

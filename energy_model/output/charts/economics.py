@@ -175,6 +175,7 @@ def fuel_limits(uses: list[FuelLimitUse], lang: Lang, names: Names) -> str:
             annual.set_title(lang("chart.fuel.annual", fuel=name), loc="left", fontsize=8.5)
             for ax in row:
                 _date_axis(ax, use.daily, lang)
+                ax.set_xlim(use.cumulative_time[0], use.cumulative_time[-1])
                 ax.legend(loc="upper left", fontsize=6.5, ncols=2, frameon=True, framealpha=0.9, edgecolor="none")
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=9.5)
         return to_svg(fig, f"fuel-{lang.code}", title)
@@ -193,7 +194,12 @@ def _date_axis(ax: object, daily: bool, lang: Lang) -> None:
 def _scaled_axis(ax: object, top: float, lang: Lang, label: str) -> None:
     """Tick labels divided by a round power (万, M ...) and the prefix put in the axis label."""
     divisor, prefix = lang.prefix(top)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: lang.num(v / divisor, 0 if divisor == 1 else 1)))  # type: ignore[attr-defined]
+
+    def tick(v: float, _pos: int) -> str:
+        x = v / divisor
+        return lang.num(x, 0 if abs(x - round(x)) < 1e-9 or abs(x) >= 100 else 1)
+
+    ax.yaxis.set_major_formatter(FuncFormatter(tick))  # type: ignore[attr-defined]
     ax.set_ylabel(f"{prefix}{label}" if prefix else label)  # type: ignore[attr-defined]
 
 

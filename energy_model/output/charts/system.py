@@ -118,7 +118,7 @@ def curtailment(frame: pd.DataFrame, lang: Lang, names: Names) -> str:
     title = lang("chart.curtailment.title")
     techs = [c for c in frame.columns if c != "share"]
     with chart_style():
-        fig = new_figure(2.9, right_in=2.3, left_in=0.6)
+        fig = new_figure(2.9, right_in=2.55, left_in=0.6)
         ax = fig.add_subplot()
         x = np.arange(len(frame))
         bottom = np.zeros(len(frame))
@@ -141,6 +141,6 @@ def curtailment(frame: pd.DataFrame, lang: Lang, names: Names) -> str:
                     color="#555555")
         handles = ax.get_legend_handles_labels()
         extra = share.get_legend_handles_labels()
-        ax.legend(handles[0] + extra[0], handles[1] + extra[1], loc="upper left", bbox_to_anchor=(1.08, 1.0))
+        ax.legend(handles[0] + extra[0], handles[1] + extra[1], loc="upper left", bbox_to_anchor=(1.17, 1.0))
         ax.set_title(title, loc="left")
         return to_svg(fig, f"curtailment-{lang.code}", title)
