@@ -27,7 +27,7 @@ from energy_model.output import tables as tb
 from energy_model.output.charts.compare import capacity_by_run, cost_by_run
 from energy_model.output.i18n import LANGS, Lang, Names
 from energy_model.output.run_folder import MANIFEST, publish, verify_run
-from energy_model.output.verdicts import target_title
+from energy_model.output.verdicts import target_name
 from energy_model.output.workbook import write_table
 from energy_model.output.writers import open_netcdf
 
@@ -162,7 +162,7 @@ def targets(runs: list[Run]) -> tb.Table:
         first = next((i for i, t in enumerate(per) if t is not None))
         t0, inputs = per[first], runs[first].inputs
         names = Names(inputs)
-        title = tb.Bi(*(target_title(inputs, t0, names, Lang(code)) for code in LANGS))
+        title = tb.Bi(*(target_name(inputs, k, names, Lang(code)) for code in LANGS))  # levels differ by run
         fmt, unit, scale = tb._level_fmt(t0["kind"])
         for metric, key, mfmt, munit, mscale in (
                 ("col.level", "level", fmt, unit, scale), ("case.without", "reference_value", fmt, unit, scale),
@@ -270,8 +270,8 @@ def write_compare_workbook(path: Path, runs: list[Run], tables: list[tb.Table]) 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("runs")
     zh, en = Lang("zh"), Lang("en")
-    ws.append([zh("col.run"), zh("compare.runs"), "folder", zh("report.outcome")])
-    ws.append([en("col.run"), en("compare.runs"), "folder", en("report.outcome")])
+    ws.append([zh("col.run"), zh("col.title"), zh("col.folder"), zh("col.outcome")])
+    ws.append([en("col.run"), en("col.title"), en("col.folder"), en("col.outcome")])
     for r in runs:
         ws.append([r.name, r.doc.get("title") or "", str(r.folder), en(f"status.{r.doc['target_status']}")])
     for code in LANGS:

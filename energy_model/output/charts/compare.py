@@ -12,6 +12,10 @@ from energy_model.output.charts.style import COLOURS, CYCLE, chart_style, new_fi
 from energy_model.output.i18n import Lang, Names
 
 
+#: Colours of the runs compared (far apart, so two runs never look alike).
+RUN_COLOURS = ("#2166ac", "#e08214", "#5b8c2a", "#7b3294", "#d7191c", "#4d4d4d")
+
+
 def capacity_by_run(runs: list[Any], lang: Lang, names: Names) -> str:
     """Grouped horizontal bars: installed capacity per technology, one bar per run [MW]."""
     title = lang("compare.chart_capacity")
@@ -31,8 +35,8 @@ def capacity_by_run(runs: list[Any], lang: Lang, names: Names) -> str:
         for i, r in enumerate(runs):
             cap = r.results["capacity_mw"].to_series()
             vals = [float(cap.get(g, 0.0)) for g in techs]
-            ax.barh(y + 0.4 - height * (i + 0.5), vals, height=height * 0.95, color=CYCLE[i % len(CYCLE)],
-                    label=r.name)
+            ax.barh(y + 0.4 - height * (i + 0.5), vals, height=height * 0.95,
+                    color=RUN_COLOURS[i % len(RUN_COLOURS)], label=r.name)
         ax.set_yticks(y, labels)
         ax.set_xlabel(lang("axis.capacity_mw"))
         ax.grid(axis="y", visible=False)

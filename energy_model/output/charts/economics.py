@@ -132,7 +132,7 @@ def emissions(cases: dict[str, pd.DataFrame], lang: Lang, names: Names) -> str:
         right.set_xticks(x, [lang(f"pollutant.{p}") for p in others])
         right.set_ylabel(lang("axis.t_per_yr"))
         right.set_title(lang("chart.emissions.air"), loc="left")
-        right.legend(loc="upper right")
+        right.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=2)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=9.5)
         return to_svg(fig, f"emissions-{lang.code}", title)
 
@@ -172,7 +172,7 @@ def fuel_limits(uses: list[FuelLimitUse], lang: Lang, names: Names) -> str:
                 top = max(top, use.limit_per_yr)
             annual.set_ylim(0, max(top * 1.45, 1.0))
             _scaled_axis(annual, top, lang, lang("axis.per_yr", unit=unit))
-            annual.set_title(lang("chart.fuel.annual", fuel=name), loc="left", fontsize=8.5)
+            annual.set_title(lang("chart.fuel.annual"), loc="left", fontsize=8.5)
             for ax in row:
                 _date_axis(ax, use.daily, lang)
                 ax.set_xlim(use.cumulative_time[0], use.cumulative_time[-1])
@@ -197,7 +197,9 @@ def _scaled_axis(ax: object, top: float, lang: Lang, label: str) -> None:
 
     def tick(v: float, _pos: int) -> str:
         x = v / divisor
-        return lang.num(x, 0 if abs(x - round(x)) < 1e-9 or abs(x) >= 100 else 1)
+        if abs(x - round(x)) < 1e-9 or abs(x) >= 100:
+            return lang.num(x, 0)
+        return lang.num(x, 2).rstrip("0").rstrip(".")
 
     ax.yaxis.set_major_formatter(FuncFormatter(tick))  # type: ignore[attr-defined]
     ax.set_ylabel(f"{prefix}{label}" if prefix else label)  # type: ignore[attr-defined]
