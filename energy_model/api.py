@@ -25,15 +25,16 @@ from typing import Any
 import pandas as pd
 
 from energy_model.analysis.breakeven import breakeven
-from energy_model.errors import OutputError
 from energy_model.analysis.frontier import frontier, frontier_sentence
-from energy_model.inputs.load import build_model_inputs, load_case
-from energy_model.output.analyses import breakeven_filename, frontier_filename
-from energy_model.pipeline import run_scenario
-from energy_model.output.run_folder import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
-from energy_model.io.scenario_file import LoadedScenario, load_scenario
-from energy_model.engine.study import Study
 from energy_model.analysis.target_test import maximum_achievable, run_target_test
+from energy_model.engine.study import Study
+from energy_model.errors import OutputError
+from energy_model.inputs.load import build_model_inputs, load_case
+from energy_model.io.paths import results_dir
+from energy_model.io.scenario_file import LoadedScenario, load_scenario
+from energy_model.output.analyses import breakeven_filename, frontier_filename
+from energy_model.output.run_folder import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
+from energy_model.pipeline import run_scenario
 
 Progress = Callable[[str], None]
 Writer = Callable[[Path], None]
@@ -130,7 +131,7 @@ def _meta(study: Study, command: str, **extra: Any) -> dict[str, Any]:
 
 
 def _out_dir(loaded: LoadedScenario, out: str | Path | None) -> Path:
-    return Path(out) if out is not None else loaded.path.parent.parent / "results"
+    return results_dir(loaded.path, out)
 
 
 def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: Sequence[float] | None = None,

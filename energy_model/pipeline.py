@@ -23,12 +23,13 @@ import xarray as xr
 
 from energy_model import __version__
 from energy_model import vocabulary as n
-from energy_model.io.read_inputs import build_model_inputs
 from energy_model.analysis.metrics import fuel_table, summary, technology_table
-from energy_model.output.run_folder import check_writable, publish, run_lock, write_csv, write_json, write_netcdf
-from energy_model.io.scenario_file import LoadedScenario, load_scenario
-from energy_model.engine.study import Study, model_size
 from energy_model.analysis.target_test import TargetTest, run_target_test
+from energy_model.engine.study import Study, model_size
+from energy_model.inputs.load import load_case
+from energy_model.io.paths import results_dir
+from energy_model.io.scenario_file import LoadedScenario, load_scenario
+from energy_model.output.run_folder import check_writable, publish, run_lock, write_csv, write_json, write_netcdf
 
 Progress = Callable[[str], None]
 
@@ -133,9 +134,9 @@ def run_scenario(
     t0 = time.perf_counter()
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     scen = loaded.scenario
-    out_dir = Path(out) if out is not None else loaded.path.parent.parent / "results"
+    out_dir = results_dir(loaded.path, out)
     say(f"scenario '{scen.name}': reading inputs, weather and profiles")
-    inputs = build_model_inputs(loaded)
+    case = load_case(loaded)
     t_inputs = time.perf_counter() - t0
     if write:
         check_writable(out_dir)
@@ -143,8 +144,9 @@ def run_scenario(
     if lock is not None:
         lock.__enter__()
     try:
-        say(f"building the LP ({inputs.sizes[n.TIME]:,} hours, {inputs.sizes[n.TECH]} technologies)")
-        study = Study(inputs, scen.solver)
+        say(f"building the LP ({case.hours:,} hours, {len(case.technologies)} technologies)")
+        study = Study(case)
+        inputs = study.inputs
         size = model_size(study.model)
         test = run_target_test(study, say)
         result = test.enforced

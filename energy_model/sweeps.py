@@ -57,15 +57,26 @@ import pandas as pd
 import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, model_validator
 
+from energy_model import errors
 from energy_model import vocabulary as n
 from energy_model.errors import MAX_ISSUES, EnergyModelError, InputError, InputIssue, PartialSweepError
 from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes
-from energy_model import errors
-from energy_model.output.run_folder import (MANIFEST, SWEEP, TOOL, check_writable, folder_kind, run_lock, write_atomic,
-                                            write_csv, write_json, write_netcdf)
+from energy_model.io.paths import results_dir
 from energy_model.io.scenario_file import issues_from_validation
 from energy_model.io.yaml_safe import load_yaml
+from energy_model.output.run_folder import (
+    MANIFEST,
+    SWEEP,
+    TOOL,
+    check_writable,
+    folder_kind,
+    run_lock,
+    write_atomic,
+    write_csv,
+    write_json,
+    write_netcdf,
+)
 
 #: Most variants a sweep may expand to.
 MAX_VARIANTS = 100_000
@@ -482,10 +493,10 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
     todo_all = variants(spec)
     # every variant's values pass the table and schema validators before any solve
     check_variants(base_case, todo_all, Origin(Path(path).name, "parameters.", load_yaml(Path(path))[1]))
-    out_dir = Path(out) if out is not None else scenario.parent.parent / "results"
+    out_dir = results_dir(scenario, out)
     check_writable(out_dir)
     folder = out_dir / spec.name
-    keyed = [(variant_id(base["input_hash"] + spec.case, ch), ch) for ch in todo_all]
+    keyed = [(variant_id(str(base["input_hash"]) + spec.case, ch), ch) for ch in todo_all]
     with run_lock(out_dir, spec.name, SWEEP):  # refuses a folder at that name that is not a sweep of this tool
         vdir = _prepare_folder(folder, spec.name, len(keyed))
         committed = _committed(vdir)

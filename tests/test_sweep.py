@@ -11,7 +11,7 @@ from energy_model.errors import InputError, PartialSweepError
 from energy_model.inputs.load import build_model_inputs, load_case
 from energy_model.io.scenario_file import load_scenario
 from energy_model.engine.study import Study
-from energy_model.analysis.sweep import SweepSpec, run_sweep, variants
+from energy_model.sweeps import SweepSpec, run_sweep, variants
 
 SWEEP = """\
 name: tiny_sweep

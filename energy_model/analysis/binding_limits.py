@@ -45,16 +45,16 @@ def binding_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[dict[str, ob
                         "text": f"{_label(names[i], g)} built to its maximum of {upper[i]:,.0f} MW (resource potential)"})
     disp = results["dispatch_mw"].values
     avail = inputs["availability"].fillna(1.0).values
-    for i in np.flatnonzero(np.isin(kind, [n.IMPORT, n.EXPORT])):
+    for i in map(int, np.flatnonzero(np.isin(kind, [n.IMPORT, n.EXPORT]))):
         limit = avail[i] * cap[i]
         if limit <= 0:
             continue
-        hours = int((disp[i] >= limit * (1 - AT_LIMIT)).sum())
+        hours = int((disp[i] >= limit * (1 - AT_LIMIT)).sum())  # a plain int for JSON
         if hours:
             out.append({"limit": "link_capacity", "name": techs[i], "value": hours,
                         "text": f"{_label(names[i], techs[i])} at its {limit:,.0f} MW capacity in {hours:,} h"})
     ramp = inputs["ramp_rate_per_h"].values
-    for i in np.flatnonzero(np.isfinite(ramp) & (ramp < 1.0)):
+    for i in map(int, np.flatnonzero(np.isfinite(ramp) & (ramp < 1.0))):
         step = np.abs(disp[i] - np.roll(disp[i], 1))
         lim = ramp[i] * cap[i]
         hours = int((step >= lim * (1 - AT_LIMIT)).sum()) if lim > 0 else 0

@@ -255,13 +255,13 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None)
         if not infeasible_alone and len(unmet) > 1:
             diagnosis.insert(0, "each target can be met alone, but not all of them together")
         exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
-        exc.target_test = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference,
+        setattr(exc, "target_test", TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference,
                                                               None, alone, ref_cost, consumption, ds),
-                                     status, messages + diagnosis)
+                                     status, messages + diagnosis))
         raise exc
     if isinstance(enforced_out, Exception):
         raise enforced_out
-    enforced: xr.Dataset | None = enforced_out
+    enforced: xr.Dataset = enforced_out
     if len(unmet) == 1:
         alone[unmet[0]] = float(enforced.attrs["objective_cny_per_yr"]) - ref_cost
     if status != "met_without_enforcement":

@@ -86,7 +86,7 @@ def _cmd_profiles(args: argparse.Namespace, progress: Progress) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
-    from energy_model.analysis.sweep import run_sweep
+    from energy_model.sweeps import run_sweep
 
     table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress)
     cols = [c for c in table.columns if c.startswith("param.")] + ["objective_cny_per_yr"]

@@ -94,7 +94,7 @@ def check_results(results: xr.Dataset, inputs: xr.Dataset, rel_tol: float = REL_
         limit = cf[i] * cap[i] if k == n.VARIABLE else avail[i] * cap[i]
         over = float(np.maximum(disp[i] - limit, np.maximum(-disp[i], 0)).max(initial=0))
         record(f"I-02 dispatch limit:{inputs[n.TECH].values[i]}", over, tol)
-    for i in np.flatnonzero(kind == n.STORAGE):
+    for i in map(int, np.flatnonzero(kind == n.STORAGE)):
         name = inputs[n.TECH].values[i]
         ch = results["storage_charge_mw"].values[i]
         dis = results["storage_discharge_mw"].values[i]

@@ -19,7 +19,7 @@ are listed in :mod:`energy_model.io.changes`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -228,7 +228,7 @@ class Study:
 
     def solve_many(
         self,
-        cases: list[tuple[str, dict[str, float | str]]],
+        cases: Sequence[tuple[str, Mapping[str, Any]]],
         progress: Callable[[str], None] | None = None,
         parallel: bool | None = None,
     ) -> list[xr.Dataset | EnergyModelError]:

@@ -179,6 +179,7 @@ def load_case(scenario: str | Path | LoadedScenario) -> Case:
         used.append(demand_path)
     else:
         shape = tables.read_demand_shape(inputs_dir / DEMAND_SHAPE)
+        assert scen.demand.annual_twh is not None  # the schema asks for exactly one of file / annual_twh
         annual = scen.demand.annual_twh * MWH_PER_TWH
         demand_shape = electricity_demand(time, 1.0, shape, temperature)
     heat_shape = heat_demand(time, 1.0, tables.read_heat_shape(inputs_dir / HEAT_SHAPE))
@@ -227,7 +228,8 @@ def _apply_cost_year(case: Case, loaded: LoadedScenario, path: Path) -> Case:
     file = loaded.path.name
     table = read_cost_years(path, technologies=case.technologies.index.union(list(scen.exclude_technologies)),
                             fuels=case.fuels)
-    changes = cost_year_changes(table, int(scen.cost_year), file=file, line=loaded.lines.get("cost_year"))
+    assert scen.cost_year is not None
+    changes = cost_year_changes(table, scen.cost_year, file=file, line=loaded.lines.get("cost_year"))
     written = loaded.raw.get("economics") or {}
     keep = {p: v for p, v in changes.items()
             if not (p.startswith("technologies.") and p.split(".")[1] in scen.exclude_technologies)

@@ -139,3 +139,12 @@ def _link_issue(link: Path, folder: Path, file: str, key: str, line: int | None,
     except ValueError:
         shown = link.name
     return InputIssue(file, key, f"{shown} {what}", line=line)
+
+
+def results_dir(scenario_file: Path, out: str | Path | None = None) -> Path:
+    """The parent folder of run and sweep folders: ``out`` if given, else ``results/`` of the project.
+
+    The project folder is the parent of the folder holding the scenario (or sweep) file, so
+    ``scenarios/plan_year.yaml`` writes to ``results/plan_year/``.
+    """
+    return Path(out) if out is not None else Path(scenario_file).resolve().parent.parent / "results"

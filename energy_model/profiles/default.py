@@ -48,6 +48,6 @@ def default_profiles(years: list[int] | None = None, seed: int = 1, inputs_dir: 
         ``utility_pv``, ``rooftop_pv``, ``onshore_wind``, ``offshore_wind``.
         A fresh copy on every call (results are cached).
     """
-    years = tuple(years) if years else (2020,)
+    key = tuple(years) if years else (2020,)
     base = Path(inputs_dir) if inputs_dir is not None else DEFAULT_INPUTS_DIR
-    return _cached(years, int(seed), str(base.resolve())).copy(deep=True)
+    return _cached(key, int(seed), str(base.resolve())).copy(deep=True)
