@@ -3,7 +3,7 @@
 Every model forbids unknown keys, so a misspelt key is an error with a
 suggestion rather than a silently ignored setting. Units are in the field
 names. Values are checked for range here; cross-references (technology and
-fuel names, override paths) are checked in :mod:`energy_model.io.read_inputs` once the
+fuel names, override paths) are checked in :mod:`energy_model.inputs.load` once the
 tables are read.
 """
 
@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator, model_validator
 
 from energy_model import vocabulary as names
-from energy_model.weather.spec import WeatherSpec
+from energy_model.io.weather_spec import WeatherSpec
 
 Name = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
