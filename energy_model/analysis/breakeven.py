@@ -28,9 +28,9 @@ from collections.abc import Callable
 from typing import Any
 
 from energy_model import vocabulary as n
-from energy_model.errors import InputError, InputIssue
-from energy_model.engine.study import Study
 from energy_model.analysis.target_test import PRICE_UNITS
+from energy_model.engine.study import Study
+from energy_model.errors import InputError, InputIssue
 
 #: Words and unit per changeable cost column.
 PARAM_WORDS = {

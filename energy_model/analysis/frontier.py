@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from energy_model import vocabulary as n
-from energy_model.engine.measures import consumption_mwh
-from energy_model.errors import InfeasibleError, InputError, InputIssue
-from energy_model.engine.study import Study
 from energy_model.analysis.target_test import PRICE_UNITS, maximum_achievable
+from energy_model.engine.measures import consumption_mwh
+from energy_model.engine.study import Study
+from energy_model.errors import InfeasibleError, InputError, InputIssue
 
 #: Unit of the marginal-cost column by target kind.
 MARGINAL_UNITS = {n.MIN_SHARE: "CNY/yr per percentage point", n.MIN_CAPACITY: "CNY/yr per MW",

@@ -24,14 +24,13 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from energy_model import vocabulary as n
-from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
 from energy_model.analysis.binding_limits import binding_limits
-from energy_model.model.targets import annual_emissions
 from energy_model.engine.highs import choose_method
 from energy_model.engine.measures import consumption_mwh, is_met
-from energy_model.inputs.lp_units import target_level_from_lp
 from energy_model.engine.study import Study
-
+from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
+from energy_model.inputs.lp_units import target_level_from_lp
+from energy_model.model.targets import annual_emissions
 
 UNITS = {n.MIN_CAPACITY: "MW", n.MIN_SHARE: "share of consumption", n.MAX_EMISSIONS: "t/yr"}
 PRICE_UNITS = {n.MIN_CAPACITY: "CNY/kW/yr", n.MIN_SHARE: "CNY/MWh", n.MAX_EMISSIONS: "CNY/t"}
@@ -255,9 +254,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None)
         if not infeasible_alone and len(unmet) > 1:
             diagnosis.insert(0, "each target can be met alone, but not all of them together")
         exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
-        setattr(exc, "target_test", TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference,
-                                                              None, alone, ref_cost, consumption, ds),
-                                     status, messages + diagnosis))
+        exc.target_test = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference, None, alone, ref_cost, consumption, ds), status, messages + diagnosis)
         raise exc
     if isinstance(enforced_out, Exception):
         raise enforced_out

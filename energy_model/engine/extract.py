@@ -21,10 +21,10 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from energy_model import vocabulary as n
-from energy_model.inputs.lp_units import LPData
-from energy_model.model.objective import COMPONENTS
 from energy_model.engine.highs import Solution
 from energy_model.engine.measures import is_met, target_values
+from energy_model.inputs.lp_units import LPData
+from energy_model.model.objective import COMPONENTS
 
 MW = n.MW_PER_LP
 MONEY = n.CNY_PER_LP

@@ -11,17 +11,17 @@ available, or only one job or core, the jobs run one after the other.
 from __future__ import annotations
 
 import multiprocessing as mp
-from multiprocessing.connection import wait
 import os
 from collections.abc import Callable
+from multiprocessing.connection import wait
 from typing import Any
 
 import numpy as np
 
 from energy_model import errors
+from energy_model.engine.highs import Compiled, Solution, run_highs
 from energy_model.errors import EnergyModelError, InterruptedRun, SolveFailure
 from energy_model.io.schema import SolverSpec
-from energy_model.engine.highs import Compiled, Solution, run_highs
 
 Job = tuple[Compiled, SolverSpec, int]
 Runner = Callable[[Compiled, SolverSpec, int], Solution]

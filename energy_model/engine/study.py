@@ -140,7 +140,7 @@ class Study:
         return {"action": "rebuild" if differences else "update", "structure": differences, "seconds": seconds}
 
     @contextmanager
-    def changed(self, changes: Mapping[str, Any], origin: Origin | None = None) -> Iterator["Study"]:
+    def changed(self, changes: Mapping[str, Any], origin: Origin | None = None) -> Iterator[Study]:
         """Apply ``changes`` for the duration of a ``with`` block, then restore the state before them."""
         saved = self._snapshot()
         self.apply(changes, origin)

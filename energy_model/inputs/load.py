@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,17 @@ import pandas as pd
 import xarray as xr
 
 from energy_model import vocabulary as n
-from energy_model.io import tables
-from energy_model.inputs.assemble import assemble_case
-from energy_model.io.case import Case
-from energy_model.io.cost_years import cost_year_changes, read_cost_years
-from energy_model.io.changes import MWH_PER_TWH, TABLE_SECTIONS, Origin, apply_changes
-from energy_model.profiles.demand import electricity_demand, heat_demand
 from energy_model.errors import InputError, InputIssue
-from energy_model.profiles import capacity_factors, read_plants
+from energy_model.inputs.assemble import assemble_case
+from energy_model.io import tables
+from energy_model.io.case import Case
+from energy_model.io.changes import MWH_PER_TWH, TABLE_SECTIONS, Origin, apply_changes
+from energy_model.io.cost_years import cost_year_changes, read_cost_years
 from energy_model.io.paths import confine_tree, safe_path  # noqa: F401 - safe_path re-exported for callers
 from energy_model.io.sanity import check_serveable
 from energy_model.io.scenario_file import LoadedScenario, load_scenario
+from energy_model.profiles import capacity_factors, read_plants
+from energy_model.profiles.demand import electricity_demand, heat_demand
 from energy_model.weather import load_weather, read_sites
 
 #: Input files read from the inputs folder.

@@ -72,7 +72,7 @@ class Case:
     carriers: pd.DataFrame | None = None
     hour_weight: float | None = None
 
-    def evolve(self, **changes: object) -> "Case":
+    def evolve(self, **changes: object) -> Case:
         """A copy with some fields replaced (tables are not copied; never mutate them)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 

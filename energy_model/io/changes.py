@@ -39,8 +39,8 @@ from pydantic import BaseModel, ValidationError
 from energy_model.errors import InputError, InputIssue
 from energy_model.io import tables
 from energy_model.io.case import Case
-from energy_model.io.tables.common import FUEL_TEXT, TECHNOLOGY_TEXT
 from energy_model.io.schema import DemandSpec, EconomicsSpec, HeatDemandSpec, SolverSpec, TargetSpec
+from energy_model.io.tables.common import FUEL_TEXT, TECHNOLOGY_TEXT
 
 #: Sections a change path may start with.
 SECTIONS = ("technologies", "fuels", "economics", "targets", "demand", "heat_demand", "solver")

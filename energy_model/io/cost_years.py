@@ -34,9 +34,9 @@ import pandas as pd
 
 from energy_model.errors import InputError, InputIssue
 from energy_model.io.tables.common import (
+    _IDENTIFIER,
     FUEL_RULES,
     TECHNOLOGY_RULES,
-    _IDENTIFIER,
     _Issues,
     _parse_number,
     _Range,
@@ -259,7 +259,7 @@ def common_range(table: pd.DataFrame) -> tuple[int, int]:
     return int(spans["min"].max()), int(spans["max"].min())
 
 
-def _interpolate(years: "pd.Series | object", values: "pd.Series | object", year: int) -> float:
+def _interpolate(years: pd.Series | object, values: pd.Series | object, year: int) -> float:
     """Linear interpolation in sorted ``years`` (``year`` within them)."""
     ys, vs = list(years), list(values)  # type: ignore[call-overload]
     for i, y in enumerate(ys):

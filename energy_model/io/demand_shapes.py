@@ -4,6 +4,7 @@ Read by :mod:`energy_model.io.tables.shapes`, used by :mod:`energy_model.profile
 """
 
 from __future__ import annotations
+
 import datetime as dt
 from dataclasses import dataclass
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from energy_model.io import schema
 from energy_model.errors import InputError, InputIssue
+from energy_model.io import schema
 from energy_model.io.yaml_safe import load_yaml
 
 #: Deepest chain of ``base`` scenarios.

@@ -41,7 +41,7 @@ class DemandSpec(_Strict):
     file: StrictStr | None = Field(None, description="hourly demand CSV, relative to the scenario file")
 
     @model_validator(mode="after")
-    def _one_source(self) -> "DemandSpec":
+    def _one_source(self) -> DemandSpec:
         if (self.annual_twh is None) == (self.file is None):
             raise ValueError("give exactly one of 'annual_twh' or 'file'")
         return self
@@ -101,7 +101,7 @@ class TargetSpec(_Strict):
     penalty: float | None = Field(None, gt=0, le=1e7, description="soft-target shortfall price")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "TargetSpec":
+    def _consistent(self) -> TargetSpec:
         need = {"min_capacity": "value_mw", "min_share": "share", "max_emissions": "value_t"}[self.kind]
         for other in ("value_mw", "share", "value_t"):
             if other != need and getattr(self, other) is not None:

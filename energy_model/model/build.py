@@ -11,8 +11,8 @@ from __future__ import annotations
 import pyomo.environ as pyo
 import xarray as xr
 
-from energy_model.model.capacity import add_capacity
 from energy_model.inputs.lp_units import LPData, lp_data
+from energy_model.model.capacity import add_capacity
 from energy_model.model.dispatch import add_dispatch
 from energy_model.model.fuels import add_fuels
 from energy_model.model.objective import add_cost_parameters, add_energy_totals, add_objective

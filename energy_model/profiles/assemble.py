@@ -64,15 +64,21 @@ def capacity_factors(weather: Mapping[str, pd.DataFrame], sites: pd.DataFrame, p
             raise InputError(InputIssue("weather", s, f"time index differs from site {used[0]}'s"))
 
     names, kinds, site_of, rows = [], [], [], []
+
+    def add(row: pd.Series, kind: str, cf: pd.Series) -> None:
+        names.append(row["profile"])
+        kinds.append(kind)
+        site_of.append(row["site"])
+        rows.append(cf.to_numpy())
+
     for _, row in pv_plants.iterrows():
         s = site_rows[row["site"]]
-        cf = pv_capacity_factor(weather[row["site"]], pv_plant(row), latitude=s["latitude_deg"],
-                                longitude=s["longitude_deg"], altitude=s["altitude_m"])
-        names.append(row["profile"]); kinds.append("pv"); site_of.append(row["site"]); rows.append(cf.to_numpy())
+        add(row, "pv", pv_capacity_factor(weather[row["site"]], pv_plant(row), latitude=s["latitude_deg"],
+                                          longitude=s["longitude_deg"], altitude=s["altitude_m"]))
     for _, row in wind_plants.iterrows():
         s = site_rows[row["site"]]
-        cf = wind_capacity_factor(weather[row["site"]], turbine(row), wind_plant(row), altitude=s["altitude_m"])
-        names.append(row["profile"]); kinds.append("wind"); site_of.append(row["site"]); rows.append(cf.to_numpy())
+        add(row, "wind", wind_capacity_factor(weather[row["site"]], turbine(row), wind_plant(row),
+                                              altitude=s["altitude_m"]))
 
     time = index.tz_convert(TIMEZONE).tz_localize(None).as_unit("ns")
     data = np.vstack(rows) if rows else np.empty((0, len(time)))

@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from energy_model.errors import InputError, InputIssue
-
 from energy_model.io.demand_shapes import HOLIDAYS_FILE, HOURS_PER_YEAR, LOCAL_TZ, DemandShape, HeatShape
 
 __all__ = ["HOLIDAYS_FILE", "HOURS_PER_YEAR", "LOCAL_TZ", "DemandShape", "HeatShape", "electricity_demand", "heat_demand"]

@@ -18,8 +18,8 @@ read_heat_shape     ``heat_demand_shape.csv`` (+ ``holidays.csv``) -> HeatShape
 read_demand_csv     a user's hourly demand file -> array aligned with the horizon
 """
 
-from energy_model.io.tables.common import CARRIERS, FUEL_COLUMNS, PROFILES, TECHNOLOGY_COLUMNS
 from energy_model.io.tables.carriers import read_carriers
+from energy_model.io.tables.common import CARRIERS, FUEL_COLUMNS, PROFILES, TECHNOLOGY_COLUMNS
 from energy_model.io.tables.demand_csv import read_demand_csv
 from energy_model.io.tables.fuels import read_fuels, validate_fuels
 from energy_model.io.tables.shapes import read_demand_shape, read_heat_shape, read_holidays

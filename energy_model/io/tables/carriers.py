@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from energy_model.io.tables.common import _Issues, _apply_rules, _Range, read_table
+from energy_model.io.tables.common import _apply_rules, _Issues, _Range, read_table
 
 CARRIER_COLUMNS: tuple[str, ...] = ("carrier", "name", "name_zh", "new_energy", "colour")
 CARRIER_TEXT: tuple[str, ...] = ("carrier", "name", "name_zh", "colour")

@@ -14,7 +14,6 @@ import pandas as pd
 
 from energy_model.errors import InputError, InputIssue
 
-
 # --------------------------------------------------------------------------
 # vocabulary and column lists
 

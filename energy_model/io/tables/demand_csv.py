@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from energy_model.io.demand_shapes import LOCAL_TZ
-from energy_model.io.tables.common import CITY_MEAN_MW, DEMAND_COLUMNS, _Issues, _Row, _parse_number, _read_rows
-
+from energy_model.io.tables.common import CITY_MEAN_MW, DEMAND_COLUMNS, _Issues, _parse_number, _read_rows, _Row
 
 # --------------------------------------------------------------------------
 # a user's hourly demand file

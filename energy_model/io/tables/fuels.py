@@ -8,8 +8,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from energy_model.io.tables.common import read_table, FUEL_COLUMNS, FUEL_RULES, FUEL_TEXT, FUEL_UNITS, _IDENTIFIER, _Issues, _apply_rules, _text
-
+from energy_model.io.tables.common import (
+    _IDENTIFIER,
+    FUEL_COLUMNS,
+    FUEL_RULES,
+    FUEL_TEXT,
+    FUEL_UNITS,
+    _apply_rules,
+    _Issues,
+    _text,
+    read_table,
+)
 
 # --------------------------------------------------------------------------
 # fuels.csv

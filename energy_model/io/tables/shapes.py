@@ -9,10 +9,16 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-
 from energy_model.io.demand_shapes import DemandShape, HeatShape
-from energy_model.io.tables.common import HOLIDAYS, HOLIDAY_COLUMNS, SHAPE_COLUMNS, WEEKDAYS, _Issues, _parse_number, _read_rows
-
+from energy_model.io.tables.common import (
+    HOLIDAY_COLUMNS,
+    HOLIDAYS,
+    SHAPE_COLUMNS,
+    WEEKDAYS,
+    _Issues,
+    _parse_number,
+    _read_rows,
+)
 
 # --------------------------------------------------------------------------
 # shape tables (demand_shape.csv, heat_demand_shape.csv, holidays.csv)

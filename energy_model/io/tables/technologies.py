@@ -10,7 +10,17 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model import vocabulary as names
-from energy_model.io.tables.common import read_table, CARRIERS, PROFILES, TECHNOLOGY_COLUMNS, TECHNOLOGY_RULES, TECHNOLOGY_TEXT, _Issues, _apply_rules, _text
+from energy_model.io.tables.common import (
+    CARRIERS,
+    PROFILES,
+    TECHNOLOGY_COLUMNS,
+    TECHNOLOGY_RULES,
+    TECHNOLOGY_TEXT,
+    _apply_rules,
+    _Issues,
+    _text,
+    read_table,
+)
 from energy_model.io.tables.fuels import read_fuels
 
 
