@@ -14,7 +14,7 @@ import pytest
 from conftest import BASE_YAML, PROJECT, TmpProject
 from energy_model.cli import main as cli
 from energy_model.errors import InputError
-from energy_model.io.read_inputs import build_model_inputs
+from energy_model.inputs.load import build_model_inputs
 from energy_model.output.run_folder import write_csv
 from energy_model.io.scenario_file import load_scenario
 from energy_model.io.schema import SolverSpec
