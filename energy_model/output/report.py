@@ -61,6 +61,8 @@ def _assumption_value(value: object) -> str:
         return ""
     if number == int(number):
         return f"{int(number):,}" if abs(number) >= 10_000 else str(int(number))
+    if abs(number) < 1e-3:
+        return f"{number:.2g}"  # tolerances and residuals: 1e-07, 1.8e-15
     return np.format_float_positional(number, precision=6, unique=True, fractional=False, trim="-")
 
 

@@ -78,7 +78,7 @@ def format_column(values: np.ndarray, decimals: int) -> np.ndarray:
 def _safe_cell(value: object) -> object:
     if isinstance(value, (float, np.floating)) and math.isfinite(value):
         return np.format_float_positional(float(value), trim="-")  # numbers among text: no exponent either
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r" and value not in ("-", "+"):  # a lone dash: no formula
         try:
             float(value)
             return value
