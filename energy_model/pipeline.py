@@ -106,6 +106,7 @@ def run_scenario(
     *,
     progress: Progress | None = None,
     write: bool = True,
+    each_target: bool | None = None,
 ) -> RunOutcome:
     """Run a scenario's target test and publish its results.
 
@@ -119,6 +120,8 @@ def run_scenario(
         Receives one line of text per stage.
     write : bool
         Publish files (False for API use that only wants the Datasets).
+    each_target : bool, optional
+        Cost each unmet target alone too (see :func:`energy_model.analysis.target_test.run_target_test`).
 
     Returns
     -------
@@ -148,7 +151,7 @@ def run_scenario(
         study = Study(case)
         inputs = study.inputs
         size = model_size(study.model)
-        test = run_target_test(study, say)
+        test = run_target_test(study, say, each_alone=each_target)
         result = test.enforced
         assert result is not None
         info = summary(result, study.inputs)

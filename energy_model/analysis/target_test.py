@@ -25,7 +25,7 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import binding_limits
-from energy_model.engine.highs import choose_method
+from energy_model.engine.highs import SIMPLEX_MAX_HOURS, choose_method
 from energy_model.engine.measures import consumption_mwh, is_met
 from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
@@ -187,7 +187,8 @@ def _explain(study: Study, k: str, level: float) -> str:
     return f"{label} ({_fmt_level(kind, level)}) cannot be met; {why}the maximum is {_fmt_level(kind, best)}"
 
 
-def run_target_test(study: Study, progress: Callable[[str], None] | None = None) -> TargetTest:
+def run_target_test(study: Study, progress: Callable[[str], None] | None = None, *,
+                    each_alone: bool | None = None) -> TargetTest:
     """Solve the reference and enforced cases and cost every target.
 
     Parameters
@@ -196,6 +197,12 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None)
         The scenario's built model; target modes are restored afterwards.
     progress : callable, optional
         Receives a line of text before each solve.
+    each_alone : bool, optional
+        Also solve each target the reference misses on its own (one LP each),
+        so every target gets its own cost. Default: for short horizons only
+        (simplex territory); on a full year these are extra ~70 s solves, so
+        they run when asked, or when the enforced case is infeasible (for the
+        diagnosis).
 
     Returns
     -------
@@ -232,7 +239,12 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None)
 
     alone: dict[str, float] = {k: 0.0 for k in active if k not in unmet}
     infeasible_alone: list[str] = []
-    if len(unmet) > 1:
+    if each_alone is None:
+        each_alone = study.model.lp_data.hours <= SIMPLEX_MAX_HOURS
+    if len(unmet) > 1 and not each_alone and not isinstance(enforced_out, InfeasibleError):
+        messages.append(f"the cost of each of the {len(unmet)} unmet targets alone was not computed "
+                        f"({len(unmet)} more full-horizon solves); ask for it with --each-target")
+    elif len(unmet) > 1:
         alone_cases = [(f"target '{k}' alone", {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT)
                                                  for j in active}) for k in unmet]
         for k, res in zip(unmet, study.solve_many(alone_cases, progress)):

@@ -64,7 +64,8 @@ def print_scorecard(doc: dict[str, Any], folder: Path | None, out: TextIO | None
 def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.pipeline import run_scenario
 
-    outcome = run_scenario(Path(args.scenario), args.out, progress=progress)
+    outcome = run_scenario(Path(args.scenario), args.out, progress=progress,
+                           each_target=True if getattr(args, "each_target", False) else None)
     print_scorecard(outcome.summary, outcome.folder, lang=args.lang)
     return 0
 
@@ -119,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario end to end (target test, results, report)")
     p.add_argument("scenario", help="scenario YAML file, e.g. scenarios/today.yaml")
     p.add_argument("--out", type=Path, default=None, help="parent folder for the run folder (default: results/)")
+    p.add_argument("--each-target", action="store_true",
+                   help="also cost each unmet target on its own (one more solve each; automatic for short horizons)")
     p = sub.add_parser("validate", help="check a scenario and every input it uses, without solving")
     p.add_argument("scenario")
     p = sub.add_parser("profiles", help="print the wind/PV full-load-hours calibration table")

@@ -18,9 +18,11 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 
-#: Relative and absolute slack when comparing a measure with its level.
+#: Relative slack when comparing a measure with its level.
 MET_REL = 1e-6
-MET_ABS = 1e-6
+#: Absolute slack by target kind, above the solver's feasibility tolerance (1e-7 in LP units:
+#: 1e-4 MW of capacity, 1e-4 t of emissions) [MW | fraction | t/yr].
+MET_ABS = {n.MIN_CAPACITY: 1e-3, n.MIN_SHARE: 1e-6, n.MAX_EMISSIONS: 1e-3}
 
 
 def consumption_mwh(inputs: xr.Dataset) -> float:
@@ -54,7 +56,9 @@ def target_values(results: xr.Dataset, inputs: xr.Dataset) -> np.ndarray:
 
 def is_met(kind: str | np.ndarray, value: float | np.ndarray, level: float | np.ndarray) -> bool | np.ndarray:
     """True where a measure meets its level (a cap from above, a floor from below), with solver slack."""
-    cap = np.asarray(kind) == n.MAX_EMISSIONS
-    met = np.where(cap, np.asarray(value) <= np.asarray(level) * (1 + MET_REL) + MET_ABS,
-                   np.asarray(value) >= np.asarray(level) * (1 - MET_REL) - MET_ABS)
+    kinds = np.asarray(kind)
+    slack = np.vectorize(lambda k: MET_ABS.get(str(k), 1e-6), otypes=[float])(kinds)
+    cap = kinds == n.MAX_EMISSIONS
+    met = np.where(cap, np.asarray(value) <= np.asarray(level) * (1 + MET_REL) + slack,
+                   np.asarray(value) >= np.asarray(level) * (1 - MET_REL) - slack)
     return bool(met) if met.ndim == 0 else met
