@@ -266,7 +266,9 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
         if not infeasible_alone and len(unmet) > 1:
             diagnosis.insert(0, "each target can be met alone, but not all of them together")
         exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
-        exc.target_test = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference, None, alone, ref_cost, consumption, ds), status, messages + diagnosis)
+        partial = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference, None,
+                                                      alone, ref_cost, consumption, ds), status, messages + diagnosis)
+        setattr(exc, "target_test", partial)  # noqa: B010 - the partial result travels with the error
         raise exc
     if isinstance(enforced_out, Exception):
         raise enforced_out

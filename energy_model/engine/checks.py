@@ -133,8 +133,8 @@ def check_results(results: xr.Dataset, inputs: xr.Dataset, rel_tol: float = REL_
     # I-05 enforced targets
     if results.sizes.get(n.TARGET, 0):
         mode = inputs["target_mode"].values.astype(str)
-        met = is_met(inputs["target_kind"].values.astype(str), target_values(results, inputs),
-                     inputs["target_level"].values)  # recomputed, not the extracted flag
+        met = np.atleast_1d(is_met(inputs["target_kind"].values.astype(str), target_values(results, inputs),
+                     inputs["target_level"].values))  # recomputed, not the extracted flag
         enforced_unmet = [str(k) for k, md, ok in zip(inputs[n.TARGET].values, mode, met) if md == n.ENFORCE and not ok]
         record("I-05 enforced targets met", float(len(enforced_unmet)), 0.0)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -127,8 +127,8 @@ def read_cost_years(
             elif not _IDENTIFIER.match(ident):
                 add("id", "id must be lower-case letters, digits and '_' starting with a letter", ident)
                 ok = False
-            elif known[table] is not None and ident not in known[table]:
-                guess = difflib.get_close_matches(ident, sorted(known[table]), n=1)
+            elif (ids := known[table]) is not None and ident not in ids:
+                guess = difflib.get_close_matches(ident, sorted(ids), n=1)
                 hint = f"; did you mean '{guess[0]}'?" if guess else ""
                 add("id", f"no {table} row named '{ident}'{hint}", ident)
                 ok = False
@@ -259,9 +259,9 @@ def common_range(table: pd.DataFrame) -> tuple[int, int]:
     return int(spans["min"].max()), int(spans["max"].min())
 
 
-def _interpolate(years: pd.Series | object, values: pd.Series | object, year: int) -> float:
+def _interpolate(years: Iterable[int], values: Iterable[float], year: int) -> float:
     """Linear interpolation in sorted ``years`` (``year`` within them)."""
-    ys, vs = list(years), list(values)  # type: ignore[call-overload]
+    ys, vs = list(years), list(values)
     for i, y in enumerate(ys):
         if y == year:
             return float(vs[i])

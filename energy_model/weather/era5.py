@@ -150,17 +150,17 @@ def read_era5(paths: Sequence[str | Path], sites: pd.DataFrame, *,
         Missing variable, wrong units, NaN, duplicate/unordered/gapped time
         stamps, site outside the grid; all issues of all files together.
     """
-    paths = [Path(p) for p in paths]
+    files = [Path(p) for p in paths]
     issues: list[InputIssue] = []
-    label = ", ".join(p.name for p in paths)
-    for p in paths:
+    label = ", ".join(p.name for p in files)
+    for p in files:
         if not p.is_file():
             issues.append(InputIssue(p.name, "", f"ERA5 file not found: {p}"))
     if issues:
         raise InputError(issues)
     series: dict[str, dict[str, list[pd.Series]]] = {s: {} for s in sites["site"]}
     with tempfile.TemporaryDirectory() as tmp:
-        for path, name in _expand(paths, Path(tmp)):
+        for path, name in _expand(files, Path(tmp)):
             try:
                 with xr.open_dataset(path) as raw:
                     ds = raw.load()

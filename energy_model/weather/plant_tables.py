@@ -58,21 +58,21 @@ def _check(df: pd.DataFrame, name: str, lines: list[int], numeric: dict, optiona
         allowed_nan = col in optional or col == "reference_full_load_hours"
         bad_nan = num.isna() & out[col].notna() if allowed_nan else num.isna()
         bad = bad_nan | (num < lo) | (num > hi)
-        for i in np.flatnonzero(bad.to_numpy()):
+        for i in map(int, np.flatnonzero(bad.to_numpy())):
             issues.append(InputIssue(name, col, f"expected a number in [{lo:g}, {hi:g}]", value=df[col].iloc[i],
                                      line=line(i)))
         out[col] = num.astype(float)
     for col, allowed in text.items():
         out[col] = out[col].astype(str).str.strip()
-        for i in np.flatnonzero((out[col] == "") | (out[col] == "nan")):
+        for i in map(int, np.flatnonzero((out[col] == "") | (out[col] == "nan"))):
             issues.append(InputIssue(name, col, "empty value", line=line(i)))
         if allowed is not None:
             low = out[col].str.lower()
-            for i in np.flatnonzero(~low.isin(allowed).to_numpy()):
+            for i in map(int, np.flatnonzero(~low.isin(allowed).to_numpy())):
                 issues.append(InputIssue(name, col, f"expected one of {list(allowed)}", value=df[col].iloc[i],
                                          line=line(i)))
             out[col] = low
-    for i in np.flatnonzero(out["profile"].duplicated().to_numpy()):
+    for i in map(int, np.flatnonzero(out["profile"].duplicated().to_numpy())):
         issues.append(InputIssue(name, "profile", "duplicate profile name", value=out["profile"].iloc[i],
                                  line=line(i)))
     return out, issues
@@ -103,7 +103,7 @@ def read_plant_tables(pv_path: str | Path, wind_path: str | Path) -> tuple[pd.Da
         All problems of both files, each with file, line and column.
     """
     issues: list[InputIssue] = []
-    tables = []
+    tables: list[pd.DataFrame] = []
     for path, numeric, optional, text in ((Path(pv_path), PV_NUMERIC, {}, PV_TEXT),
                                           (Path(wind_path), WIND_NUMERIC, WIND_OPTIONAL, WIND_TEXT)):
         try:

@@ -82,7 +82,7 @@ def _rescale_months(x: np.ndarray, month: np.ndarray, target: np.ndarray) -> np.
 
 
 def _ghi(cs: np.ndarray, day: np.ndarray, month: np.ndarray, target_daily_wh: np.ndarray,
-         p: SyntheticParameters, rng: np.random.Generator, n_sites: int) -> np.ndarray:
+         p: SyntheticParameters, rng: np.random.Generator, n_sites: int) -> tuple[np.ndarray, np.ndarray]:
     """GHI per site [W/m2], shape (n_sites, n_hours); cs is clear-sky GHI per site."""
     s = p.solar
     n_days = int(day.max()) + 1
