@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 from conftest import BASE_YAML, PROJECT, TmpProject, demand_csv, weather_csv
 
-from energy_model.analysis import sweep as sweep_mod
+from energy_model import sweeps as sweep_mod
 from energy_model.cli.main import main
 from energy_model.errors import OutputError
 from energy_model.output.run_folder import MANIFEST, TOOL, publish, verify_run
@@ -234,6 +234,14 @@ def test_symlink_loop_under_inputs_is_an_input_error(project: TmpProject, no_sol
     assert_clean_error(capsys.readouterr().err, "inputs_dir: loop", "cannot be resolved")
 
 
+def test_runaway_inputs_tree_is_an_input_error(project: TmpProject, no_solver, monkeypatch, capsys):
+    from energy_model.io import paths
+
+    monkeypatch.setattr(paths, "MAX_TREE_ENTRIES", 5)
+    assert cli("validate", str(project.root / "scenarios" / SCENARIO)) == 2
+    assert_clean_error(capsys.readouterr().err, "inputs_dir: the inputs folder holds more than 5 entries")
+
+
 def test_symlink_inside_the_project_is_followed(project: TmpProject, capsys):
     real = project.root / "data" / "technologies.csv"
     real.parent.mkdir()
@@ -365,6 +373,26 @@ def test_worker_killed_while_solving_costs_one_variant(project: TmpProject, monk
     assert cli("sweep", str(sweep), "--out", str(project.out)) == 0  # the resume retries it
 
 
+def test_workers_dying_while_building_give_up_their_variants(project: TmpProject, monkeypatch, capsys):
+    """Every worker dies before solving anything: after two tries per chunk the variants are recorded as failed."""
+    from energy_model.inputs import load
+
+    main_pid, real = os.getpid(), load.load_case
+
+    def dies_in_workers(*args, **kwargs):
+        if os.getpid() != main_pid:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "load_case", dies_in_workers)  # forked workers inherit it
+    sweep = project.scenario(SWEEP.replace("workers: 1", "workers: 2"), "tiny_sweep.yaml")
+    assert cli("sweep", str(sweep), "--out", str(project.out)) == 10
+    assert_clean_error(capsys.readouterr().err, "3 of 3 variants failed")
+    table = pd.read_csv(project.out / "tiny_sweep" / "sweep.csv", encoding="utf-8-sig")
+    assert set(table["status"]) == {sweep_mod.WORKER_DIED}
+    assert table["message"].str.contains("2 times while building the model").all()
+
+
 def children(pid: int) -> list[int]:
     """Live (not zombie) child processes of ``pid`` (Linux /proc)."""
     out = []
@@ -389,13 +417,13 @@ def alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2:].split()[0] != "Z"
 
 
-def start_sweep(p: TmpProject, values: int) -> tuple[subprocess.Popen[str], list[int]]:
+def start_sweep(p: TmpProject, values: int, session: bool = False) -> tuple[subprocess.Popen[str], list[int]]:
     prices = ", ".join(str(10 * i) for i in range(values))
     sweep = p.scenario(SWEEP.replace("[0, 100, 200]", f"[{prices}]").replace("workers: 1", "workers: 2"),
                        "tiny_sweep.yaml")
     proc = subprocess.Popen([sys.executable, str(PROJECT / "run.py"), "sweep", str(sweep), "--out", str(p.out)],
                             cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(PROJECT)})
+                            env={**os.environ, "PYTHONPATH": str(PROJECT)}, start_new_session=session)
     deadline = time.monotonic() + 60
     workers: list[int] = []
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
@@ -443,10 +471,11 @@ def test_killing_the_sweep_leaves_no_worker_behind(project: TmpProject):
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_sigint_stops_the_sweep_and_its_workers(project: TmpProject):
-    """Ctrl-C to the main process: exit 130, no traceback, the workers stopped, no temporary file left."""
-    proc, workers = start_sweep(project, 40)
+    """Ctrl-C on a terminal (SIGINT to the whole process group): the workers ignore it, the main process stops
+    them and exits with 130, no traceback, no temporary file left."""
+    proc, workers = start_sweep(project, 40, session=True)
     time.sleep(1.0)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
