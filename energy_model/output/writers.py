@@ -30,9 +30,9 @@ import xarray as xr
 SIGNIFICANT = 6
 #: Most decimals written for any number.
 MAX_DECIMALS = 6
-#: Most decimals by unit suffix of a column name: power and energy to 1 kW / 1 kWh, money to 0.01 CNY.
+#: Most decimals by unit suffix of a column name: power and energy to 1 kW / 1 kWh, money (also per unit) to 0.01 CNY.
 UNIT_DECIMALS: tuple[tuple[str, int], ...] = (
-    (r"_mw(_th)?$", 3), (r"_mwh(_th)?(_per_yr)?$", 3), (r"_cny(_per_yr)?$", 2), (r"_t(_per_yr)?$", 3),
+    (r"_mw(_th)?$", 3), (r"_mwh(_th)?(_per_yr)?$", 3), (r"_cny(_per_[a-z_]+)?$", 2), (r"_t(_per_yr)?$", 3),
 )
 
 
