@@ -120,6 +120,7 @@ def emissions(cases: dict[str, pd.DataFrame], lang: Lang, names: Names) -> str:
                          edgecolor="white" if hatch else None)
                 bottom += v
             left.text(i, bottom, lang.num(bottom, 1), ha="center", va="bottom", fontsize=7)
+        left.set_ylim(0, left.get_ylim()[1] * 1.12)  # room for the totals above the bars
         left.set_xticks(range(len(order)), [lang(f"case.{c}") for c in order])
         left.set_ylabel(lang("axis.co2"))
         left.set_title(lang("chart.emissions.co2"), loc="left")
