@@ -40,15 +40,15 @@ def main() -> None:
 
     import highspy
 
+    from energy_model.analysis.target_test import TargetTest
+    from energy_model.engine.checks import check_results
     from energy_model.engine.extract import extract_results
-    from energy_model.inputs.load import SITES, PV_PLANTS, WIND_PLANTS, build_model_inputs, safe_path
+    from energy_model.engine.highs import compile_model, run_highs
+    from energy_model.inputs.load import PV_PLANTS, SITES, WIND_PLANTS, build_model_inputs, safe_path
+    from energy_model.io.scenario_file import load_scenario
     from energy_model.model import build_model
     from energy_model.pipeline import _writers
     from energy_model.profiles import capacity_factors, read_plants
-    from energy_model.io.scenario_file import load_scenario
-    from energy_model.engine.highs import compile_model, run_highs
-    from energy_model.analysis.target_test import TargetTest
-    from energy_model.engine.checks import check_results
     from energy_model.weather import load_weather, read_sites
 
     rows: list[tuple[str, float, float]] = []

@@ -17,11 +17,11 @@ import platform
 import time
 from pathlib import Path
 
-from energy_model.api import open_study
 from energy_model.analysis.breakeven import breakeven
 from energy_model.analysis.frontier import frontier, frontier_sentence
-from energy_model.engine.study import Study
 from energy_model.analysis.target_test import run_target_test
+from energy_model.api import open_study
+from energy_model.engine.study import Study
 
 PROJECT = Path(__file__).resolve().parent.parent
 

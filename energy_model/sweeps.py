@@ -117,7 +117,7 @@ class SweepSpec(BaseModel):
     case: Literal["enforced", "reference", "both"] = "enforced"
 
     @model_validator(mode="after")
-    def _lengths(self) -> "SweepSpec":
+    def _lengths(self) -> SweepSpec:
         values = [v for v in self.values().values()]
         if any(len(v) == 0 for v in values):
             raise ValueError("every parameter needs at least one value")

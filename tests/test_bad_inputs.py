@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import BASE_YAML, TmpProject, demand_csv, weather_csv
+
 from energy_model.cli import main as cli
 from energy_model.errors import InputError
 from energy_model.inputs.load import build_model_inputs

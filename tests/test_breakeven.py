@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_frontier import short_plan_year
+from test_targets_analysis import CRF, capacity_system, share_system
+from tiny import system, tech
 
 from energy_model.analysis.breakeven import breakeven
 from energy_model.cli.main import main
-from energy_model.output.run_folder import verify_run
-from energy_model.io.schema import TargetSpec
 from energy_model.engine.study import Study
-from test_frontier import short_plan_year
-from test_targets_analysis import CRF, capacity_system, share_system
-from tiny import SIMPLEX, system, tech
+from energy_model.io.schema import TargetSpec
+from energy_model.output.run_folder import verify_run
 
 PRICE_STAR = (5000 * CRF + 20) / (4380 * 1.5 / 1000)
 

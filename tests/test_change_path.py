@@ -19,13 +19,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tiny import SIMPLEX, system, tech
 
 from energy_model.engine.highs import compile_model
 from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError, InputError
 from energy_model.io import tables
 from energy_model.io.schema import EconomicsSpec, TargetSpec
-from tiny import SIMPLEX, system, tech
 
 SETTINGS = settings(max_examples=5, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

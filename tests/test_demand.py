@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from energy_model.errors import InputError
+from energy_model.io.tables import read_demand_shape, read_heat_shape
 from energy_model.profiles.demand import (
     DemandShape,
     electricity_demand,
@@ -16,8 +18,6 @@ from energy_model.profiles.demand import (
     spring_festival_factor,
     synthetic_daily_temperature,
 )
-from energy_model.errors import InputError
-from energy_model.io.tables import read_demand_shape, read_heat_shape
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
 ANNUAL_MWH = 43.0e6  # Yancheng 2022 estimate [MWh/yr]

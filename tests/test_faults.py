@@ -23,20 +23,20 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 import pytest
-
 from conftest import BASE_YAML, PROJECT, TmpProject
-from energy_model.cli import main as cli
+from tiny import system, tech
+
 from energy_model import pipeline
+from energy_model.cli import main as cli
 from energy_model.engine import study as study_mod
+from energy_model.engine.study import Study
 from energy_model.errors import (
     InfeasibleError,
     LimitReachedError,
     UnboundedError,
 )
+from energy_model.io.schema import TargetSpec
 from energy_model.output.run_folder import verify_run
-from energy_model.io.schema import SolverSpec, TargetSpec
-from energy_model.engine.study import Study
-from tiny import SIMPLEX, system, tech
 
 
 def run(p: TmpProject, scenario: Path, *extra: str) -> int:

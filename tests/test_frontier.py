@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from energy_model.cli.main import main
-from energy_model.analysis.frontier import frontier, frontier_sentence
-from energy_model.output.run_folder import verify_run
-from energy_model.io.schema import TargetSpec
-from energy_model.engine.study import Study
 from test_targets_analysis import CRF, PROJECT, capacity_system, copy_inputs, share_system
-from tiny import SIMPLEX, system, tech
+from tiny import system, tech
+
+from energy_model.analysis.frontier import frontier, frontier_sentence
+from energy_model.cli.main import main
+from energy_model.engine.study import Study
+from energy_model.io.schema import TargetSpec
+from energy_model.output.run_folder import verify_run
 
 
 def test_share_frontier_by_hand():

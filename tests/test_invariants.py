@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-
 from conftest import PROJECT
-from energy_model.cli import main as cli
+
 from energy_model import vocabulary as n
-from energy_model.output.run_folder import open_netcdf, verify_run, write_netcdf
+from energy_model.cli import main as cli
 from energy_model.engine.checks import check_results
+from energy_model.output.run_folder import open_netcdf, verify_run, write_netcdf
 
 NEW_ENERGY = ("wind", "solar", "biomass")
 

@@ -15,7 +15,6 @@ import ast
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT
 
 PACKAGE = PROJECT / "energy_model"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from energy_model.errors import InfeasibleError
-from energy_model.engine.extract import extract_results
-from energy_model.model import build_model
-from energy_model.io.schema import TargetSpec
-from energy_model.engine.highs import solve_model
-from energy_model.engine.checks import check_results
 from tiny import SIMPLEX, inputs, tech
+
+from energy_model.engine.checks import check_results
+from energy_model.engine.extract import extract_results
+from energy_model.engine.highs import solve_model
+from energy_model.errors import InfeasibleError
+from energy_model.io.schema import TargetSpec
+from energy_model.model import build_model
 
 
 def solve(ds):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tiny import system, tech
 
+from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError
 from energy_model.io.schema import TargetSpec
-from energy_model.engine.study import Study
-from tiny import SIMPLEX, system, tech
 
 
 def share_study() -> Study:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from weather_fixtures import WARNING_FILTERS, sockets_blocked
 
 from energy_model.cli.profiles import print_calibration_table
 from energy_model.profiles import capacity_factors, default_profiles, read_plants
 from energy_model.weather import WeatherSpec, load_weather, read_sites
-from weather_fixtures import WARNING_FILTERS, sockets_blocked
 
 pytestmark = [pytest.mark.filterwarnings(f) for f in WARNING_FILTERS]
 

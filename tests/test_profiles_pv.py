@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pvlib
 import pytest
+from weather_fixtures import WARNING_FILTERS
 
 from energy_model.profiles.pv import PVPlant, pv_capacity_factor
-from weather_fixtures import WARNING_FILTERS
 
 pytestmark = [pytest.mark.filterwarnings(f) for f in WARNING_FILTERS]
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from weather_fixtures import WARNING_FILTERS
 from windpowerlib import WindTurbine
 
 from energy_model.errors import InputError
 from energy_model.profiles import read_plants
-from energy_model.profiles.turbines import (BANNED_TURBINES, BETZ_LIMIT, generic_power_curve, implied_cp_max,
-                                            make_turbine)
+from energy_model.profiles.turbines import (
+    BANNED_TURBINES,
+    BETZ_LIMIT,
+    generic_power_curve,
+    implied_cp_max,
+    make_turbine,
+)
 from energy_model.profiles.wind import WindPlant, wind_capacity_factor, windpowerlib_weather
-from weather_fixtures import WARNING_FILTERS
 
 pytestmark = [pytest.mark.filterwarnings(f) for f in WARNING_FILTERS]
 

@@ -20,16 +20,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from conftest import PROJECT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tiny import ECON, GAS, system, tech
 
-from conftest import PROJECT
-from energy_model.io import tables
-from energy_model.errors import InfeasibleError
-from energy_model.output.run_folder import open_netcdf, write_netcdf
-from energy_model.io.schema import EconomicsSpec, TargetSpec
 from energy_model.engine.study import Study
-from tiny import ECON, GAS, SIMPLEX, system, tech
+from energy_model.errors import InfeasibleError
+from energy_model.io import tables
+from energy_model.io.schema import EconomicsSpec, TargetSpec
+from energy_model.output.run_folder import open_netcdf, write_netcdf
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

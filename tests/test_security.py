@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import BASE_YAML, PROJECT, TmpProject
+
 from energy_model.cli import main as cli
+from energy_model.engine.highs import _options
 from energy_model.errors import InputError
 from energy_model.inputs.load import build_model_inputs
-from energy_model.output.run_folder import write_csv
 from energy_model.io.scenario_file import load_scenario
 from energy_model.io.schema import SolverSpec
-from energy_model.engine.highs import _options
+from energy_model.output.run_folder import write_csv
 
 PACKAGE = PROJECT / "energy_model"
 SOURCES = sorted(PACKAGE.rglob("*.py"))

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_targets_analysis import CRF, REF_CAP_COST, WIND_VALUE, capacity_system, copy_inputs, share_system
 
+from energy_model.analysis.target_test import run_target_test
 from energy_model.cli.main import main
 from energy_model.output.run_folder import open_netcdf
-from energy_model.analysis.target_test import run_target_test
-from test_targets_analysis import CRF, REF_CAP_COST, WIND_VALUE, capacity_system, copy_inputs, share_system
 
 DUAL = 5000 * CRF + 20 - WIND_VALUE  # 200.761 CNY/kW/yr
 

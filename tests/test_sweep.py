@@ -7,10 +7,10 @@ import json
 import pytest
 
 from energy_model.cli.main import main
-from energy_model.errors import InputError, PartialSweepError
-from energy_model.inputs.load import build_model_inputs, load_case
-from energy_model.io.scenario_file import load_scenario
 from energy_model.engine.study import Study
+from energy_model.errors import InputError, PartialSweepError
+from energy_model.inputs.load import load_case
+from energy_model.io.scenario_file import load_scenario
 from energy_model.sweeps import SweepSpec, run_sweep, variants
 
 SWEEP = """\

@@ -35,13 +35,13 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from tiny import ECON, system, tech
 
+from energy_model.analysis.target_test import maximum_achievable, precheck, run_target_test
 from energy_model.cli.main import main
+from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError
 from energy_model.io.schema import EconomicsSpec, TargetSpec
-from energy_model.engine.study import Study
-from energy_model.analysis.target_test import maximum_achievable, precheck, run_target_test
-from tiny import ECON, SIMPLEX, system, tech
 
 PROJECT = Path(__file__).resolve().parent.parent
 CRF = 0.08 / (1 - 1.08 ** -20)

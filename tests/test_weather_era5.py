@@ -6,11 +6,19 @@ import numpy as np
 import pandas as pd
 import pvlib
 import pytest
+from weather_fixtures import (
+    ONSHORE,
+    WARNING_FILTERS,
+    era5_dataset,
+    sites_frame,
+    true_ghi,
+    write_era5_legacy,
+    write_era5_new,
+    year_utc_stamps,
+)
 
 from energy_model.errors import InputError
 from energy_model.weather import COLUMNS, WeatherSpec, load_weather
-from weather_fixtures import (ONSHORE, WARNING_FILTERS, era5_dataset, sites_frame, true_ghi, write_era5_legacy,
-                              write_era5_new, year_utc_stamps)
 
 pytestmark = [pytest.mark.filterwarnings(f) for f in WARNING_FILTERS]
 

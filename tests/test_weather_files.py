@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pvlib
 import pytest
+from pydantic import ValidationError
+from weather_fixtures import WARNING_FILTERS, simple_weather, sites_frame, write_epw, write_weather_csv
 
 from energy_model.errors import InputError
 from energy_model.weather import WeatherSpec, load_weather, read_sites
-from weather_fixtures import WARNING_FILTERS, simple_weather, sites_frame, write_epw, write_weather_csv
 
 pytestmark = [pytest.mark.filterwarnings(f) for f in WARNING_FILTERS]
 
@@ -169,9 +170,9 @@ def test_spec_errors_collected(tmp_path):
         load_weather(spec, _one_site(), tmp_path)
     text = _issues(err)
     assert "weather.files.nowhere: unknown site" in text and "weather.files.coast: no weather file" in text
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         WeatherSpec(source="csv", bogus=1)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         WeatherSpec(timezone="Mars/Olympus")
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from weather_fixtures import WARNING_FILTERS
 
 from energy_model.errors import InputError
 from energy_model.weather import COLUMNS, WeatherSpec, load_weather, read_sites
 from energy_model.weather.synthetic_params import read_synthetic_parameters
-from weather_fixtures import WARNING_FILTERS
 
 pytestmark = [pytest.mark.filterwarnings(f) for f in WARNING_FILTERS]
 

@@ -15,8 +15,8 @@ import xarray as xr
 
 from energy_model.inputs.assemble import assemble_case
 from energy_model.io.case import Case
-from energy_model.io.tables.common import FUEL_COLUMNS, FUEL_TEXT, TECHNOLOGY_COLUMNS, TECHNOLOGY_TEXT
 from energy_model.io.schema import EconomicsSpec, SolverSpec, TargetSpec
+from energy_model.io.tables.common import FUEL_COLUMNS, FUEL_TEXT, TECHNOLOGY_COLUMNS, TECHNOLOGY_TEXT
 
 #: Economics with no discounting effect tests cannot see: zero carbon price, high VoLL.
 ECON = EconomicsSpec(discount_rate=0.0, carbon_price_cny_per_t=0.0, value_of_lost_load_cny_per_mwh=1e5,

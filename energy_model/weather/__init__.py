@@ -11,9 +11,9 @@ read_sites(path)
     The validated ``inputs/sites.csv`` table.
 """
 
+from energy_model.io.weather_spec import WeatherSpec
 from energy_model.weather.canonical import COLUMNS, TIMEZONE, UNITS
 from energy_model.weather.load import load_weather
 from energy_model.weather.sites import read_sites, validate_sites
-from energy_model.io.weather_spec import WeatherSpec
 
 __all__ = ["COLUMNS", "TIMEZONE", "UNITS", "WeatherSpec", "load_weather", "read_sites", "validate_sites"]

@@ -7,12 +7,18 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model.errors import InputError, InputIssue
-from energy_model.weather.canonical import (COLUMNS, check_annual_means, check_index, check_solar_timing, check_values,
-                                            select_years)
+from energy_model.io.weather_spec import WeatherSpec
+from energy_model.weather.canonical import (
+    COLUMNS,
+    check_annual_means,
+    check_index,
+    check_solar_timing,
+    check_values,
+    select_years,
+)
 from energy_model.weather.csvfile import read_weather_csv
 from energy_model.weather.epw import read_station_file
 from energy_model.weather.era5 import read_era5
-from energy_model.io.weather_spec import WeatherSpec
 from energy_model.weather.synthetic import synthetic_weather
 from energy_model.weather.synthetic_params import read_synthetic_parameters
 
