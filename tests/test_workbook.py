@@ -120,9 +120,10 @@ def test_hourly_csv_power_and_heat_apart(quick_week_run: Path):
 
 
 def test_scorecard_in_chinese_is_aligned(quick_week_run: Path, capsys: pytest.CaptureFixture[str]):
+    import json
+
     from energy_model.cli.main import print_scorecard
     from energy_model.output.i18n import display_width
-    import json
 
     doc = json.loads((quick_week_run / "summary.json").read_text(encoding="utf-8"))
     print_scorecard(doc, quick_week_run, lang="zh")

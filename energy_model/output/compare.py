@@ -161,6 +161,7 @@ def targets(runs: list[Run]) -> tb.Table:
         per = [{t["target"]: t for t in r.doc["targets"]}.get(k) for r in runs]
         first = next((i for i, t in enumerate(per) if t is not None))
         t0, inputs = per[first], runs[first].inputs
+        assert t0 is not None
         names = Names(inputs)
         title = tb.Bi(*(target_name(inputs, k, names, Lang(code)) for code in LANGS))  # levels differ by run
         fmt, unit, scale = tb._level_fmt(t0["kind"])

@@ -22,8 +22,14 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from energy_model.output import tables as tb
-from energy_model.output.analyses import (Breakeven, Frontier, breakeven_sentence, frontier_rows, frontier_sentence,
-                                          read_analyses)
+from energy_model.output.analyses import (
+    Breakeven,
+    Frontier,
+    breakeven_sentence,
+    frontier_rows,
+    frontier_sentence,
+    read_analyses,
+)
 from energy_model.output.assumptions import describe
 from energy_model.output.chart_data import collect
 from energy_model.output.charts import render_all_languages

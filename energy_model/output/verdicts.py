@@ -117,7 +117,7 @@ def binding_sentences(results: xr.Dataset, inputs: xr.Dataset, names: Names, lan
     tech_ids = list(inputs[n.TECH].values.astype(str))
     fuel_ids = list(inputs[n.FUEL].values.astype(str))
     for item in binding_limits(results, inputs):
-        limit, name, value = str(item["limit"]), str(item["name"]), item["value"]
+        limit, name, value = str(item["limit"]), str(item["name"]), float(str(item["value"]))
         if limit in FUEL_LIMITS and name in fuel_ids:
             j = fuel_ids.index(name)
             unit = str(inputs["fuel_unit"].values[j])

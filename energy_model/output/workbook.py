@@ -95,8 +95,8 @@ def write_table(wb: Workbook, table: tb.Table) -> WriteOnlyWorksheet:
 def write_summary(wb: Workbook, table: tb.Table, facts: dict[str, list[str]], meta: list[tuple[str, str, Any]]) -> None:
     """The ``summary`` sheet: run facts, the answer in both languages, then the key numbers."""
     ws = wb.create_sheet("summary")
-    for zh, en, value in meta:
-        ws.append([_head_cell(ws, zh), _head_cell(ws, en), value])
+    for label_zh, label_en, value in meta:
+        ws.append([_head_cell(ws, label_zh), _head_cell(ws, label_en), value])
     ws.append([])
     for code in LANGS:
         for sentence in facts.get(code, []):

@@ -11,7 +11,6 @@ from energy_model.output import chart_data
 from energy_model.output.charts.style import COLOURS, CYCLE, chart_style, new_figure, text_width_in, to_svg
 from energy_model.output.i18n import Lang, Names
 
-
 #: Colours of the runs compared (far apart, so two runs never look alike).
 RUN_COLOURS = ("#2166ac", "#e08214", "#5b8c2a", "#7b3294", "#d7191c", "#4d4d4d")
 
@@ -66,7 +65,7 @@ def cost_by_run(runs: list[Any], lang: Lang) -> str:
         totals = [float(p.sum()) for p in per]
         ax.scatter(x, totals, color=COLOURS["demand"], marker="D", s=18, zorder=3, label=lang("common.total"))
         for xi, tot in zip(x, totals):
-            ax.text(xi, max(up[xi], tot), lang.num(tot, 1), ha="center", va="bottom", fontsize=7)
+            ax.text(float(xi), max(float(up[xi]), tot), lang.num(tot, 1), ha="center", va="bottom", fontsize=7)
         ax.axhline(0, color="#333333", linewidth=0.8)
         ax.set_ylim(min(float(down.min()) * 1.1, 0.0), max(float(up.max()), max(totals)) * 1.15)
         ax.set_xticks(x, [r.name for r in runs])

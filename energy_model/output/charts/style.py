@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 import matplotlib
 
@@ -73,7 +74,8 @@ RC = {
 @contextmanager
 def chart_style() -> Iterator[None]:
     """Matplotlib settings for one chart (fonts, sizes, grid); missing-glyph warnings silenced."""
-    with matplotlib.rc_context(RC | {"font.family": font_family()}), warnings.catch_warnings():
+    settings: Any = RC | {"font.family": font_family()}
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
         warnings.filterwarnings("ignore", message="findfont")
         yield
@@ -99,7 +101,7 @@ def bars(ax: Axes, x: np.ndarray, heights: np.ndarray, bottoms: np.ndarray, widt
     top = bottoms + heights
     verts = np.stack([np.column_stack([left, bottoms]), np.column_stack([right, bottoms]),
                       np.column_stack([right, top]), np.column_stack([left, top])], axis=1)
-    coll = PolyCollection(verts, facecolors=colour, edgecolors="none", label=label)
+    coll = PolyCollection(list(verts), facecolors=colour, edgecolors="none", label=label)
     ax.add_collection(coll)
     ax.update_datalim(np.concatenate([np.column_stack([left, bottoms]), np.column_stack([right, top])]))
     ax.autoscale_view()
