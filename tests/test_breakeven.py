@@ -23,9 +23,10 @@ from test_frontier import short_plan_year
 from test_targets_analysis import CRF, capacity_system, share_system
 from tiny import system, tech
 
-from energy_model.analysis.breakeven import breakeven
+from energy_model.analysis.breakeven import PROBE, breakeven
 from energy_model.cli.main import main
 from energy_model.engine.study import Study
+from energy_model.errors import InputError
 from energy_model.io.schema import TargetSpec
 from energy_model.output.run_folder import verify_run
 
@@ -34,7 +35,7 @@ PRICE_STAR = (5000 * CRF + 20) / (4380 * 1.5 / 1000)
 
 def dual_at(study: Study, param: str, value: float, target: str) -> float:
     """Shadow price of ``target`` (enforced) with ``param`` at ``value``."""
-    with study.changed({param: value, f"targets.{target}.mode": "enforce"}):
+    with study.changed({param: value, f"targets.{target}.mode": "enforce"}, PROBE):
         return float(study.solve("check")["target_shadow_price"].sel(target=target))
 
 
@@ -144,12 +145,14 @@ def test_cli_breakeven_on_the_plan_year(tmp_path: Path, capsys: pytest.CaptureFi
     assert fname in verify_run(out / "plan_year")["files"]
 
 
-def test_default_bracket_end_refused_by_the_table_rules_is_not_searched():
-    """10 x a 16,000 CNY/kW capex is implausible for the table rules: the search stays below it and says so."""
-    study = capacity_system(16_000.0)
-    found = breakeven(study, "technologies.wind.capex_cny_per_kw", "wind_cap", lo=15_000.0)
-    assert found["refused_ends"] and "implausible magnitude" in found["refused_ends"][0]
-    assert found["bracket"]["hi"] == 16_000.0
+def test_probes_below_the_plausible_magnitude_are_searched():
+    """A typed capex of 6 CNY/kW is refused as a unit slip; a break-even probe there is a value to try."""
+    study = capacity_system(50.0)
+    with pytest.raises(InputError, match="implausible magnitude"):
+        study.set("technologies.wind.capex_cny_per_kw", 6.0)
+    found = breakeven(study, "technologies.wind.capex_cny_per_kw", "wind_cap", tol=0.5)
+    assert found["status"] in ("found", "not_binding")
+    assert all(v >= 0 for v, _ in found["evaluations"])
 
 
 def test_cli_breakeven_bad_path_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

@@ -31,6 +31,7 @@ from energy_model import vocabulary as n
 from energy_model.analysis.target_test import PRICE_UNITS
 from energy_model.engine.study import Study
 from energy_model.errors import InputError, InputIssue
+from energy_model.io.changes import Origin
 
 #: Words and unit per changeable cost column.
 PARAM_WORDS = {
@@ -45,6 +46,10 @@ PARAM_WORDS = {
     "carbon_price_cny_per_t": ("carbon price", "CNY/t"),
     "value_of_lost_load_cny_per_mwh": ("value of lost load", "CNY/MWh"),
 }
+
+
+#: Break-even probes are generated between valid values: hard ranges apply, unit-slip checks do not.
+PROBE = Origin("break-even", typed=False)
 
 
 def describe_parameter(study: Study, path: str) -> tuple[str, str]:
@@ -126,7 +131,7 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
     evaluations: list[list[float]] = []
 
     def dual(v: float) -> float:
-        with study.changed({param: v}):
+        with study.changed({param: v}, PROBE):
             res = study.solve(f"break-even: {param} = {v:.6g}", progress)
         d = float(res["target_shadow_price"].sel({n.TARGET: target}))
         evaluations.append([v, d])

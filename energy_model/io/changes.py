@@ -67,11 +67,16 @@ class Origin:
         Key prefix of the changes in that file (``"overrides."``, ``"parameters."``).
     lines : mapping of str to int
         Line of each key path in the file, when known.
+    typed : bool
+        True for values a person typed (files, sweep values, ``Study.set``): they also get the
+        tables' unit-slip checks ("implausible magnitude"). A search that generates values
+        between valid ones (a break-even probe) sets False; hard ranges apply either way.
     """
 
     file: str = "change"
     prefix: str = ""
     lines: Mapping[str, int] = field(default_factory=dict)
+    typed: bool = True
 
     def issue(self, path: str, message: str, value: object = None) -> InputIssue:
         """An issue located at change ``path``."""
@@ -199,7 +204,8 @@ def _change_tables(case: Case, changes: Mapping[str, Any], origin: Origin,
         try:
             check()
         except InputError as err:
-            issues.extend(_locate(err.issues, changed, origin))
+            found = [i for i in err.issues if origin.typed or not i.message.startswith("implausible magnitude")]
+            issues.extend(_locate(found, changed, origin))
     return frames["technologies"], frames["fuels"]
 
 
