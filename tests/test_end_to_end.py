@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import PROJECT
 
 from energy_model.cli.main import main
 from energy_model.output.run_folder import open_netcdf, verify_run
@@ -99,3 +100,21 @@ def test_full_plan_year_with_run_py(tmp_path):
     for line in ("Wind capacity 6 GW", "Solar capacity 3 GW", "New-energy generation 25 %"):
         assert line in proc.stdout
     assert "hipo" in json.dumps(json.loads((tmp_path / "plan_year" / "manifest.json").read_text())["solves"])
+
+
+def test_the_default_command_runs_the_shipped_plan_year(monkeypatch: pytest.MonkeyPatch):
+    """``python run.py`` with no command runs scenarios/plan_year.yaml of the project (found from the package)."""
+    import energy_model.pipeline as pipeline
+    from energy_model.cli import main as cli_main
+
+    seen: list[Path] = []
+
+    def fake_run(scenario, out=None, **kw):
+        seen.append(Path(scenario))
+        raise KeyboardInterrupt  # stop before any work; the CLI maps it to exit 130
+
+    monkeypatch.setattr(pipeline, "run_scenario", fake_run)
+    assert cli_main.DEFAULT_SCENARIO == PROJECT / "scenarios" / "plan_year.yaml"
+    assert cli_main.DEFAULT_SCENARIO.is_file()
+    assert cli_main.main(["--quiet"]) == 130
+    assert seen == [PROJECT / "scenarios" / "plan_year.yaml"]

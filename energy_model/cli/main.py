@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from energy_model.errors import EnergyModelError, InputError, InterruptedRun, SolveFailure
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]  # energy_model/cli/main.py -> the project folder
 DEFAULT_SCENARIO = PROJECT / "scenarios" / "plan_year.yaml"
 
 
