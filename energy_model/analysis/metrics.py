@@ -21,6 +21,7 @@ import xarray as xr
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import UNSERVED_MW
 from energy_model.engine.measures import consumption_mwh, share
+from energy_model.inputs.lp_units import time_arrays
 
 #: Carriers counted as "new energy" (新能源) in the plan's share indicator.
 #: New-energy carriers of inputs files written before ``inputs/carriers.csv`` existed.
@@ -29,10 +30,10 @@ NEW_ENERGY_CARRIERS = ("wind", "solar", "biomass")
 
 def technology_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
     """One row per technology: capacity, output, curtailment, costs, LCOE, emissions."""
-    w = float(inputs.attrs["hour_weight"])
+    w = time_arrays(inputs)[0]
     techs = inputs[n.TECH].values.astype(str)
-    avail = np.nansum(results["available_mw"].values, axis=1) * w
-    curt = np.nansum(results["curtailment_mw"].values, axis=1) * w
+    avail = np.nan_to_num(results["available_mw"].values) @ w
+    curt = np.nan_to_num(results["curtailment_mw"].values) @ w
     costs = results["cost_by_technology_cny_per_yr"].to_pandas()
     gen = results["generation_mwh_per_yr"].values
     total_cost = costs.sum(axis=1).values
@@ -120,7 +121,7 @@ def summary(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, Any]:
     """Headline numbers of one solved case (JSON-ready, user units)."""
     cons = consumption_mwh(inputs)
     cost = float(results.attrs["objective_cny_per_yr"])
-    w = float(inputs.attrs["hour_weight"])
+    w = time_arrays(inputs)[0]
     price = results["price_cny_per_mwh"].values
     demand = inputs["demand_mw"].values
     shed = results["unserved_mw"].values
@@ -139,11 +140,13 @@ def summary(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, Any]:
         "curtailment_share": tech.loc[tech["kind"] == n.VARIABLE, "curtailment_share"].to_dict(),
         "emissions_t_per_yr": emis.to_dict(),
         "imported_co2_t_per_yr": float(results["imported_co2_t_per_yr"].sum()),
-        "unserved_mwh_per_yr": float(shed.sum()) * w,
-        "unserved_hours": int((shed > UNSERVED_MW).sum()),
+        "unserved_mwh_per_yr": float(shed @ w),
+        # hours of the horizon with unserved demand (a step stands for w * horizon / 8760 of them)
+        "unserved_hours": int(round(float((shed > UNSERVED_MW)
+                                          @ (w * float(inputs.attrs.get("horizon_hours", len(w))) / 8760.0)))),
         "price_cny_per_mwh": {
-            "mean": float(price.mean()),
-            "demand_weighted": float((price * demand).sum() / demand.sum()),
+            "mean": float(price @ w / w.sum()),
+            "demand_weighted": float((price * demand) @ w / (demand @ w)),
             "min": float(price.min()),
             "max": float(price.max()),
         },

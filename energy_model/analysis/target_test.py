@@ -31,6 +31,7 @@ from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
 from energy_model.inputs.lp_units import target_level_from_lp
 from energy_model.model.targets import annual_emissions
+from energy_model.inputs.lp_units import time_arrays
 
 UNITS = {n.MIN_CAPACITY: "MW", n.MIN_SHARE: "share of consumption", n.MAX_EMISSIONS: "t/yr"}
 PRICE_UNITS = {n.MIN_CAPACITY: "CNY/kW/yr", n.MIN_SHARE: "CNY/MWh", n.MAX_EMISSIONS: "CNY/t"}
@@ -76,8 +77,8 @@ def precheck(inputs: xr.Dataset) -> list[str]:
     proves the target cannot be met.
     """
     out = []
-    w = float(inputs.attrs["hour_weight"])
-    demand = float(inputs["demand_mw"].sum()) * w
+    w = time_arrays(inputs)[0]
+    demand = float(inputs["demand_mw"].values @ w)
     upper = inputs["capacity_upper_mw"].values
     cf = inputs["capacity_factor"].values
     techs = inputs[n.TECH].values.astype(str)
@@ -96,7 +97,7 @@ def precheck(inputs: xr.Dataset) -> list[str]:
                            f"{', '.join(techs[members])} add up to {most:,.0f} MW")
         elif tk == n.MIN_SHARE:
             gen_members = members & (kind != n.STORAGE)
-            energy = float((upper[gen_members, None] * cf[gen_members]).sum()) * w
+            energy = float((upper[gen_members, None] * cf[gen_members]).sum(axis=0) @ w)
             if math.isfinite(energy) and energy < level * demand:
                 out.append(f"infeasible: target '{k}' needs {level * demand / 1e6:,.2f} TWh/yr but "
                            f"{', '.join(techs[gen_members])} at their maximum capacities could give at most "

@@ -3,9 +3,9 @@
 Everything downstream (checks, metrics, reports, target analysis) reads this
 Dataset; nothing reads the Pyomo model after :func:`extract_results`.
 
-Dual conventions (minimisation; LP units GW, GWh, million CNY, kt; w = 8760/hours):
+Dual conventions (minimisation; LP units GW, GWh, million CNY, kt; w[t] = hours per year step t stands for):
 
-- balance[t] dual [MCNY/GWh per weighted hour] -> price [CNY/MWh] = dual * 1000 / w
+- balance[t] dual [MCNY/GWh per weighted hour] -> price [CNY/MWh] = dual * 1000 / w[t]
 - min_capacity dual [MCNY/GW/yr] == [CNY/kW/yr]
 - min_share dual [MCNY/GWh] -> [CNY/MWh] x1000
 - max_emissions dual [MCNY/kt] -> [CNY/t] x1000 (reported positive = cost of a tighter cap)
@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
@@ -54,6 +55,27 @@ def fuel_supply(m: pyo.ConcreteModel, sol: Solution, disp: np.ndarray) -> np.nda
             for j, g in enumerate(data.techs):
                 if data.kind[g] in n.FUELLED_KINDS and data.fuel_of[g] == c:
                     out[i] += disp[j] / data.efficiency[g]
+    return out
+
+
+def _inter_day_start(m: pyo.ConcreteModel, sol: Solution, data: LPData, S: list[str],
+                     inputs: xr.Dataset) -> np.ndarray:
+    """Linked typical days: the state at the start of the day each representative step shows [GWh].
+
+    A representative day is a real day of the horizon; its stored energy is
+    that day's inter-day state (decayed by self-discharge over the hours
+    since midnight) plus the change within the day.
+    """
+    days = len(data.sequence)
+    inter = _grid(sol, m.soc_inter, S, days)
+    day_index = (pd.DatetimeIndex(inputs[n.TIME].values).normalize().values[:, None]
+                 == inputs["period_sequence"]["day"].values[None, :]).argmax(axis=1)
+    out = inter[:, day_index]
+    since = np.zeros(data.hours)
+    for steps in data.period_steps:
+        since[steps] = np.cumsum(data.step_hours[steps])
+    for i, s in enumerate(S):
+        out[i] *= (1.0 - data.self_discharge[s]) ** since
     return out
 
 
@@ -96,6 +118,8 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
     ch = _grid(sol, m.ch, S, T) * MW
     dis = _grid(sol, m.dis, S, T) * MW
     soc = _grid(sol, m.soc, S, T) * MW
+    if data.link_storage and S:
+        soc = soc + _inter_day_start(m, sol, data, S, inputs) * MW
     charge, discharge, level = nan_t.copy(), nan_t.copy(), nan_t.copy()
     energy_cap = np.full(len(techs), np.nan)
     e_build = sol.value(m.build_e) * MW
@@ -129,6 +153,9 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
     heat_price = (
         sol.dual(m.heat_balance) * (MONEY / MW) / w if hasattr(m, "heat_balance") else np.zeros(T)
     )
+    if hasattr(m, "soc_inter"):
+        days = inputs["period_sequence"]["day"].values
+        put_inter = _grid(sol, m.soc_inter, S, len(days)) * MW
 
     ds = xr.Dataset(coords={n.TECH: techs, n.TIME: inputs[n.TIME].values, n.FUEL: F,
                             n.POLLUTANT: list(n.POLLUTANTS), n.TARGET: list(m.K)})
@@ -155,11 +182,18 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
     put("unserved_mw", (n.TIME,), shed, "MW", "unserved electricity demand")
     put("unserved_heat_mw", (n.TIME,), shed_heat, "MW_th", "unserved heat demand")
     put("price_cny_per_mwh", (n.TIME,), price, "CNY/MWh", "hourly marginal cost of electricity (balance dual)")
+    if hasattr(m, "soc_inter"):
+        inter = np.full((len(techs), len(days)), np.nan)
+        for i, s in enumerate(S):
+            inter[tindex[s]] = put_inter[i]
+        ds.coords["day"] = days
+        put("storage_day_start_mwh", (n.TECH, "day"), inter, "MWh",
+            "stored energy at the start of every day of the horizon (typical days linked through the year)")
     put("heat_price_cny_per_mwh", (n.TIME,), heat_price, "CNY/MWh_th", "hourly marginal cost of heat")
 
-    energy = disp.sum(axis=1) * w  # MWh/yr
+    energy = disp @ w  # MWh/yr
     put("generation_mwh_per_yr", (n.TECH,), energy, "MWh/yr", "annual output (storage: net of charging)")
-    fuel_yr = x.sum(axis=1) * w
+    fuel_yr = x @ w
     put("fuel_use_mwh_th_per_yr", (n.FUEL,), fuel_yr, "MWh_th/yr", "annual fuel supplied")
     units_per = inputs["energy_mwh_per_unit"].values
     put("fuel_use_units_per_yr", (n.FUEL,), fuel_yr / units_per, "unit/yr", "annual fuel in its trading unit")
@@ -212,11 +246,12 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
     for g in techs:
         i = g_i[g]
         out = dis[i] if data.kind[g] == n.STORAGE else gen[i]
-        comp["vom"][i] = w * pyo.value(m.vom[g]) * float(out.sum())
+        comp["vom"][i] = pyo.value(m.vom[g]) * float(out @ w)
     U = list(m.U)
     su = _grid(sol, m.su, U, data.hours)
+    starts = w / data.step_hours
     for k, g in enumerate(U):
-        comp["startup"][g_i[g]] = w * data.startup[g] * float(su[k].sum())
+        comp["startup"][g_i[g]] = data.startup[g] * float(su[k] @ starts)
     # fuel and carbon attributed to burners by their share of each carrier's hourly burn
     x = ds["fuel_use_mwh_th"].values / MW
     F = list(m.F)
@@ -234,11 +269,11 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
         fuel_cost_t = (price[fi, None] * x[fi]).sum(axis=0)
         carbon_t = cprice * (co2[fi, None] * x[fi]).sum(axis=0)
         for k, g in enumerate(burners):
-            comp["fuel"][g_i[g]] += w * float((share[k] * fuel_cost_t).sum())
-            comp["carbon"][g_i[g]] += w * float((share[k] * carbon_t).sum())
+            comp["fuel"][g_i[g]] += float((share[k] * fuel_cost_t) @ w)
+            comp["carbon"][g_i[g]] += float((share[k] * carbon_t) @ w)
     system = {
-        "unserved": pyo.value(m.voll) * w * ds["unserved_mw"].values.sum() / MW
-        + pyo.value(m.voll_heat) * w * ds["unserved_heat_mw"].values.sum() / MW,
+        "unserved": pyo.value(m.voll) * float(ds["unserved_mw"].values @ w) / MW
+        + pyo.value(m.voll_heat) * float(ds["unserved_heat_mw"].values @ w) / MW,
         "penalty": sum(pyo.value(m.target_penalty[k]) * float(sol.value(m.short)[i]) for i, k in enumerate(m.K)),
     }
     table = np.stack([comp[c] for c in COMPONENTS], axis=1) * MONEY
@@ -259,7 +294,7 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     duals = sol.dual(m.target_row) if K else np.zeros(0)
     short = sol.value(m.short) if K else np.zeros(0)
     price = np.zeros(len(K))
-    demand = float(inputs["demand_mw"].values.sum()) * data.weight
+    demand = float(inputs["demand_mw"].values @ data.weight)
     achieved = target_values(ds, inputs) if K else np.zeros(0)
     for i, k in enumerate(K):
         kind = data.target_kind[k]

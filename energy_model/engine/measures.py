@@ -8,7 +8,7 @@ capacity is computed the same way wherever it is shown::
     min_share      sum_{g in k, not storage} generation[g] / consumption          [-]
     max_emissions  sum_f direct emissions[f, pollutant]                           [t/yr]
 
-Consumption is the annualised demand: ``hour_weight * sum_t demand[t]`` [MWh/yr].
+Consumption is the annualised demand: ``sum_t w[t] * demand[t]`` [MWh/yr] (w: hours per year of each step).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from energy_model import vocabulary as n
+from energy_model.inputs.lp_units import time_arrays
 
 #: Relative slack when comparing a measure with its level.
 MET_REL = 1e-6
@@ -26,8 +27,8 @@ MET_ABS = {n.MIN_CAPACITY: 1e-3, n.MIN_SHARE: 1e-6, n.MAX_EMISSIONS: 1e-3}
 
 
 def consumption_mwh(inputs: xr.Dataset) -> float:
-    """Annual electricity consumption [MWh/yr]: the demand of the horizon times the hour weight."""
-    return float(inputs["demand_mw"].values.sum()) * float(inputs.attrs["hour_weight"])
+    """Annual electricity consumption [MWh/yr]: the demand of every step times the hours per year it stands for."""
+    return float(inputs["demand_mw"].values @ time_arrays(inputs)[0])
 
 
 def share(results: xr.Dataset, inputs: xr.Dataset, mask: np.ndarray) -> float:

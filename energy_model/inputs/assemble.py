@@ -19,6 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model import vocabulary as n
+from energy_model.inputs.aggregate import PERIOD_HOURS, TimeStructure, aggregate_series, time_structure
 from energy_model.io.case import Case
 from energy_model.io.schema import EconomicsSpec, TargetSpec
 
@@ -255,10 +256,53 @@ def assemble_case(case: Case) -> xr.Dataset:
     """
     attrs = dict(case.attrs) | {"annual_demand_mwh": case.demand_annual_mwh,
                                 "annual_heat_demand_mwh": case.heat_annual_mwh}
-    ds = assemble_inputs(case.technologies, case.fuels, case.time, case.demand_mw, case.heat_demand_mw,
-                         case.capacity_factors, case.targets, case.economics, attrs)
+    ts = time_structure(case)
+    if ts.method == "none":
+        ds = assemble_inputs(case.technologies, case.fuels, case.time, case.demand_mw, case.heat_demand_mw,
+                             case.capacity_factors, case.targets, case.economics, attrs)
+    else:
+        cfs = {name: aggregate_series(ts, f"cf:{name}", np.asarray(series), cap=1.0)
+               for name, series in case.capacity_factors.items() if f"cf:{name}" in ts.scale}
+        ds = assemble_inputs(case.technologies, case.fuels, case.time[ts.start],
+                             aggregate_series(ts, "demand", case.demand_shape) * case.demand_annual_mwh,
+                             aggregate_series(ts, "heat", case.heat_shape) * case.heat_annual_mwh,
+                             cfs, case.targets, case.economics, attrs)
+    ds = ds.assign(time_variables(ts, case))
+    if ts.method != "none":
+        del ds.attrs["hour_weight"]  # steps have weights of their own: time_weight
+    ds.attrs.update(aggregation_attrs(ts, case))
     if case.carriers is not None:
         ds = ds.assign(carrier_table(case.carriers, ds))
-    if case.hour_weight is not None:
+    if case.hour_weight is not None and ts.method == "none":
         ds.attrs["hour_weight"] = float(case.hour_weight)
     return ds
+
+
+def time_variables(ts: TimeStructure, case: Case) -> dict[str, xr.DataArray]:
+    """Per-step weight [h/yr], duration [h] and representative period; the day sequence for linking."""
+    out = {
+        "time_weight": xr.DataArray(ts.weight, dims=n.TIME,
+                                    attrs={"units": "h/yr", "long_name": "hours per year each step stands for"}),
+        "step_hours": xr.DataArray(ts.step_hours, dims=n.TIME,
+                                   attrs={"units": "h", "long_name": "duration of each step"}),
+        "step_period": xr.DataArray(ts.period, dims=n.TIME,
+                                    attrs={"long_name": "representative period of each step"}),
+    }
+    if len(ts.sequence):
+        days = case.time[:: PERIOD_HOURS][: len(ts.sequence)]
+        out["period_sequence"] = xr.DataArray(
+            ts.sequence, dims="day", coords={"day": pd.DatetimeIndex(days).tz_localize(None) if days.tz else days},
+            attrs={"long_name": "representative period standing for each day of the horizon"})
+    return out
+
+
+def aggregation_attrs(ts: TimeStructure, case: Case) -> dict[str, object]:
+    """What the aggregation was, for the manifest, summary and report."""
+    spec = case.aggregation
+    out: dict[str, object] = {"aggregation_method": ts.method, "horizon_hours": case.hours}
+    if ts.method != "none":
+        out |= {"aggregation_periods": int(spec.periods), "aggregation_steps": int(ts.steps),
+                "aggregation_link_storage": int(spec.link_storage and ts.method == "typical_days"),
+                "aggregation_extremes": ", ".join(
+                    f"{name} {case.time[day * PERIOD_HOURS]:%Y-%m-%d}" for name, day in ts.extremes.items())}
+    return out

@@ -193,7 +193,7 @@ def load_case(scenario: str | Path | LoadedScenario) -> Case:
     full = Case(technologies=techs, fuels=fuels, time=time, demand_shape=np.asarray(demand_shape, dtype=float),
                 heat_shape=np.asarray(heat_shape, dtype=float), demand_annual_mwh=annual,
                 heat_annual_mwh=scen.heat_demand.annual_twh * MWH_PER_TWH, capacity_factors=profiles,
-                targets=dict(scen.targets), economics=scen.economics, solver=scen.solver, file=file, attrs=attrs,
+                targets=dict(scen.targets), economics=scen.economics, solver=scen.solver, aggregation=scen.aggregation, file=file, attrs=attrs,
                 carriers=carriers)
     case = full.evolve(technologies=techs.drop(index=list(scen.exclude_technologies)))
     if scen.cost_year is not None:

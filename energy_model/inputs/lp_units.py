@@ -27,8 +27,13 @@ class LPData:
     Power in GW, energy in GWh, money in million CNY, emissions in kt.
     """
 
-    hours: int
-    weight: float  # [yr-equivalents per hour x 8760]: annual quantity = weight * sum over hours
+    hours: int  # number of steps (hours of the horizon, or aggregated steps)
+    weight: np.ndarray  # [h/yr] per step: annual quantity = sum_t weight[t] * rate[t]
+    step_hours: np.ndarray  # [h] duration of each step (1 unless segments)
+    prev: np.ndarray  # step before each step (cyclic within its period)
+    period_steps: list[np.ndarray]  # steps of each representative period, in order
+    sequence: np.ndarray  # representative period of each original day (typical days; empty otherwise)
+    link_storage: bool  # storage state carried across the sequence of days
     techs: list[str]
     kind: dict[str, str]
     by_kind: dict[str, list[str]]
@@ -113,6 +118,19 @@ def target_penalty_to_lp(kind: str, penalty: float) -> float:
     return penalty * n.T_PER_LP / MONEY  # CNY/t -> MCNY/kt
 
 
+def time_arrays(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-step weight [h/yr], duration [h] and representative period of a ModelInputs Dataset.
+
+    Datasets written before time aggregation existed have one uniform
+    ``hour_weight`` attribute; they read as steps of one hour of that weight.
+    """
+    hours = int(ds.sizes[n.TIME])
+    if "time_weight" in ds:
+        return (ds["time_weight"].values.astype(float), ds["step_hours"].values.astype(float),
+                ds["step_period"].values.astype(int))
+    return (np.full(hours, float(ds.attrs["hour_weight"])), np.ones(hours), np.zeros(hours, dtype=int))
+
+
 def lp_data(ds: xr.Dataset) -> LPData:
     """Extract LP-scaled data from a ModelInputs Dataset.
 
@@ -144,9 +162,20 @@ def lp_data(ds: xr.Dataset) -> LPData:
         (f, str(p)): float(emis.sel({n.FUEL: f, n.POLLUTANT: p})) for f in fuels for p in emis[n.POLLUTANT].values
     }
 
+    weight, step_hours, period = time_arrays(ds)
+    period_steps = [np.flatnonzero(period == k) for k in range(int(period.max()) + 1 if hours else 0)]
+    prev = np.arange(hours) - 1
+    for steps in period_steps:
+        prev[steps[0]] = steps[-1]
+    sequence = ds["period_sequence"].values.astype(int) if "period_sequence" in ds else np.zeros(0, dtype=int)
     data = LPData(
         hours=hours,
-        weight=float(ds.attrs["hour_weight"]),
+        weight=weight,
+        step_hours=step_hours,
+        prev=prev,
+        period_steps=period_steps,
+        sequence=sequence,
+        link_storage=bool(ds.attrs.get("aggregation_link_storage", 0)) and len(sequence) > 0,
         techs=techs,
         kind=kind,
         by_kind=by_kind,

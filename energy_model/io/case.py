@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from energy_model.io.schema import EconomicsSpec, SolverSpec, TargetSpec
+from energy_model.io.schema import AggregationSpec, EconomicsSpec, SolverSpec, TargetSpec
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,10 @@ class Case:
     hour_weight : float, optional
         Annual weight of one model hour [yr-equivalent x 8760 per hour];
         None means 8760 / number of hours.
+    aggregation : AggregationSpec
+        Time aggregation applied when the LP inputs are assembled (the
+        hourly series above stay at full resolution, so a changed
+        aggregation is computed from them again).
     """
 
     technologies: pd.DataFrame
@@ -71,6 +75,7 @@ class Case:
     attrs: Mapping[str, object] = field(default_factory=dict)
     carriers: pd.DataFrame | None = None
     hour_weight: float | None = None
+    aggregation: AggregationSpec = AggregationSpec()
 
     def evolve(self, **changes: object) -> Case:
         """A copy with some fields replaced (tables are not copied; never mutate them)."""

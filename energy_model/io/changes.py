@@ -21,6 +21,7 @@ Changeable paths (user units, as in the files):
 ``demand.annual_twh``                   annual electricity demand [TWh/yr]; the hourly shape is kept
 ``heat_demand.annual_twh``              annual heat demand [TWh_th/yr]
 ``solver.<field>``                      a HiGHS setting of the allowlist (e.g. ``time_limit_s``)
+``aggregation.<field>``                 method (none | typical_days | segments), periods, extremes, link_storage
 ======================================  ==============================================
 """
 
@@ -39,11 +40,11 @@ from pydantic import BaseModel, ValidationError
 from energy_model.errors import InputError, InputIssue
 from energy_model.io import tables
 from energy_model.io.case import Case
-from energy_model.io.schema import DemandSpec, EconomicsSpec, HeatDemandSpec, SolverSpec, TargetSpec
+from energy_model.io.schema import AggregationSpec, DemandSpec, EconomicsSpec, HeatDemandSpec, SolverSpec, TargetSpec
 from energy_model.io.tables.common import FUEL_TEXT, TECHNOLOGY_TEXT
 
 #: Sections a change path may start with.
-SECTIONS = ("technologies", "fuels", "economics", "targets", "demand", "heat_demand", "solver")
+SECTIONS = ("technologies", "fuels", "economics", "targets", "demand", "heat_demand", "solver", "aggregation")
 #: Sections a scenario's ``overrides`` may change (the others have their own scenario keys).
 TABLE_SECTIONS = ("technologies", "fuels")
 #: Table columns that are not changeable (identity and constraint family).
@@ -143,6 +144,8 @@ def apply_changes(case: Case, changes: Mapping[str, Any], origin: Origin | None 
     economics = _change_spec(case.economics, EconomicsSpec, "economics", by_section.get("economics", {}),
                              origin, issues)
     solver = _change_spec(case.solver, SolverSpec, "solver", by_section.get("solver", {}), origin, issues)
+    aggregation = _change_spec(case.aggregation, AggregationSpec, "aggregation", by_section.get("aggregation", {}),
+                               origin, issues)
     targets = _change_targets(case, by_section.get("targets", {}), origin, issues)
     demand = _change_annual(case.demand_annual_mwh, DemandSpec, "demand", by_section.get("demand", {}),
                             origin, issues)
@@ -151,7 +154,7 @@ def apply_changes(case: Case, changes: Mapping[str, Any], origin: Origin | None 
     if issues:
         raise InputError(issues)
     return case.evolve(technologies=techs, fuels=fuels, economics=economics, solver=solver, targets=targets,
-                       demand_annual_mwh=demand, heat_annual_mwh=heat)
+                       demand_annual_mwh=demand, heat_annual_mwh=heat, aggregation=aggregation)
 
 
 # --------------------------------------------------------------------------- tables
@@ -360,8 +363,9 @@ def current_value(case: Case, path: str, origin: Origin | None = None) -> Any:
             frame = case.technologies if parts[0] == "technologies" else case.fuels
             value = frame.loc[parts[1], parts[2]]
             return float(value) if isinstance(value, (int, float, np.floating)) else value
-        if parts[0] in ("economics", "solver") and len(parts) == 2:
-            return getattr(case.economics if parts[0] == "economics" else case.solver, parts[1])
+        if parts[0] in ("economics", "solver", "aggregation") and len(parts) == 2:
+            spec = {"economics": case.economics, "solver": case.solver, "aggregation": case.aggregation}[parts[0]]
+            return getattr(spec, parts[1])
         if parts[0] == "targets" and len(parts) == 3 and parts[2] in TARGET_FIELDS:
             spec = case.targets[parts[1]]
             return {"level": spec.level, "mode": spec.mode, "penalty": spec.penalty}[parts[2]]

@@ -148,6 +148,38 @@ class SolverSpec(_Strict):
     log_to_console: StrictBool = False
 
 
+#: Extreme periods an aggregation can keep as they are (on top of ``periods``).
+EXTREMES = ("peak_demand", "peak_heat", "min_wind_day", "min_solar_day", "min_renewable_day")
+
+
+class AggregationSpec(_Strict):
+    """Time aggregation of the horizon: representative days or variable-length segments.
+
+    ``typical_days``: the horizon's days are clustered (tsam, medoids) into
+    ``periods`` representative days, each weighted by the days it stands for;
+    ``extremes`` are kept as days of their own on top. ``segments``: one
+    chronological horizon of ``periods`` steps of variable length.
+    """
+
+    method: Literal["none", "typical_days", "segments"] = "none"
+    periods: int = Field(16, ge=1, le=8784, description="typical days, or segments over the whole horizon")
+    extremes: list[Literal["peak_demand", "peak_heat", "min_wind_day", "min_solar_day", "min_renewable_day"]] = (
+        Field(default_factory=list, description="days kept as they are (typical_days only)"))
+    link_storage: StrictBool = Field(
+        True, description="typical_days: carry the state of charge through the year's sequence of days "
+                          "(Kotzur et al. 2018); false keeps each day cyclic (no shifting between days)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AggregationSpec:
+        if self.method != "typical_days" and self.extremes:
+            raise ValueError("extremes apply only to method: typical_days")
+        if len(set(self.extremes)) != len(self.extremes):
+            raise ValueError("each extreme may be named once")
+        if self.method == "segments" and self.periods < 2:
+            raise ValueError("segments need periods >= 2")
+        return self
+
+
 class Scenario(_Strict):
     """A complete, validated scenario.
 
@@ -176,6 +208,7 @@ class Scenario(_Strict):
     exclude_technologies: list[Name] = Field(default_factory=list)
     targets: dict[Name, TargetSpec] = Field(default_factory=dict)
     solver: SolverSpec = SolverSpec()
+    aggregation: AggregationSpec = AggregationSpec()
 
 
 assert set(names.TARGET_KINDS) == {"min_capacity", "min_share", "max_emissions"}

@@ -32,17 +32,24 @@ is made expandable (see :mod:`energy_model.model.update`).
 
     u[g,t] <= availability[g] * P[g];  m[g] * u[g,t] <= p[g,t] <= u[g,t]
 
-``startup[g,t]``  online capacity that comes up in hour t is paid for (startup cost)::
+``startup[g,t]``  online capacity that comes up in step t is paid for (startup cost)::
 
-    su[g,t] >= u[g,t] - u[g,t-1]
+    su[g,t] >= u[g,t] - u[g,prev(t)]
+
+prev(t) is the step before t, cyclic within its period: the whole horizon
+without aggregation or with segments, each representative day with typical
+days (minimum load, start-ups and ramps apply within each period).
 
 Without a cost on bringing capacity online the relaxation would be empty
 (u = p always satisfies it); the startup cost is what makes units stay at
 their minimum load through short dips instead of cycling.
 
-``ramp_up, ramp_down``  (cyclic over the horizon)::
+``ramp_up, ramp_down``  (cyclic within each period; d = step durations [h])::
 
-    -r[g] * P[g] <= p[g,t] - p[g,t-1] <= r[g] * P[g]
+    -r[g] * P[g] * (d[t] + d[prev(t)]) / 2 <= p[g,t] - p[g,prev(t)] <= r[g] * P[g] * (d[t] + d[prev(t)]) / 2
+
+(with one-hour steps the allowed change is r[g] * P[g]; between segments it is
+the change of the means of two adjacent steps.)
 
 ``heat_balance[t]``  CHP heat is tied to its power (back-pressure), boilers top up::
 
@@ -155,28 +162,30 @@ def add_commitment(m: pyo.ConcreteModel, data: LPData) -> None:
     )
     m.max_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] <= m.u[g, t])
     m.min_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] >= data.min_load[g] * m.u[g, t])
-    last = data.hours - 1
+    prev = data.prev.tolist()
     m.su = pyo.Var(m.U, m.T, domain=pyo.NonNegativeReals)
     m.startup = pyo.Constraint(
-        m.U, m.T, rule=lambda m, g, t: m.su[g, t] >= m.u[g, t] - m.u[g, t - 1 if t else last]
+        m.U, m.T, rule=lambda m, g, t: m.su[g, t] >= m.u[g, t] - m.u[g, prev[t]]
     )
 
 
 def add_ramping(m: pyo.ConcreteModel, data: LPData) -> None:
-    """``ramp_up, ramp_down``: -r[g] * P[g] <= p[g,t] - p[g,t-1] <= r[g] * P[g] (cyclic), for r[g] < 1."""
+    """``ramp_up, ramp_down``: |p[g,t] - p[g,prev(t)]| <= r[g] * P[g] * (d[t] + d[prev(t)]) / 2, for r[g] < 1."""
     ex, r = data.cap_existing, data.ramp
     ramped = [g for g in _limited(data) if math.isfinite(r[g]) and r[g] < 1.0]
-    last = data.hours - 1
+    prev = data.prev.tolist()
+    span = ((data.step_hours + data.step_hours[data.prev]) / 2.0).tolist()
     idx = [(g, t) for g in ramped for t in range(data.hours)]
 
-    def ramp_rhs(m: pyo.ConcreteModel, g: str) -> object:
-        return r[g] * ex[g] if is_fixed(data, g) else r[g] * m.P[g]
+    def ramp_rhs(m: pyo.ConcreteModel, g: str, t: int) -> object:
+        rate = r[g] * span[t] if span[t] != 1.0 else r[g]
+        return rate * ex[g] if is_fixed(data, g) else rate * m.P[g]
 
     m.ramp_up = pyo.Constraint(
-        idx, rule=lambda m, g, t: m.p[g, t] - m.p[g, t - 1 if t else last] <= ramp_rhs(m, g)
+        idx, rule=lambda m, g, t: m.p[g, t] - m.p[g, prev[t]] <= ramp_rhs(m, g, t)
     )
     m.ramp_down = pyo.Constraint(
-        idx, rule=lambda m, g, t: m.p[g, t - 1 if t else last] - m.p[g, t] <= ramp_rhs(m, g)
+        idx, rule=lambda m, g, t: m.p[g, prev[t]] - m.p[g, t] <= ramp_rhs(m, g, t)
     )
 
 

@@ -14,7 +14,7 @@ no variable: its hourly value is the carrier's burn (see :func:`direct_fuels`).
 Constraint families::
 
     fuel_balance[c,t]:  sum_{f: c(f)=c} x[f,t] = sum_{g burning c} p[g,t] / eta[g]
-    annual_supply[f]:   w * sum_t x[f,t] <= xmax_yr[f]       [GWh_th/yr]
+    annual_supply[f]:   sum_t w[t] * x[f,t] <= xmax_yr[f]    [GWh_th/yr]  (w[t]: hours per year of step t)
 
 The dual of ``annual_supply`` is the value of one more GWh_th of that supply
 per year; :mod:`energy_model.output.run_folder` converts it to CNY per native unit.
@@ -70,11 +70,13 @@ def add_fuels(m: pyo.ConcreteModel, data: LPData) -> None:
 
     m.fuel_balance = pyo.Constraint(m.C, m.T, rule=fuel_balance)
 
+    w = data.weight.tolist()
+
     def annual(m: pyo.ConcreteModel, f: str) -> pyo.Expression:
         if f in direct:
             c = data.fuel_carrier[f]
-            return data.weight * sum(m.energy[g] / data.efficiency[g] for g in burners.get(c, []))
-        return data.weight * sum(m.x[f, t] for t in m.T)
+            return sum(m.energy[g] / data.efficiency[g] for g in burners.get(c, []))  # energy is annual
+        return sum(w[t] * m.x[f, t] for t in m.T)
 
     m.fuel_annual = pyo.Expression(m.F, rule=annual)
     limited = [f for f in data.fuels if math.isfinite(data.fuel_max_yr[f])]

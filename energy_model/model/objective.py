@@ -1,16 +1,19 @@
 """Total annual system cost and its components [million CNY/yr].
 
 Cost parameters are mutable so that sweeps and break-even searches change
-them in place. With w = 8760 / hours (annualisation weight)::
+them in place. With w[t] the hours per year step t stands for (8760 / hours
+for a plain horizon; period weights under time aggregation) and d[t] its
+duration [h]::
 
+    energy[g] = sum_t w[t] * p[g,t]          (annual output, GWh/yr)
     capex    = sum_g a[g] * build[g] + sum_s a_e[s] * build_e[s]
     fom      = sum_g f[g] * P[g] + sum_s f_e[s] * E[s]
-    vom      = w * sum_g v[g] * sum_t p[g,t] + w * sum_s v[s] * sum_t dis[s,t]
+    vom      = sum_g v[g] * energy[g] + sum_s v[s] * sum_t w[t] * dis[s,t]
                (exports carry a negative v: sales revenue)
-    startup  = w * sum_g su_cost[g] * sum_t su[g,t]
-    fuel     = sum_f price[f] * X[f],    X[f] = w * sum_t x[f,t]
+    startup  = sum_g su_cost[g] * sum_t (w[t] / d[t]) * su[g,t]   (start-ups per year)
+    fuel     = sum_f price[f] * X[f],    X[f] = sum_t w[t] * x[f,t]
     carbon   = cprice * sum_f ef[f,co2] * X[f]
-    unserved = w * (voll * sum_t shed[t] + voll_heat * sum_t shed_heat[t])
+    unserved = sum_t w[t] * (voll * shed[t] + voll_heat * shed_heat[t])
     penalty  = sum_k pen[k] * short[k]
 
     minimise  capex + fom + vom + startup + fuel + carbon + unserved + penalty
@@ -40,23 +43,25 @@ def add_cost_parameters(m: pyo.ConcreteModel, data: LPData) -> None:
 
 
 def add_energy_totals(m: pyo.ConcreteModel, data: LPData) -> None:
-    """Unweighted sums over hours used by costs and targets [GWh over the horizon]."""
-    m.energy = pyo.Expression(m.D, rule=lambda m, g: sum(m.p[g, t] for t in m.T))
-    m.discharged = pyo.Expression(m.S, rule=lambda m, s: sum(m.dis[s, t] for t in m.T))
+    """Annual output and discharge, weighted sums over steps used by costs and targets [GWh/yr]."""
+    w = data.weight.tolist()
+    m.energy = pyo.Expression(m.D, rule=lambda m, g: sum(w[t] * m.p[g, t] for t in m.T))
+    m.discharged = pyo.Expression(m.S, rule=lambda m, s: sum(w[t] * m.dis[s, t] for t in m.T))
 
 
 def add_objective(m: pyo.ConcreteModel, data: LPData) -> None:
     """Add the cost component expressions and the objective."""
-    w = data.weight
+    w = data.weight.tolist()
+    starts = (data.weight / data.step_hours).tolist()
     co2 = {f: data.emission[f, "co2"] for f in data.fuels}
     comp = {
         "capex": sum(m.capex[g] * m.build[g] for g in m.G) + sum(m.capex_e[s] * m.build_e[s] for s in m.S),
         "fom": sum(m.fom[g] * m.P[g] for g in m.G) + sum(m.fom_e[s] * m.E[s] for s in m.S),
-        "vom": w * sum(m.vom[g] * m.energy[g] for g in m.D) + w * sum(m.vom[s] * m.discharged[s] for s in m.S),
-        "startup": w * sum(data.startup[g] * m.su[g, t] for g in m.U for t in m.T if data.startup[g]),
+        "vom": sum(m.vom[g] * m.energy[g] for g in m.D) + sum(m.vom[s] * m.discharged[s] for s in m.S),
+        "startup": sum(data.startup[g] * starts[t] * m.su[g, t] for g in m.U for t in m.T if data.startup[g]),
         "fuel": sum(m.fuel_price[f] * m.fuel_annual[f] for f in m.F),
         "carbon": m.carbon_price * sum(co2[f] * m.fuel_annual[f] for f in m.F if co2[f]),
-        "unserved": w * (m.voll * sum(m.shed[t] for t in m.T) + m.voll_heat * sum(m.shed_heat[t] for t in m.T)),
+        "unserved": m.voll * sum(w[t] * m.shed[t] for t in m.T) + m.voll_heat * sum(w[t] * m.shed_heat[t] for t in m.T),
         "penalty": sum(m.target_penalty[k] * m.short[k] for k in m.K),
     }
     m.COMP = pyo.Set(initialize=COMPONENTS, ordered=True)

@@ -5,12 +5,12 @@ its level is a mutable parameter, so a target test changes the level or the
 mode and re-solves without rebuilding. Members are technologies (carriers are
 resolved to technologies when the inputs are built).
 
-``target_row[k]`` by kind (annual quantities; w = 8760 / hours)::
+``target_row[k]`` by kind (annual quantities; w[t] = hours per year step t stands for)::
 
     min_capacity:   sum_{g in k} P[g] + short[k] >= L[k]                       [GW]
-    min_share:      w * sum_t sum_{g in k} p[g,t] + short[k]
-                        >= L[k] * w * sum_t demand[t]                           [GWh/yr]
-    max_emissions:  w * sum_t sum_f ef[f,pol] * x[f,t] - short[k] <= L[k]       [kt/yr]
+    min_share:      sum_t w[t] * sum_{g in k} p[g,t] + short[k]
+                        >= L[k] * sum_t w[t] * demand[t]                        [GWh/yr]
+    max_emissions:  sum_t w[t] * sum_f ef[f,pol] * x[f,t] - short[k] <= L[k]    [kt/yr]
 
 Modes: ``enforce`` fixes short[k] = 0; ``soft`` frees short[k] at the penalty
 price in the objective; ``report`` deactivates the row (checked afterwards).
@@ -37,7 +37,7 @@ def add_targets(m: pyo.ConcreteModel, data: LPData) -> None:
     m.target_level = pyo.Param(m.K, mutable=True, initialize=lambda m, k: data.target_level[k])
     m.target_penalty = pyo.Param(m.K, mutable=True, initialize=lambda m, k: data.target_penalty[k])
     m.short = pyo.Var(m.K, domain=pyo.NonNegativeReals)
-    total_demand = data.weight * float(data.demand.sum())
+    total_demand = float((data.weight * data.demand).sum())
 
     def row(m: pyo.ConcreteModel, k: str) -> pyo.Expression:
         kind = data.target_kind[k]
@@ -46,7 +46,7 @@ def add_targets(m: pyo.ConcreteModel, data: LPData) -> None:
             return sum(m.P[g] for g in members) + m.short[k] >= m.target_level[k]
         if kind == n.MIN_SHARE:
             made = sum(m.energy[g] for g in members if g in m.D)
-            return data.weight * made + m.short[k] >= m.target_level[k] * total_demand
+            return made + m.short[k] >= m.target_level[k] * total_demand
         return annual_emissions(m, data, data.target_pollutant[k]) - m.short[k] <= m.target_level[k]
 
     m.target_row = pyo.Constraint(m.K, rule=row)

@@ -69,6 +69,15 @@ def _plain(value: object) -> object:
     return float(value) if isinstance(value, (np.floating, np.integer)) else value
 
 
+def aggregation_label(inputs: xr.Dataset) -> str:
+    """``none``, or the method, its periods and extremes (e.g. ``typical_days 16 + peak_demand 2020-01-21``)."""
+    method = str(inputs.attrs.get("aggregation_method", "none"))
+    if method == "none":
+        return method
+    extra = str(inputs.attrs.get("aggregation_extremes", ""))
+    return f"{method} {int(inputs.attrs['aggregation_periods'])}" + (f" + {extra}" if extra else "")
+
+
 def _row(section: str, key: str, value: Any, unit: str = "", default: Any = None, source: str = "",
          grade: str = "", note: str = "") -> dict[str, Any]:
     return {"section": section, "key": key, "value": value, "unit": unit, "default": default, "source": source,
@@ -138,7 +147,9 @@ def assumptions_table(inputs: xr.Dataset, results: xr.Dataset, sources: pd.DataF
     rows += [_row("horizon", "horizon.hours", int(len(time)), "h"),
              _row("horizon", "horizon.start", f"{time[0]:%Y-%m-%d %H:%M}", "CST"),
              _row("horizon", "horizon.end", f"{time[-1]:%Y-%m-%d %H:%M}", "CST"),
-             _row("horizon", "horizon.hour_weight", float(inputs.attrs["hour_weight"]), "-")]
+             _row("horizon", "horizon.hour_weight",
+                  float(inputs.attrs.get("hour_weight", float(inputs["time_weight"].mean()))), "-"),
+             _row("horizon", "horizon.aggregation", aggregation_label(inputs), "")]
     a = results.attrs
     for key, value, unit in (("method", solver.get("method"), ""), ("method_used", a.get("solver_method_used"), ""),
                              ("crossover", solver.get("crossover"), ""),

@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model import vocabulary as n
+from energy_model.inputs.lp_units import time_arrays
 
 #: Hours in one week window of the dispatch charts.
 WEEK_H = 168
@@ -186,7 +187,7 @@ def fuel_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[FuelLimitUse]:
     Supplies with only an annual limit (straw) are in the fuel table; their hourly use says nothing new.
     """
     out = []
-    w = float(inputs.attrs["hour_weight"])
+    w = time_arrays(inputs)[0]
     time = pd.DatetimeIndex(inputs[n.TIME].values)
     per_unit = inputs["energy_mwh_per_unit"].values
     for j, f in enumerate(inputs[n.FUEL].values.astype(str)):
@@ -200,7 +201,7 @@ def fuel_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[FuelLimitUse]:
         peak = grouped.max() if grouped is not None else use
         mean = use.resample("D").mean() if daily else use
         out.append(FuelLimitUse(f, str(inputs["fuel_unit"].values[j]), pd.DatetimeIndex(peak.index),
-                                peak.to_numpy(), mean.to_numpy(), lim_h, time, use.cumsum().to_numpy() * w, lim_y,
+                                peak.to_numpy(), mean.to_numpy(), lim_h, time, (use.to_numpy() * w).cumsum(), lim_y,
                                 daily))
     return out
 

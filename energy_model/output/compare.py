@@ -242,6 +242,11 @@ def comparison_tables(runs: list[Run]) -> list[tb.Table]:
 def _notices(runs: list[Run], lang: Lang) -> list[str]:
     out = []
     for r in runs:
+        method = str(r.inputs.attrs.get("aggregation_method", "none"))
+        if method != "none":
+            out.append(lang("compare.notice_aggregated", run=r.name, method=method,
+                            periods=lang.num(int(r.inputs.attrs["aggregation_periods"]))))
+            continue
         weight = float(r.inputs.attrs["hour_weight"])
         if abs(weight - 1.0) > 1e-9:
             out.append(lang("compare.notice_scaled", run=r.name, hours=lang.num(r.inputs.sizes[n.TIME]),

@@ -200,8 +200,14 @@ def notices(inputs: xr.Dataset, lang: Lang, names: Names) -> list[str]:
                         flh=listed))
     hours = inputs.sizes[n.TIME]
     time = pd.DatetimeIndex(inputs[n.TIME].values)
-    weight = float(inputs.attrs["hour_weight"])
     span = {"hours": lang.num(hours), "start": f"{time[0]:%Y-%m-%d %H:%M}", "end": f"{time[-1]:%Y-%m-%d %H:%M}"}
+    if str(inputs.attrs.get("aggregation_method", "none")) != "none":
+        out.append(lang(f"notice.aggregated_{inputs.attrs['aggregation_method']}",
+                        periods=lang.num(int(inputs.attrs["aggregation_periods"])),
+                        steps=lang.num(hours), horizon=lang.num(int(inputs.attrs.get("horizon_hours", hours))),
+                        extremes=str(inputs.attrs.get("aggregation_extremes", "")) or "-"))
+        return out
+    weight = float(inputs.attrs["hour_weight"])
     if abs(weight - 1.0) > 1e-9:
         out.append(lang("notice.scaled", weight=lang.num(weight, 2), days=lang.num(hours / 24, 0), **span))
     else:

@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from energy_model.output import tables as tb
-from energy_model.output.assumptions import describe
+from energy_model.output.assumptions import aggregation_label, describe
 from energy_model.output.i18n import LANGS, Lang, Names
 
 #: Excel number format per table format.
@@ -267,7 +267,9 @@ def write_run_workbook(path: Path, doc: dict[str, Any], results: Any, reference:
             ("输入哈希", "Input hash", doc.get("input_hash", "")),
             (zh("param.weather.source"), en("param.weather.source"), str(inputs.attrs.get("weather_source", ""))),
             (zh("param.horizon.hours"), en("param.horizon.hours"), int(inputs.sizes["time"])),
-            (zh("param.horizon.hour_weight"), en("param.horizon.hour_weight"), float(inputs.attrs["hour_weight"]))]
+            (zh("param.horizon.hour_weight"), en("param.horizon.hour_weight"),
+             float(inputs.attrs.get("hour_weight", float(inputs["time_weight"].mean())))),
+            (zh("param.horizon.aggregation"), en("param.horizon.aggregation"), aggregation_label(inputs))]
     write_workbook(path, summary=tb.summary_table(doc, results, reference, inputs), facts=facts, meta=meta,
                    tables=[tb.targets_table(doc, inputs, names), tb.technologies_table(results, reference, inputs, names),
                            tb.fuels_table(doc, names), tb.emissions_table(results, reference, names),
