@@ -259,8 +259,13 @@ def _segments(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> TimeStr
     from tsam import SegmentConfig
 
     hours = case.hours
-    if spec.periods >= hours:
-        raise _issue(case, "periods", f"must be fewer than the horizon's {hours} hours for segments", spec.periods)
+    if spec.periods > hours:
+        raise _issue(case, "periods", f"must be at most the horizon's {hours} hours for segments", spec.periods)
+    if spec.periods == hours:  # every step one hour: the full horizon, written as segments
+        ones = np.ones(hours, dtype=int)
+        return TimeStructure("segments", np.arange(hours), ones, ones.astype(float),
+                             np.full(hours, n.HOURS_PER_YEAR / hours), np.zeros(hours, dtype=int),
+                             np.zeros(0, dtype=int), {}, {c: 1.0 for c in frame.columns})
     data = _clusterable(frame)
     data.index = pd.date_range("2001-01-01", periods=hours, freq="h")
     result = _run_tsam(data, n_clusters=1, period_duration=hours, segments=SegmentConfig(n_segments=spec.periods))

@@ -1,0 +1,164 @@
+"""Time aggregation: hand-solved typical days with and without storage linking, exact segments, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tiny import SIMPLEX, system, tech
+
+from energy_model.engine.checks import check_results
+from energy_model.engine.extract import extract_results
+from energy_model.engine.highs import solve_model
+from energy_model.engine.study import Study
+from energy_model.errors import InputError
+from energy_model.inputs.assemble import assemble_case
+from energy_model.io.changes import Origin, apply_changes
+from energy_model.model import build_model
+
+SUN = [1.0] * 24
+DARK = [0.0] * 24
+
+
+def shifting_case(**agg: object):
+    """Four days: two sunny (PV cf 1 all day), two dark; demand 1 MW throughout.
+
+    PV 48 CNY/kW-yr, battery energy 1 CNY/kWh-yr (power free, lossless), gas
+    100 CNY/MWh (1 MW existing). Hours stand for 8760 / 96 = 91.25 h/yr.
+
+    - Storage carried from the sunny days to the dark ones: PV 2 MW (1 MW
+      for the sunny days' demand, 1 MW to fill 48 MWh), battery 48 MWh:
+      2 x 48,000 + 48 x 1,000 = 144,000 CNY/yr; shifting costs 2,000 CNY per
+      annual MWh against 9,125 for gas, so no gas.
+    - Each day cyclic (no carrying): PV 1 MW (48,000) and gas for the dark
+      days, 48 MWh x 91.25 x 100 = 438,000: 486,000 CNY/yr.
+    """
+    case = system(
+        [tech("pv", "variable", profile="pv", capex_cny_per_kw=48),
+         tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=100, existing_mw=1, max_mw=1),
+         tech("bat", "storage", capex_cny_per_kwh=1, charge_efficiency=1.0, discharge_efficiency=1.0)],
+        [1.0] * 96, cf={"pv": SUN + SUN + DARK + DARK},
+    )
+    return apply_changes(case, {f"aggregation.{k}": v for k, v in agg.items()}) if agg else case
+
+
+def solve(case):
+    ds = assemble_case(case)
+    m = build_model(ds)
+    res = extract_results(m, solve_model(m, SIMPLEX), ds)
+    check_results(res, ds)
+    return res, ds
+
+
+def test_full_horizon_shifts_between_days():
+    res, _ = solve(shifting_case())
+    assert res.attrs["objective_cny_per_yr"] == pytest.approx(144_000.0, rel=1e-9)
+    assert res["capacity_mw"].sel(technology="pv").item() == pytest.approx(2.0, abs=1e-7)
+    assert res["energy_capacity_mwh"].sel(technology="bat").item() == pytest.approx(48.0, abs=1e-6)
+
+
+def test_two_typical_days_weights_and_linked_storage():
+    """Two representative days of weight 2 x 91.25 = 182.5 h/yr each; linking gives the full answer exactly."""
+    res, ds = solve(shifting_case(method="typical_days", periods=2))
+    np.testing.assert_allclose(ds["time_weight"].values, 182.5)
+    assert ds.sizes["time"] == 48
+    assert list(ds["period_sequence"].values) == [0, 0, 1, 1]
+    assert float(ds["demand_mw"].values @ ds["time_weight"].values) == pytest.approx(8760.0)
+    assert res.attrs["objective_cny_per_yr"] == pytest.approx(144_000.0, rel=1e-9)
+    assert res["capacity_mw"].sel(technology="pv").item() == pytest.approx(2.0, abs=1e-7)
+    assert res["energy_capacity_mwh"].sel(technology="bat").item() == pytest.approx(48.0, abs=1e-6)
+    # state at the start of each of the four days: empty, half full, full, half full
+    np.testing.assert_allclose(res["storage_day_start_mwh"].sel(technology="bat").values, [0, 24, 48, 24],
+                               atol=1e-6)
+    # the reported level of the sunny representative (day 1) rises from 0 to 24 MWh
+    level = res["storage_level_mwh"].sel(technology="bat").values
+    np.testing.assert_allclose(level[:24], np.arange(1, 25), atol=1e-6)
+
+
+def test_two_typical_days_without_linking_cannot_shift():
+    res, _ = solve(shifting_case(method="typical_days", periods=2, link_storage=False))
+    assert res.attrs["objective_cny_per_yr"] == pytest.approx(486_000.0, rel=1e-9)
+    assert res["capacity_mw"].sel(technology="pv").item() == pytest.approx(1.0, abs=1e-7)
+    assert res["energy_capacity_mwh"].sel(technology="bat").item() == pytest.approx(0.0, abs=1e-6)
+
+
+def rich_case(**agg: object):
+    """Two days with every time-coupled family: ramps, minimum load, start-ups, a lossy battery, heat."""
+    hours = 48
+    t = np.arange(hours)
+    demand = 60 + 25 * np.sin((t - 8) / 24 * 2 * np.pi) + 5 * np.cos(t / 5.0)
+    pv = np.clip(np.sin((t % 24 - 6) / 12 * np.pi), 0, None) * (0.8 + 0.2 * (t >= 24))
+    case = system(
+        [tech("pv", "variable", profile="pv", capex_cny_per_kw=300),
+         tech("coal", "thermal", fuel="natural_gas", efficiency=0.4, vom_cny_per_mwh=20, existing_mw=40,
+              max_mw=40, min_stable_load=0.5, ramp_rate_per_h=0.2, startup_cost_cny_per_mw=50),
+         tech("gas", "thermal", fuel="natural_gas", efficiency=0.5, vom_cny_per_mwh=80, capex_cny_per_kw=200,
+              ramp_rate_per_h=0.5),
+         tech("chp", "chp", fuel="natural_gas", efficiency=0.35, heat_to_power=1.2, existing_mw=10, max_mw=10),
+         tech("boiler", "boiler", fuel="natural_gas", efficiency=0.9, existing_mw=30, max_mw=30),
+         tech("bat", "storage", capex_cny_per_kw=50, capex_cny_per_kwh=30, charge_efficiency=0.95,
+              discharge_efficiency=0.95, self_discharge_per_h=0.001)],
+        demand.tolist(), heat=(10 + 5 * np.cos(t / 24 * 2 * np.pi)).tolist(), cf={"pv": pv.tolist()},
+    )
+    fuels = case.fuels.copy()
+    fuels.loc[fuels.index[0], "price_cny_per_unit"] = 150.0
+    case = case.evolve(fuels=fuels)
+    return apply_changes(case, {f"aggregation.{k}": v for k, v in agg.items()}) if agg else case
+
+
+def test_segments_of_one_hour_reproduce_the_full_horizon_exactly():
+    full, _ = solve(rich_case())
+    seg, ds = solve(rich_case(method="segments", periods=48))
+    assert ds.attrs["aggregation_method"] == "segments"
+    assert seg.attrs["objective_cny_per_yr"] == pytest.approx(full.attrs["objective_cny_per_yr"], rel=1e-9)
+    np.testing.assert_allclose(seg["capacity_mw"].values, full["capacity_mw"].values, rtol=1e-7, atol=1e-6)
+    np.testing.assert_allclose(seg["cost_cny_per_yr"].values, full["cost_cny_per_yr"].values, rtol=1e-7, atol=1e-3)
+
+
+def test_segments_keep_annual_energy_and_use_durations():
+    case = rich_case(method="segments", periods=12)
+    ds = assemble_case(case)
+    full = assemble_case(rich_case())
+    assert ds.sizes["time"] == 12
+    assert float(ds["step_hours"].sum()) == 48.0
+    np.testing.assert_allclose(ds["time_weight"].values, ds["step_hours"].values * 8760 / 48)
+    for name in ("demand_mw", "heat_demand_mw"):
+        assert float(ds[name].values @ ds["time_weight"].values) == pytest.approx(
+            float(full[name].values.sum()) * 8760 / 48, rel=1e-12)
+    res, _ = solve(case)  # solves and passes every check (balance, limits, continuity with durations)
+    assert res.attrs["objective_cny_per_yr"] > 0
+
+
+def test_typical_days_rich_case_solves_and_checks():
+    res, ds = solve(rich_case(method="typical_days", periods=1))
+    assert ds.sizes["time"] == 24
+    np.testing.assert_allclose(ds["time_weight"].values, 2 * 8760 / 48)
+    assert res.attrs["objective_cny_per_yr"] > 0
+
+
+def test_study_changes_aggregation_like_a_fresh_build():
+    """Setting the aggregation on a built Study rebuilds it and gives the fresh build's optimum."""
+    study = Study(shifting_case())
+    base = study.solve().attrs["objective_cny_per_yr"]
+    action = study.apply({"aggregation.method": "typical_days", "aggregation.periods": 2,
+                          "aggregation.link_storage": False})
+    changed = study.solve().attrs["objective_cny_per_yr"]
+    fresh, _ = solve(shifting_case(method="typical_days", periods=2, link_storage=False))
+    assert changed == pytest.approx(fresh.attrs["objective_cny_per_yr"], rel=1e-12)
+    assert changed == pytest.approx(486_000.0, rel=1e-9)
+    assert base == pytest.approx(144_000.0, rel=1e-9)
+    assert action == "rebuild"
+
+
+@pytest.mark.parametrize(("changes", "where", "words"), [
+    ({"aggregation.method": "typical_days", "aggregation.periods": 4}, "aggregation.periods", "fewer than"),
+    ({"aggregation.method": "weekly"}, "aggregation.method", "typical_days"),
+    ({"aggregation.method": "segments", "aggregation.extremes": ["peak_demand"]}, "aggregation", "extremes"),
+    ({"aggregation.method": "typical_days", "aggregation.periods": 2, "aggregation.extremes": ["peak_heat"]},
+     "aggregation.extremes", "no such demand"),
+    ({"aggregation.periods": 0}, "aggregation.periods", ""),
+])
+def test_bad_aggregation_is_an_input_error(changes, where, words):
+    with pytest.raises(InputError) as err:
+        assemble_case(apply_changes(shifting_case(), changes, Origin("s.yaml", "", {})))
+    text = str(err.value)
+    assert where in text and words in text
