@@ -7,7 +7,9 @@ share of variants in which a target binds are known before the report is drawn.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +33,8 @@ B = "fuels.lng.price_cny_per_unit"
 C = "economics.carbon_price_cny_per_t"
 UNITS = {f"param.{A}": "CNY/kW", f"param.{B}": "CNY/t", f"param.{C}": "CNY/t"}
 EVIL = "<script>alert('x')</script>"
+CANDIDATES = (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+BROWSER = next((p for p in CANDIDATES if p and Path(p).is_file()), None) or shutil.which("chromium")
 
 
 def grid_table(third: list[float] | None = None) -> pd.DataFrame:
@@ -167,7 +171,7 @@ def test_grid_effects_are_not_biased_by_the_failed_cell():
     assert eff.loc[A, "effect_cny_per_yr"] == pytest.approx(1e8, rel=1e-9)
     assert eff.loc[B, "effect_cny_per_yr"] == pytest.approx(6e7, rel=1e-9)
     en = english(sweep_report_html(table, meta))
-    assert "6 variants (grid (every combination)): 5 solved to a proven optimum, 1 failed." in en
+    assert "6 variants (grid, every combination): 5 solved to a proven optimum, 1 failed." in en
     assert f"The parameter that moves the cost most is {A}" in en and "moves by 100.0 M CNY/yr" in en
     assert "from 1.13 bn CNY/yr (variant g10_1_0) to 1.26 bn CNY/yr (variant g20_2_0)" in en
 
@@ -188,7 +192,7 @@ def test_oat_tornado_sorted_by_swing():
     assert rows[0][2:] == ["10,000", "8,000", "12,000", "-50.0 M CNY/yr", "+100.0 M CNY/yr", "150.0 M CNY/yr"]
     assert rows[1][5:] == ["+20.0 M CNY/yr", "+50.0 M CNY/yr", "50.0 M CNY/yr"]
     labels = svg_texts(html, "chart-sweep-tornado-en")
-    assert "-50.0 (8,000)" in labels and "100.0 (12,000)" in labels
+    assert "-50 (8,000)" in labels and "100 (12,000)" in labels and "20 (3,000)" in labels
     # y ticks are written in the order of the table (A at the top, y = 1; then B, y = 0)
     ticks = [t for t in labels if t.startswith(("technologies", "fuels"))]
     assert ticks[0].startswith("technologies") and ticks[-1].startswith("fuels")
@@ -227,7 +231,7 @@ def test_samples_linear_effects_and_binding_shares():
     rows = {r[0]: r for r in row_cells(english(html), "sweep-targets-en")}
     assert rows["wind_capacity"][1] == f"{100 * binding / 19:.1f} %"
     assert rows["wind_capacity"][2] == f"{binding} of 19" and rows["wind_capacity"][6] == "CNY/kW/yr"
-    assert rows["share"][1] == "5.3 %" and rows["share"][7] == "25.0 % – 25.0 %"
+    assert rows["share"][1] == "5.3 %" and rows["share"][7] == "25.0 %" and rows["share"][5] == "2e-06"
     zh_rows = {r[0]: r for r in row_cells(chinese(html), "sweep-targets-zh")}
     assert zh_rows["share"][1] == "5.3%" and zh_rows["wind_capacity"][6] == "元/千瓦·年"
     assert "chart-sweep-scatter-en" in html and "chart-sweep-prices-en" in html
@@ -293,3 +297,36 @@ def test_no_optimal_variant_shows_no_numbers():
     table["status"] = "infeasible"
     en = english(sweep_report_html(table, meta))
     assert "No variant was solved to optimality" in en and "bn CNY" not in en
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium binary on this machine (apt-get install chromium)")
+def test_pages_in_a_browser(tmp_path: Path):
+    """Each kind of page in headless Chromium: no errors, no request, the charts of the shown language drawn."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency (pip install -e .[test])")
+    pages = {"grid": (grid_table(third=[0.0, 1.0]), grid_meta([A, B, C]), {"heatmap", "prices"}),
+             "oat": (*oat_table(), {"tornado", "prices"}), "lhs": (*sample_table(), {"scatter", "prices"})}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=BROWSER, args=["--no-sandbox", "--disable-gpu"])
+        for name, (table, meta, charts) in pages.items():
+            path = tmp_path / f"{name}.html"
+            write_sweep_report(table, meta, path)
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            problems: list[str] = []
+            page.on("console", lambda m, out=problems: out.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, out=problems: out.append(str(e)))
+            page.on("request", lambda r, out=problems: None if r.url.startswith("file:") else out.append(r.url))
+            page.goto(path.resolve().as_uri())
+            page.wait_for_load_state("load")
+            for code in ("zh", "en"):
+                if code == "en":
+                    page.click("label[for=lang-en]")
+                shown = page.eval_on_selector_all(
+                    "svg.chart", "els => els.filter(e => getComputedStyle(e.closest('.lang')).display !== 'none')"
+                                 ".map(e => { const r = e.getBoundingClientRect(); return [e.id, r.width, r.height]; })")
+                assert {i.removeprefix("chart-sweep-").removesuffix(f"-{code}") for i, _, _ in shown} == charts
+                assert all(w > 500 and h > 150 for _, w, h in shown), shown
+            assert page.evaluate("document.documentElement.lang") == "en"
+            assert "Parameter sweep report" in page.inner_text("body")
+            assert not problems, problems
+            page.close()
+        browser.close()

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+from matplotlib.ticker import FuncFormatter
 
 from energy_model import vocabulary as n
 from energy_model.output.charts.style import COLOURS, CYCLE, chart_style, new_figure, text_width_in, to_svg
@@ -435,6 +436,11 @@ def _param_label(path: str, meta: dict[str, Any], width: int = 30) -> str:
     return f"{text} [{unit}]" if unit else text
 
 
+def _value_axis(axis: Any, lang: Lang) -> None:
+    """Tick labels of a parameter axis written like the tables (thousands separators)."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: value_text(v, lang)))
+
+
 def _decimals(values: np.ndarray) -> int:
     """Decimals that tell the cells of a heatmap apart: about 100 steps across their range, at most 3."""
     finite = values[np.isfinite(values)]
@@ -455,7 +461,7 @@ def heatmap_chart(hm: Heatmap, meta: dict[str, Any], lang: Lang) -> str:
     decimals = _decimals(grid)
     ny, nx = grid.shape
     with chart_style(), matplotlib.rc_context(_RC):
-        fig = new_figure(min(1.3 + 0.42 * ny, 7.5), left_in=1.2, right_in=1.3, bottom_in=0.85, top_in=0.35)
+        fig = new_figure(min(1.3 + 0.42 * ny, 7.5), left_in=1.2, right_in=1.3, bottom_in=0.6, top_in=0.35)
         ax = fig.add_subplot()
         cmap = matplotlib.colormaps["YlOrRd"].with_extremes(bad="#eeeeee")
         image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, aspect="auto", origin="lower",
@@ -490,21 +496,25 @@ def tornado_chart(tor: pd.DataFrame, meta: dict[str, Any], lang: Lang) -> str:
     labels = [_param_label(str(p), meta) for p in tor.index]
     width = text_width_in([line for lab in labels for line in lab.split("\n")])
     with chart_style(), matplotlib.rc_context(_RC):
-        fig = new_figure(1.2 + 0.45 * max(len(tor), 1), left_in=min(width + 0.25, 3.2), top_in=0.62, bottom_in=0.5)
+        fig = new_figure(1.2 + 0.5 * max(len(tor), 1), left_in=min(width + 0.25, 3.2), top_in=0.62, bottom_in=0.5)
         ax = fig.add_subplot()
         y = np.arange(len(tor))[::-1]
         span = float(np.nanmax(np.abs(tor[["low_delta", "high_delta"]].to_numpy(dtype=float) / scale),
                               initial=0.0)) or 1.0
-        for s, colour in (("low", COLOURS["without"]), ("high", COLOURS["with"])):
+        decimals = _decimals(np.concatenate([[0.0], tor[["low_delta", "high_delta"]].to_numpy(dtype=float).ravel()
+                                             / scale]))
+        # low above high on each row, so two changes of the same sign never hide each other
+        for s, colour, offset in (("low", COLOURS["without"], 0.19), ("high", COLOURS["with"], -0.19)):
             d = tor[f"{s}_delta"].to_numpy(dtype=float) / scale
-            ax.barh(y, np.nan_to_num(d), height=0.6, color=colour, label=lang(f"sweep.side.{s}"))
-            for yi, v, value, bad in zip(y, d, tor[f"{s}_value"], tor[f"{s}_failed"]):
+            ax.barh(y + offset, np.nan_to_num(d), height=0.36, color=colour, label=lang(f"sweep.side.{s}"))
+            for yi, v, value, bad in zip(y + offset, d, tor[f"{s}_value"], tor[f"{s}_failed"]):
                 if math.isfinite(v):
-                    ax.text(v + (0.01 if v >= 0 else -0.01) * span, yi, f"{lang.num(v, 1)} ({value_text(value, lang)})",
-                            va="center", ha="left" if v >= 0 else "right", fontsize=6.5)
+                    ax.text(v + (0.01 if v >= 0 else -0.01) * span, yi,
+                            f"{lang.num(v, decimals)} ({value_text(value, lang)})", va="center",
+                            ha="left" if v >= 0 else "right", fontsize=6.5)
                 elif bad:
-                    ax.text(0, yi, " " + lang("sweep.failed_cell") + f" ({lang(f'sweep.side.{s}')})", va="center",
-                            ha="left" if s == "high" else "right", fontsize=6.5, color=COLOURS["unserved"])
+                    ax.text(0, yi, " " + lang("sweep.failed_cell"), va="center", ha="left", fontsize=6.5,
+                            color=COLOURS["unserved"])
         ax.axvline(0, color="#333333", linewidth=0.8)
         ax.set_xlim(-span * 1.45, span * 1.45)
         ax.set_yticks(y, labels)
@@ -538,6 +548,7 @@ def scatter_chart(table: pd.DataFrame, params: list[str], meta: dict[str, Any], 
                            transform=ax.get_xaxis_transform(), clip_on=False,
                            label=lang("sweep.series.failed") if i == 0 else None)
             ax.set_xlabel(_param_label(p, meta), fontsize=7.5)
+            _value_axis(ax.xaxis, lang)
             if i % cols == 0:
                 ax.set_ylabel(lang("sweep.axis.objective"))
         for ax in axes[len(params):]:
@@ -556,16 +567,19 @@ def shadow_price_chart(table: pd.DataFrame, targets: list[str], param: str, meta
         fig = new_figure(0.55 + 2.2 * rows, left_in=0.8, top_in=0.5, bottom_in=0.6, wspace=0.35, hspace=0.75)
         axes = fig.subplots(rows, cols, squeeze=False).ravel()
         x = _num(ok, f"param.{param}")
-        order = np.argsort(x.to_numpy(), kind="stable")
         for i, (ax, k) in enumerate(zip(axes, targets)):
             price = _num(ok, f"target_shadow_price.{k}")
-            ax.plot(x.to_numpy()[order], price.to_numpy()[order], marker="o", markersize=3, linewidth=0.8,
-                    color=CYCLE[i % len(CYCLE)])
+            ax.scatter(x, price, s=16, linewidths=0, alpha=0.8, color=CYCLE[i % len(CYCLE)], clip_on=False)
+            ax.ticklabel_format(axis="y", style="plain", useOffset=False)
+            _value_axis(ax.xaxis, lang)
             unit = price_unit(meta, k, lang)
             ax.set_title(k, loc="left", fontsize=8.5)
             ax.set_ylabel(lang("sweep.axis.price", unit=unit) if unit else lang("sweep.axis.price_no_unit"))
             ax.set_xlabel(_param_label(param, meta), fontsize=7.5)
-            ax.set_ylim(bottom=min(0.0, float(price.min()) * 1.1 if len(price) else 0.0))
+            top = max(float(price.max()) if len(price) else 0.0, 0.0)
+            low = min(float(price.min()) if len(price) else 0.0, 0.0)
+            pad = 0.05 * ((top - low) or 1.0)
+            ax.set_ylim(low - pad, top + pad)  # zeros (not binding) drawn clear of the axis
         for ax in axes[len(targets):]:
             ax.set_visible(False)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=9.5)
@@ -685,11 +699,9 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
         target_rows.append({"key": str(k), "share": lang.q("share", r["share"]),
                             "count": lang("sweep.targets.count", binding=lang.num(r["binding"]),
                                           variants=lang.num(r["variants"])),
-                            "min": lang.num(r["price_min"], 1), "median": lang.num(r["price_median"], 1),
-                            "max": lang.num(r["price_max"], 1), "unit": unit,
-                            "achieved": "" if math.isnan(r["value_min"]) else
-                            f"{_target_value(meta, str(k), r['value_min'], lang)} – "
-                            f"{_target_value(meta, str(k), r['value_max'], lang)}"})
+                            "min": _price_text(r["price_min"], lang), "median": _price_text(r["price_median"], lang),
+                            "max": _price_text(r["price_max"], lang), "unit": unit,
+                            "achieved": _range_text(meta, str(k), r["value_min"], r["value_max"], lang)})
     names = meta.get("tech_names") or {}
     capacity_rows = [{"key": str(t), "name": str((names.get(t) or {}).get(code, t)), "min": lang.num(r["min"]),
                       "median": lang.num(r["median"]), "max": lang.num(r["max"])}
@@ -713,6 +725,21 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
                                                            "sweep.caption.prices", param=top or ""), "tornado": tornado_rows, "targets": target_rows, "top": top,
             "capacities": capacity_rows, "verify": verify,
             "mode": lang.get(f"sweep.mode.{mode}", mode), "tol": f"{BINDING_TOL:g}"}
+
+
+def _price_text(value: float, lang: Lang) -> str:
+    """A shadow price: one decimal, or two significant digits below 0.05 (so a binding 2e-06 is not '0.0')."""
+    if value is None or not math.isfinite(float(value)) or value == 0 or abs(value) >= 0.05:
+        return lang.num(value, 1)
+    return f"{float(value):.2g}"
+
+
+def _range_text(meta: dict[str, Any], target: str, low: float, high: float, lang: Lang) -> str:
+    """The achieved values of a target, 'low – high' (one value when they agree)."""
+    if math.isnan(low):
+        return ""
+    first, last = _target_value(meta, target, low, lang), _target_value(meta, target, high, lang)
+    return first if first == last else f"{first} – {last}"
 
 
 def _pct(value: float, lang: Lang) -> str:
