@@ -23,10 +23,13 @@ import xarray as xr
 
 from energy_model import __version__
 from energy_model import vocabulary as n
+from energy_model.analysis.aggregation_check import compare_to_full
 from energy_model.analysis.metrics import fuel_table, summary, technology_table
 from energy_model.analysis.target_test import TargetTest, run_target_test
 from energy_model.engine.study import Study, model_size
 from energy_model.inputs.load import load_case
+from energy_model.io.case import Case
+from energy_model.io.changes import apply_changes
 from energy_model.io.paths import results_dir
 from energy_model.io.scenario_file import LoadedScenario, load_scenario
 from energy_model.output.run_folder import check_writable, publish, run_lock, write_csv, write_json, write_netcdf
@@ -107,6 +110,7 @@ def run_scenario(
     progress: Progress | None = None,
     write: bool = True,
     each_target: bool | None = None,
+    check_full: bool = False,
 ) -> RunOutcome:
     """Run a scenario's target test and publish its results.
 
@@ -122,6 +126,11 @@ def run_scenario(
         Publish files (False for API use that only wants the Datasets).
     each_target : bool, optional
         Cost each unmet target alone too (see :func:`energy_model.analysis.target_test.run_target_test`).
+    check_full : bool
+        For an aggregated scenario, solve the same case on the full horizon
+        too and report the aggregation's errors (``summary.json``
+        ``aggregation.check_full``, the report); the published answer stays
+        the aggregated one.
 
     Returns
     -------
@@ -183,7 +192,12 @@ def run_scenario(
             "timings_s": timings,
             "input_hash": inputs.attrs["input_hash"],
             "versions": manifest["versions"],
+            "aggregation": aggregation_section(case, inputs),
         }
+        if check_full:
+            doc["aggregation"]["check_full"] = _check_full(case, test, inputs, say, each_target)
+            timings["check_full_s"] = doc["aggregation"]["check_full"]["seconds"] if doc["aggregation"].get(
+                "check_full") else 0.0
         provenance = {f"version_{k}": v for k, v in manifest["versions"].items()}
         provenance["scenario_document"] = json.dumps(loaded.raw, sort_keys=True, default=str)
         for ds in (result, test.reference):
@@ -198,6 +212,41 @@ def run_scenario(
     finally:
         if lock is not None:
             lock.__exit__(None, None, None)
+
+
+def aggregation_section(case: Case, inputs: xr.Dataset) -> dict[str, Any]:
+    """The ``aggregation`` section of summary.json: how the horizon was represented."""
+    a = inputs.attrs
+    out: dict[str, Any] = {"method": str(a.get("aggregation_method", "none")),
+                           "horizon_hours": int(a.get("horizon_hours", case.hours)),
+                           "steps": int(inputs.sizes["time"])}
+    if out["method"] != "none":
+        out |= {"periods": int(a["aggregation_periods"]), "extremes": str(a.get("aggregation_extremes", "")),
+                "link_storage": bool(a.get("aggregation_link_storage", 0))}
+    return out
+
+
+def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
+                each_target: bool | None) -> dict[str, Any] | None:
+    """Solve the same case on the full horizon and compare (None when the case is not aggregated)."""
+    if case.aggregation.method == "none":
+        say("--check-full: this scenario is not aggregated; there is nothing to check")
+        return None
+    t0 = time.perf_counter()
+    say(f"--check-full: solving the same case on the full {case.hours:,}-hour horizon")
+    full_study = Study(apply_changes(case, {"aggregation.method": "none"}))
+    full = run_target_test(full_study, say, each_alone=each_target)
+    assert full.enforced is not None and test.enforced is not None
+    out = compare_to_full(test.enforced, inputs, full.enforced, full_study.inputs)
+    out["reference"] = compare_to_full(test.reference, inputs, full.reference, full_study.inputs)
+    out["full_target_status"] = full.status
+    out["seconds"] = time.perf_counter() - t0
+    obj = out["objective"]["relative_error"]
+    cap = out["max_capacity_error"]
+    say(f"--check-full: objective {obj:+.2%}, largest capacity error {cap['relative_error']:+.1%} "
+        f"({cap['technology']}), new-energy share {out['new_energy_share']['aggregated']:.1%} aggregated vs "
+        f"{out['new_energy_share']['full']:.1%} full")
+    return out
 
 
 def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],

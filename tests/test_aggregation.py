@@ -162,3 +162,37 @@ def test_bad_aggregation_is_an_input_error(changes, where, words):
         assemble_case(apply_changes(shifting_case(), changes, Origin("s.yaml", "", {})))
     text = str(err.value)
     assert where in text and words in text
+
+
+def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
+    """quick_week (14 days) as 4 typical days + the peak day, checked against its full 336 hours."""
+    import dataclasses
+    import json
+    from pathlib import Path
+
+    from energy_model.io.schema import AggregationSpec
+    from energy_model.io.scenario_file import load_scenario
+    from energy_model.pipeline import run_scenario
+
+    root = Path(__file__).resolve().parent.parent
+    loaded = load_scenario(root / "scenarios" / "quick_week.yaml")
+    spec = AggregationSpec(method="typical_days", periods=4, extremes=["peak_demand"])
+    loaded = dataclasses.replace(loaded, scenario=loaded.scenario.model_copy(update={"aggregation": spec}),
+                                 raw=loaded.raw | {"aggregation": spec.model_dump()})
+    outcome = run_scenario(loaded, tmp_path, check_full=True)
+    doc = json.loads((outcome.folder / "summary.json").read_text(encoding="utf-8"))
+    agg = doc["aggregation"]
+    assert agg["method"] == "typical_days" and agg["steps"] == 5 * 24 and agg["horizon_hours"] == 336
+    check = agg["check_full"]
+    enforced = outcome.test.enforced
+    assert check["objective"]["aggregated_cny_per_yr"] == pytest.approx(enforced.attrs["objective_cny_per_yr"])
+    full_obj = check["objective"]["full_cny_per_yr"]
+    assert check["objective"]["relative_error"] == pytest.approx(
+        (enforced.attrs["objective_cny_per_yr"] - full_obj) / full_obj)
+    for g, c in check["capacity_mw"].items():
+        assert c["aggregated"] == pytest.approx(float(enforced["capacity_mw"].sel(technology=g)))
+        assert c["difference"] == pytest.approx(c["aggregated"] - c["full"])
+    assert set(check["targets"]) == set(str(k) for k in enforced["target"].values)
+    html = (outcome.folder / "report.html").read_text(encoding="utf-8")
+    assert "What the time aggregation cost" in html and "时间聚合的误差" in html
+    assert "typical days" in html  # the notice on the first screen

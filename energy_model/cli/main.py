@@ -65,7 +65,8 @@ def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.pipeline import run_scenario
 
     outcome = run_scenario(Path(args.scenario), args.out, progress=progress,
-                           each_target=True if getattr(args, "each_target", False) else None)
+                           each_target=True if getattr(args, "each_target", False) else None,
+                           check_full=bool(getattr(args, "check_full", False)))
     print_scorecard(outcome.summary, outcome.folder, lang=args.lang)
     return 0
 
@@ -89,7 +90,8 @@ def _cmd_profiles(args: argparse.Namespace, progress: Progress) -> int:
 def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.sweeps import run_sweep
 
-    table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress)
+    table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress,
+                      scheduler=args.scheduler)
     cols = [c for c in table.columns if c.startswith("param.")] + ["objective_cny_per_yr"]
     print(table[[c for c in cols if c in table.columns]].to_string(float_format=lambda x: f"{x:,.6g}"))
     return 0
@@ -122,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="parent folder for the run folder (default: results/)")
     p.add_argument("--each-target", action="store_true",
                    help="also cost each unmet target on its own (one more solve each; automatic for short horizons)")
+    p.add_argument("--check-full", action="store_true",
+                   help="aggregated scenario: also solve the full horizon and report the aggregation's errors")
     p = sub.add_parser("validate", help="check a scenario and every input it uses, without solving")
     p.add_argument("scenario")
     p = sub.add_parser("profiles", help="print the wind/PV full-load-hours calibration table")
@@ -130,7 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run (or resume) a parameter sweep file; one model build per worker")
     p.add_argument("sweep", help="sweep YAML file, e.g. scenarios/sweeps/offshore_capex.yaml")
     p.add_argument("--out", type=Path, default=None, help="parent folder of the sweep folder (default: results/)")
-    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: from the file)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes, here or in a '--scheduler local' cluster (default: from the file)")
+    p.add_argument("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
+                   help="solve on a Dask cluster: 'local' starts one on 127.0.0.1 (--workers processes, "
+                        "one thread each), or the address of a running 'dask scheduler' (default: local pool)")
     for register in _extensions():
         register(sub, COMMANDS)
     return parser

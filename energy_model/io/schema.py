@@ -171,7 +171,7 @@ class AggregationSpec(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> AggregationSpec:
-        if self.method != "typical_days" and self.extremes:
+        if self.method == "segments" and self.extremes:  # (with none they are kept but unused)
             raise ValueError("extremes apply only to method: typical_days")
         if len(set(self.extremes)) != len(self.extremes):
             raise ValueError("each extreme may be named once")

@@ -124,7 +124,19 @@ def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, refer
                        "chart": Markup(frontier_chart(f.table, f.kind, target_name(inputs, f.target, names, lang),
                                                       lang, f.target))} for f in frontiers],
         "breakevens": [{"file": b.file, "sentence": breakeven_sentence(b, inputs, names, lang)} for b in breakevens],
+        "aggregation_intro": _aggregation_intro(doc, lang),
     }
+
+
+def _aggregation_intro(doc: dict[str, Any], lang: Lang) -> str:
+    """The sentence above the aggregation table ('' when the run was not checked against the full horizon)."""
+    agg = doc.get("aggregation") or {}
+    check = agg.get("check_full")
+    if not check:
+        return ""
+    return lang("aggregation.intro", method=agg["method"], periods=lang.num(agg["periods"]),
+                steps=lang.num(agg["steps"]), horizon=lang.num(agg["horizon_hours"]),
+                floor=lang.num(check["capacity_floor_mw"], 0))
 
 
 def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, *,
@@ -156,6 +168,9 @@ def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, 
     tables = [tb.targets_table(doc, inputs, names), tb.summary_table(doc, results, reference, inputs),
               tb.technologies_table(results, reference, inputs, names), tb.costs_table(results, reference, inputs),
               tb.emissions_table(results, reference, names), tb.fuels_table(doc, names)]
+    aggregation = tb.aggregation_table(doc, names)
+    if aggregation is not None:
+        tables.append(aggregation)
     charts = charts or render_all_languages(collect(results, reference, inputs), names)
     langs = [_language_context(code, doc, results, reference, inputs, names, tables, charts[code], assumptions,
                                frontiers or [], breakevens or []) for code in LANGS]

@@ -303,3 +303,44 @@ def hourly_columns(frame: pd.DataFrame, inputs: xr.Dataset, names: Names) -> lis
             head = bi(f"hourly.{base}")
         out.append((col, head, unit if unit else ""))
     return out
+
+
+def aggregation_table(doc: dict[str, Any], names: Names) -> Table | None:
+    """Aggregated against full horizon for the same case (``--check-full``); None when not checked.
+
+    Rows: the objective, every technology's capacity, storage energy, the
+    new-energy share and every target's shadow price; the error column is
+    relative (capacities: to max(full value, the floor in summary.json)).
+    """
+    check = (doc.get("aggregation") or {}).get("check_full")
+    if not check:
+        return None
+    rows: list[dict[str, Any]] = []
+
+    def add(item: Bi, a: float, f: float, unit: str, fmt: str, scale: float, err: float | None) -> None:
+        rows.append({"item": item, "aggregated": a / scale, "full": f / scale, "difference": (a - f) / scale,
+                     "error": err if err is not None else float("nan"), "unit": bi(unit),
+                     "_fmt": {"aggregated": fmt, "full": fmt, "difference": fmt}})
+
+    o = check["objective"]
+    add(bi("aggregation.objective"), o["aggregated_cny_per_yr"], o["full_cny_per_yr"], "unit.m_cny_per_yr",
+        "num1", 1e6, o["relative_error"])
+    for g, c in check["capacity_mw"].items():
+        if max(abs(c["aggregated"]), abs(c["full"])) > 0:
+            add(bi_names(g, names), c["aggregated"], c["full"], "unit.mw", "num0", 1.0, c["relative_error"])
+    for g, c in check["energy_capacity_mwh"].items():
+        if max(abs(c["aggregated"]), abs(c["full"])) > 0:
+            add(Bi(*(f"{names.technology(g, Lang(code))} ({Lang(code)('unit.mwh')})" for code in LANGS)),
+                c["aggregated"], c["full"], "unit.mwh", "num0", 1.0, c["relative_error"])
+    s = check["new_energy_share"]
+    add(bi("summary.new_energy_share"), s["aggregated"], s["full"], "unit.percent", "pct", 1.0, None)
+    kinds = {t["target"]: t["kind"] for t in doc.get("targets", []) if "target" in t}
+    for k, t in check["targets"].items():
+        a, f = t["shadow_price_aggregated"], t["shadow_price_full"]
+        label = Bi(*(Lang(code)("aggregation.shadow_price", target=k) for code in LANGS))
+        unit = f"price_unit.{kinds[k]}" if k in kinds else "unit.cny_per_mwh"
+        add(label, a, f, unit, "num1", 1.0, (a - f) / abs(f) if abs(f) > 1e-9 else None)
+    columns = [Column("item", "col.item", fmt="text"), Column("aggregated", "aggregation.aggregated"),
+               Column("full", "aggregation.full"), Column("difference", "col.difference"),
+               Column("error", "aggregation.error", "unit.percent", "pct"), Column("unit", "col.unit", fmt="text")]
+    return Table("aggregation", "section.aggregation", columns, rows)

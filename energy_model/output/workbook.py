@@ -273,6 +273,7 @@ def write_run_workbook(path: Path, doc: dict[str, Any], results: Any, reference:
     write_workbook(path, summary=tb.summary_table(doc, results, reference, inputs), facts=facts, meta=meta,
                    tables=[tb.targets_table(doc, inputs, names), tb.technologies_table(results, reference, inputs, names),
                            tb.fuels_table(doc, names), tb.emissions_table(results, reference, names),
-                           tb.costs_table(results, reference, inputs)],
+                           tb.costs_table(results, reference, inputs)]
+                   + [t for t in [tb.aggregation_table(doc, names)] if t is not None],
                    hourly=hourly, hourly_heads=tb.hourly_columns(hourly, inputs, names), assumptions=assumptions,
                    names=names)
