@@ -330,3 +330,43 @@ def test_pages_in_a_browser(tmp_path: Path):
             assert not problems, problems
             page.close()
         browser.close()
+
+
+def test_paired_paths_are_one_dimension():
+    """A paired group (A with B) is one axis of the heatmap, one bar of the tornado, one regressor of a fit."""
+    rows = []
+    for a, b in ((8.0, 3.0), (10.0, 4.0), (12.0, 5.0)):
+        for c in (0.0, 1.0):
+            rows.append({"variant": f"v{int(a)}_{int(c)}", f"param.{A}": a, f"param.{B}": b, f"param.{C}": c,
+                         "objective_cny_per_yr": 1e9 + 1e7 * a + 2e8 * c, "status": "optimal"})
+    grid = pd.DataFrame(rows).set_index("variant")
+    meta = grid_meta([A, B, C])
+    hm = heatmap_data(grid, meta)
+    assert hm is not None and (hm.x, hm.y) == (A, C) and hm.fixed == {}
+    assert hm.values.shape == (2, 3) and float(hm.values.loc[1.0, 12.0]) == pytest.approx(1.32e9)
+    eff = influence(grid, meta)
+    assert list(eff.index) == [C, A, B] and eff.loc[C, "effect_cny_per_yr"] == pytest.approx(2e8)
+    assert eff.loc[A, "effect_cny_per_yr"] == pytest.approx(4e7) == eff.loc[B, "effect_cny_per_yr"]
+    assert eff.loc[B, "dimension"] == A
+    # the sweep's own dimensions win over what the table suggests
+    assert heatmap_data(grid, meta | {"dimensions": [[A], [B], [C]]}).y == B
+    en = english(sweep_report_html(grid, meta))
+    assert f"{A} (moves with {B}) across and {C} up" in en
+
+    oat, oat_meta = oat_table()
+    oat[f"param.{C}"] = 50.0
+    oat.loc[f"low_{A}", f"param.{C}"] = 10.0
+    oat.loc[f"high_{A}", f"param.{C}"] = 90.0
+    tor = tornado_data(oat, oat_meta | {"parameters": [B, A, C]})
+    assert list(tor.index) == [A, B] and tor.loc[A, "paired"] == [C]
+    assert tor.loc[A, "swing"] == pytest.approx(1.5e8)
+
+    samples, s_meta = sample_table()
+    samples[f"param.{B}"] = 3000 + (samples[f"param.{A}"] - 8000) * 0.75  # paired: the same coordinate
+    samples["objective_cny_per_yr"] = 2e9 + 5e4 * samples[f"param.{A}"] + 5e5 * samples[f"param.{C}"]
+    samples.loc["s19", "objective_cny_per_yr"] = np.nan
+    eff = influence(samples, s_meta)
+    ok = samples[samples["status"] == "optimal"]
+    assert eff.attrs["method"] == "linear" and eff.attrs["r2"] == pytest.approx(1.0)
+    assert eff.loc[A, "effect_cny_per_yr"] == pytest.approx(5e4 * np.ptp(ok[f"param.{A}"]), rel=1e-6)
+    assert eff.loc[B, "dimension"] == A

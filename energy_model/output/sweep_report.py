@@ -89,30 +89,83 @@ def optimal(table: pd.DataFrame) -> pd.DataFrame:
     return table[(_status(table) == OPTIMAL) & _num(table, OBJECTIVE).notna()]
 
 
+def dimensions(table: pd.DataFrame, meta: dict[str, Any]) -> list[list[str]]:
+    """The sweep's independent dimensions: each a paired group of paths that move together, or one path.
+
+    Taken from ``meta["dimensions"]`` when given (the sweep's own
+    ``SweepSpec.dimensions()``); otherwise found in the table: in a grid two
+    paths are paired when their values map one to one, one at a time when
+    they leave the base in the same variants, in sampled modes when they are
+    exactly collinear. ``list`` mode moves every path together by
+    construction, so each path is its own dimension there.
+    """
+    params = parameters(table, meta)
+    given = meta.get("dimensions")
+    if given:
+        listed = [[str(p) for p in d if str(p) in params] for d in given]
+        listed = [d for d in listed if d]
+        known = {p for d in listed for p in d}
+        return listed + [[p] for p in params if p not in known]
+    mode = str(meta.get("mode", ""))
+    values = {p: _num(table, f"param.{p}").to_numpy() for p in params}
+    varying = {p for p in params if np.unique(values[p][np.isfinite(values[p])]).size > 1}
+
+    def paired(a: str, b: str) -> bool:
+        if mode == "list" or a not in varying or b not in varying:
+            return False
+        if mode == "grid":
+            pairs = pd.DataFrame({"a": values[a], "b": values[b]}).drop_duplicates()
+            return bool(pairs["a"].is_unique and pairs["b"].is_unique)
+        if mode == "oat" and "oat_parameter" in table.columns:
+            who = table["oat_parameter"].astype(str).to_numpy()
+            base = table["oat_side"].astype(str).to_numpy() == "base"
+            if not base.any():
+                return False
+            moved_b = ~np.isclose(values[b], values[b][base][0], rtol=1e-12, atol=0.0)
+            return bool(moved_b.any() and (who[moved_b] == a).all())
+        if len(values[a]) < 3:
+            return False
+        return bool(abs(np.corrcoef(values[a], values[b])[0, 1]) > 1 - 1e-9)
+
+    dims: list[list[str]] = []
+    placed: set[str] = set()
+    for p in params:
+        if p not in placed:
+            group = [p] + [q for q in params if q not in placed and q != p and paired(p, q)]
+            dims.append(group)
+            placed.update(group)
+    return dims
+
+
 def influence(table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
     """How much each parameter moves the objective [CNY/yr], largest first.
 
-    The effect depends on the sweep's mode:
+    The effect is found per dimension (:func:`dimensions`; the paths of a paired
+    group share it) and depends on the sweep's mode:
 
     * ``oat``: the swing of the tornado chart (span of the objective over the
-      base, low and high variants of that parameter);
-    * ``grid``: the main effect (span of the mean objective per value of the
-      parameter, averaged over the other parameters);
+      base, low and high variants of that dimension);
+    * ``grid``: the span of the dimension's main effect, from an additive
+      least-squares fit (one term per value of each dimension), so a failed
+      variant does not bias the other values' averages;
     * sampled modes: a linear least-squares fit of the objective on every
-      varying parameter, effect = |slope| x the parameter's sampled range
-      (``attrs["r2"]`` is the fit's R²). When the parameters cannot be told
-      apart (``list`` mode, where they move together, or fewer variants than
-      parameters + 2) each parameter is fitted alone and ``attrs["method"]`` is
-      ``"separate"``.
+      varying dimension, effect = |slope| x the sampled range (``attrs["r2"]``
+      is the fit's R²). When the dimensions cannot be told apart (``list``
+      mode, where they move together, or fewer variants than dimensions + 2)
+      each is fitted alone and ``attrs["method"]`` is ``"separate"``.
 
     Returns
     -------
     pandas.DataFrame
         Index: parameter; columns ``effect_cny_per_yr``, ``low`` and ``high`` (smallest and
-        largest value swept, user units). ``attrs``: ``method`` (oat, grid, linear, separate)
-        and ``r2`` (linear only).
+        largest value swept, user units) and ``dimension`` (the first path of its paired group,
+        itself when unpaired). ``attrs``: ``method`` (oat, grid, linear, separate) and ``r2``
+        (linear only).
     """
     params = parameters(table, meta)
+    dims = dimensions(table, meta)
+    leaders = [d[0] for d in dims]
+    leader_of = {p: d[0] for d in dims for p in d}
     ok = optimal(table)
     y = _num(ok, OBJECTIVE).to_numpy()
     lows = {p: float(_num(table, f"param.{p}").min()) for p in params}
@@ -123,13 +176,14 @@ def influence(table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
     tornado = tornado_data(table, meta) if mode == "oat" else None
     if tornado is not None:
         attrs["method"] = "oat"
-        effect = {p: float(tornado["swing"].get(p, np.nan)) for p in params}
+        effect = {p: float(tornado["swing"].get(p, np.nan)) for p in leaders}
     elif mode == "grid":
         attrs["method"] = "grid"
-        effect = _main_effects(ok, params, y)
+        effect = _main_effects(ok, leaders, y)
     else:
-        x = np.column_stack([_num(ok, f"param.{p}").to_numpy() for p in params]) if params else np.zeros((len(ok), 0))
-        spans = np.ptp(x, axis=0) if len(ok) else np.zeros(len(params))
+        x = np.column_stack([_num(ok, f"param.{p}").to_numpy() for p in leaders]) if leaders else \
+            np.zeros((len(ok), 0))
+        spans = np.ptp(x, axis=0) if len(ok) else np.zeros(len(leaders))
         varying = [i for i, s in enumerate(spans) if s > 0]
         design = np.column_stack([np.ones(len(ok)), x[:, varying]])
         separable = mode != "list" and len(ok) >= len(varying) + 2 and \
@@ -139,18 +193,20 @@ def influence(table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
             ss_tot = float(((y - y.mean()) ** 2).sum())
             ss_res = float(((y - design @ beta) ** 2).sum())
             attrs.update(method="linear", r2=1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0)
-            for i, p in enumerate(params):
+            for i, p in enumerate(leaders):
                 effect[p] = abs(float(beta[1 + varying.index(i)])) * float(spans[i]) if i in varying else 0.0
         else:
             attrs["method"] = "separate"
-            for i, p in enumerate(params):
+            for i, p in enumerate(leaders):
                 if i in varying and len(ok) >= 2:
                     slope = np.polyfit(x[:, i], y, 1)[0]
                     effect[p] = abs(float(slope)) * float(spans[i])
                 else:
                     effect[p] = 0.0 if len(ok) else math.nan
-    frame = pd.DataFrame({"effect_cny_per_yr": pd.Series(effect, dtype=float), "low": pd.Series(lows),
-                          "high": pd.Series(highs)}, index=pd.Index(params, name="parameter"))
+    frame = pd.DataFrame({"effect_cny_per_yr": pd.Series({p: effect.get(leader_of[p], math.nan) for p in params},
+                                                         dtype=float),
+                          "low": pd.Series(lows), "high": pd.Series(highs),
+                          "dimension": pd.Series(leader_of)}, index=pd.Index(params, name="parameter"))
     frame = frame.sort_values("effect_cny_per_yr", ascending=False, na_position="last", kind="stable")
     frame.attrs.update(attrs)
     return frame
@@ -194,14 +250,15 @@ class Heatmap:
     Attributes
     ----------
     x, y : str
-        Parameter on the horizontal and on the vertical axis (the first and the second).
+        Parameter on the horizontal and on the vertical axis (the first path of the first and of
+        the second dimension).
     values : pandas.DataFrame
         Objective [CNY/yr]; index: values of ``y`` (ascending), columns: values of ``x``
         (ascending); NaN where the variant failed or does not exist.
     failed : pandas.DataFrame
         True where the variant exists but failed.
     fixed : dict
-        The other parameters and the value they are held at (their first value).
+        The first path of every other dimension and the value it is held at (its first value).
     """
 
     x: str
@@ -214,15 +271,16 @@ class Heatmap:
 def heatmap_data(table: pd.DataFrame, meta: dict[str, Any]) -> Heatmap | None:
     """The heatmap of a grid sweep with at least two parameters (None otherwise).
 
-    Parameters beyond the first two are held at their first value (the value
-    in the table's first row, which is the first value of the sweep file in
-    grid order).
+    Its axes are the first two dimensions (:func:`dimensions`; the first path
+    of a paired group stands for it). Further dimensions are held at their
+    first value (the value in the table's first row, which is the first value
+    of the sweep file in grid order).
     """
-    params = parameters(table, meta)
-    if str(meta.get("mode", "")) != "grid" or len(params) < 2 or table.empty:
+    dims = dimensions(table, meta)
+    if str(meta.get("mode", "")) != "grid" or len(dims) < 2 or table.empty:
         return None
-    x, y = params[:2]
-    fixed = {p: float(_num(table, f"param.{p}").iloc[0]) for p in params[2:]}
+    x, y = dims[0][0], dims[1][0]
+    fixed = {d[0]: float(_num(table, f"param.{d[0]}").iloc[0]) for d in dims[2:]}
     keep = np.ones(len(table), dtype=bool)
     for p, v in fixed.items():
         keep &= np.isclose(_num(table, f"param.{p}").to_numpy(), v, rtol=1e-12, atol=0.0)
@@ -237,14 +295,16 @@ def heatmap_data(table: pd.DataFrame, meta: dict[str, Any]) -> Heatmap | None:
 
 
 def tornado_data(table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame | None:
-    """Objective change from the base variant for each parameter's low and high value, largest swing first.
+    """Objective change from the base variant for each dimension's low and high end, largest swing first.
 
-    Needs the columns ``oat_parameter`` and ``oat_side`` (base, low, high); None without them.
+    Needs the columns ``oat_parameter`` (first path of the moved dimension) and
+    ``oat_side`` (base, low, high); None without them.
 
     Returns
     -------
     pandas.DataFrame
-        Index: parameter. Columns: ``base_value``, ``low_value``, ``high_value`` (user units),
+        Index: parameter (first path of each dimension). Columns: ``paired`` (the other paths
+        that moved with it), ``base_value``, ``low_value``, ``high_value`` (user units),
         ``low_delta``, ``high_delta`` (objective minus the base objective [CNY/yr]; NaN when
         that variant failed or is missing), ``low_failed``, ``high_failed`` and ``swing``
         (span of the objective over base, low and high [CNY/yr]). ``attrs["base_objective"]``
@@ -252,7 +312,7 @@ def tornado_data(table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame | No
     """
     if "oat_side" not in table.columns or "oat_parameter" not in table.columns:
         return None
-    params = parameters(table, meta)
+    dims = dimensions(table, meta)
     side = table["oat_side"].astype(str)
     who = table["oat_parameter"].astype(str)
     ok = (_status(table) == OPTIMAL).to_numpy()
@@ -261,8 +321,9 @@ def tornado_data(table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame | No
     base_obj = float(base_rows.iloc[0]) if len(base_rows) else math.nan
     base_values = meta.get("base") or {}
     rows = []
-    for p in params:
-        rec: dict[str, Any] = {"parameter": p}
+    for d in dims:
+        p = d[0]
+        rec: dict[str, Any] = {"parameter": p, "paired": list(d[1:])}
         base_row = table[side == "base"]
         rec["base_value"] = float(base_values[p]) if p in base_values else \
             (float(_num(base_row, f"param.{p}").iloc[0]) if len(base_row) else math.nan)
@@ -274,7 +335,7 @@ def tornado_data(table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame | No
         deltas = [d for d in (rec["low_delta"], rec["high_delta"]) if not math.isnan(d)]
         rec["swing"] = max([0.0, *deltas]) - min([0.0, *deltas]) if deltas else math.nan
         rows.append(rec)
-    frame = pd.DataFrame(rows, columns=["parameter", "base_value", "low_value", "high_value", "low_delta",
+    frame = pd.DataFrame(rows, columns=["parameter", "paired", "base_value", "low_value", "high_value", "low_delta",
                                         "high_delta", "low_failed", "high_failed", "swing"]).set_index("parameter")
     frame = frame.sort_values("swing", ascending=False, na_position="last", kind="stable")
     frame.attrs["base_objective"] = base_obj
@@ -594,6 +655,7 @@ class _Facts:
     """Everything the page shows, computed once for both languages."""
 
     params: list[str]
+    dims: list[list[str]]
     status: pd.Series
     ok: pd.DataFrame
     influence: pd.DataFrame
@@ -605,9 +667,15 @@ class _Facts:
 
 
 def _facts(table: pd.DataFrame, meta: dict[str, Any]) -> _Facts:
-    return _Facts(parameters(table, meta), _status(table), optimal(table), influence(table, meta),
+    return _Facts(parameters(table, meta), dimensions(table, meta), _status(table), optimal(table), influence(table, meta),
                   heatmap_data(table, meta), tornado_data(table, meta) if meta.get("mode") == "oat" else None,
                   target_summary(table), capacity_summary(table), verification_data(table))
+
+
+def _dim_text(path: str, f: _Facts, lang: Lang) -> str:
+    """A path, followed by the paths paired with it (they move together) if any."""
+    others = [q for d in f.dims if path in d for q in d if q != path]
+    return lang("sweep.paired", param=path, others=", ".join(others)) if others else path
 
 
 def _summary(f: _Facts, table: pd.DataFrame, meta: dict[str, Any], lang: Lang) -> list[str]:
@@ -628,7 +696,7 @@ def _summary(f: _Facts, table: pd.DataFrame, meta: dict[str, Any], lang: Lang) -
         out.append(lang("sweep.summary.list_together"))
     elif len(eff) and len(f.ok):
         top = str(eff.index[0])
-        out.append(lang(f"sweep.summary.top.{method}", param=top, effect=_money(float(eff.iloc[0]), lang),
+        out.append(lang(f"sweep.summary.top.{method}", param=_dim_text(top, f, lang), effect=_money(float(eff.iloc[0]), lang),
                         low=value_text(f.influence.at[top, "low"], lang),
                         high=value_text(f.influence.at[top, "high"], lang),
                         unit=_unit(meta, f"param.{top}")))
@@ -642,7 +710,7 @@ def _param_rows(f: _Facts, meta: dict[str, Any], lang: Lang) -> list[dict[str, s
     rows = []
     for p in f.params:
         eff = f.influence["effect_cny_per_yr"].get(p, math.nan)
-        rows.append({"path": p, "unit": _unit(meta, f"param.{p}"),
+        rows.append({"path": _dim_text(p, f, lang), "unit": _unit(meta, f"param.{p}"),
                      "base": value_text(base[p], lang) if p in base else "",
                      "low": value_text(f.influence.at[p, "low"], lang),
                      "high": value_text(f.influence.at[p, "high"], lang),
@@ -662,7 +730,8 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
     charts = {k: Markup("") for k in ("heatmap", "tornado", "scatter", "prices")}
     mode = str(meta.get("mode", ""))
     together = mode == "list" and f.influence.attrs.get("method") == "separate"
-    ranked = list(f.params) if together else [str(p) for p in f.influence.index]
+    leaders = [d[0] for d in f.dims]
+    ranked = leaders if together else [str(p) for p in f.influence.index if p in leaders]
     if f.heatmap is not None and f.heatmap.values.size:
         charts["heatmap"] = Markup(heatmap_chart(f.heatmap, meta, lang))
     if f.tornado is not None and f.tornado["swing"].notna().any():
@@ -680,12 +749,13 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
     if f.heatmap is not None:
         fixed = lang("common.list_sep").join(f"{p} = {value_text(v, lang)} {_unit(meta, f'param.{p}')}".strip()
                                              for p, v in f.heatmap.fixed.items())
-        heat_note = lang("sweep.caption.heatmap", x=f.heatmap.x, y=f.heatmap.y) + \
+        heat_note = lang("sweep.caption.heatmap", x=_dim_text(f.heatmap.x, f, lang),
+                         y=_dim_text(f.heatmap.y, f, lang)) + \
             (" " + lang("sweep.caption.heatmap_fixed", fixed=fixed) if fixed else "")
     tornado_rows = []
     if f.tornado is not None:
         for p, r in f.tornado.iterrows():
-            tornado_rows.append({"path": str(p), "unit": _unit(meta, f"param.{p}"),
+            tornado_rows.append({"path": _dim_text(str(p), f, lang), "unit": _unit(meta, f"param.{p}"),
                                  "base": value_text(r["base_value"], lang), "low": value_text(r["low_value"], lang),
                                  "high": value_text(r["high_value"], lang),
                                  "low_delta": lang("sweep.failed_cell") if r["low_failed"] else
@@ -721,8 +791,9 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
     return {"code": code, "html": lang.html, "t": lang, "charts": charts, "summary": _summary(f, table, meta, lang),
             "params": _param_rows(f, meta, lang), "failed": _failed_rows(table, f.status),
             "failed_more": max(0, int((f.status != OPTIMAL).sum()) - MAX_FAILED_LISTED),
-            "heat_note": heat_note, "prices_caption": lang("sweep.caption.prices_list" if together else
-                                                           "sweep.caption.prices", param=top or ""), "tornado": tornado_rows, "targets": target_rows, "top": top,
+            "heat_note": heat_note, "tornado": tornado_rows, "targets": target_rows, "top": top,
+            "prices_caption": lang("sweep.caption.prices_list" if together else "sweep.caption.prices",
+                                   param=top or ""),
             "capacities": capacity_rows, "verify": verify,
             "mode": lang.get(f"sweep.mode.{mode}", mode), "tol": f"{BINDING_TOL:g}"}
 
