@@ -75,6 +75,9 @@ def hourly_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
     ``unserved_mw`` sum to ``demand_mw`` every hour. Heat apart: heat demand,
     heat output of CHP units and boilers, unserved heat [MW_th]. Then the
     hourly marginal prices of electricity [CNY/MWh] and heat [CNY/MWh_th].
+    An aggregated run has one row per step (its first hour as the time) and
+    two more columns: the step's duration [h] and the hours per year it
+    stands for [h/yr], so that ``sum(column * weight)`` is an annual total.
     """
     kind = inputs["kind"].values.astype(str)
     techs = inputs[n.TECH].values.astype(str)
@@ -95,6 +98,9 @@ def hourly_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
     cols["unserved_heat_mw_th"] = results["unserved_heat_mw"].values
     cols["price_cny_per_mwh"] = results["price_cny_per_mwh"].values
     cols["heat_price_cny_per_mwh"] = results["heat_price_cny_per_mwh"].values
+    if str(inputs.attrs.get("aggregation_method", "none")) != "none":
+        cols["step_hours"] = inputs["step_hours"].values
+        cols["weight_h_per_yr"] = inputs["time_weight"].values
     frame = pd.DataFrame(cols, index=pd.DatetimeIndex(inputs[n.TIME].values, name="time_cst"))
     return frame
 

@@ -196,3 +196,19 @@ def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
     html = (outcome.folder / "report.html").read_text(encoding="utf-8")
     assert "What the time aggregation cost" in html and "时间聚合的误差" in html
     assert "typical days" in html  # the notice on the first screen
+
+
+@pytest.mark.parametrize("agg", [{"method": "typical_days", "periods": 1}, {"method": "segments", "periods": 7}])
+def test_charts_see_an_aggregated_run_over_the_horizons_hours(agg):
+    """The chart view lays the steps out over the original hours; annual sums are the aggregated run's."""
+    from energy_model.output.chart_data import hourly_view
+
+    case = rich_case(**agg)
+    res, ds = solve(case)
+    view_in, view_res = hourly_view(ds, ds), hourly_view(res, ds)
+    assert view_in.sizes["time"] == 48
+    np.testing.assert_array_equal(view_in["time"].values, case.time.values)
+    w = ds["time_weight"].values
+    assert float(view_in["demand_mw"].sum()) * 8760 / 48 == pytest.approx(float(ds["demand_mw"].values @ w))
+    gen = view_res["dispatch_mw"].values.sum(axis=1) * 8760 / 48
+    np.testing.assert_allclose(gen, res["generation_mwh_per_yr"].values, rtol=1e-9, atol=1e-6)

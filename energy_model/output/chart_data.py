@@ -265,9 +265,60 @@ class ChartData:
     curtailment: pd.DataFrame
 
 
+def hour_map(inputs: xr.Dataset) -> tuple[np.ndarray, pd.DatetimeIndex] | None:
+    """For an aggregated run: the step of every hour of the horizon and the hours' times (None otherwise).
+
+    Typical days: every day of the horizon shows its representative day;
+    segments: every hour shows its segment's mean.
+    """
+    method = str(inputs.attrs.get("aggregation_method", "none"))
+    if method == "none":
+        return None
+    period = inputs["step_period"].values.astype(int)
+    if method == "typical_days":
+        seq = inputs["period_sequence"].values.astype(int)
+        steps_of = [np.flatnonzero(period == k) for k in range(int(period.max()) + 1)]
+        index = np.concatenate([steps_of[k] for k in seq])
+        days = pd.DatetimeIndex(inputs["period_sequence"]["day"].values)
+        per_day = len(steps_of[0])
+        times = pd.DatetimeIndex((days.values[:, None] + np.arange(per_day)[None] * np.timedelta64(1, "h")).ravel())
+        return index, times
+    index = np.repeat(np.arange(inputs.sizes[n.TIME]), inputs["step_hours"].values.astype(int))
+    start = pd.DatetimeIndex(inputs[n.TIME].values)[0]
+    return index, pd.date_range(start, periods=len(index), freq="h")
+
+
+def hourly_view(ds: xr.Dataset, inputs: xr.Dataset) -> xr.Dataset:
+    """``ds`` (results or the inputs themselves) laid out over the horizon's hours, for charts.
+
+    Without aggregation ``ds`` is returned as it is. The inputs' weights
+    become the plain horizon's (8760 / hours each), so annual sums of the
+    view equal the aggregated run's.
+    """
+    mapping = hour_map(inputs)
+    if mapping is None:
+        return ds
+    index, times = mapping
+    out = ds.isel({n.TIME: index}).assign_coords({n.TIME: times.values})
+    if "time_weight" in out:
+        hours = len(index)
+        out["time_weight"] = (n.TIME, np.full(hours, n.HOURS_PER_YEAR / hours))
+        out["step_hours"] = (n.TIME, np.ones(hours))
+        out["step_period"] = (n.TIME, np.zeros(hours, dtype=int))
+        out.attrs = {k: v for k, v in out.attrs.items() if not k.startswith("aggregation_")}
+        out.attrs["hour_weight"] = n.HOURS_PER_YEAR / hours
+    return out
+
+
 def collect(results: xr.Dataset, reference: xr.Dataset, inputs: xr.Dataset) -> ChartData:
-    """The data of every chart of a run (enforced case ``results``, reference case ``reference``)."""
+    """The data of every chart of a run (enforced case ``results``, reference case ``reference``).
+
+    An aggregated run is charted over the horizon's hours (:func:`hourly_view`).
+    """
     from energy_model.analysis.metrics import monthly_generation
+
+    results, reference, inputs = hourly_view(results, inputs), hourly_view(reference, inputs), \
+        hourly_view(inputs, inputs)
 
     hourly = hourly_supply_by_group(results, inputs)
     weeks = {name: hourly.iloc[a:b] for name, (a, b) in week_windows(results, inputs).items()}

@@ -287,7 +287,8 @@ def hourly_columns(frame: pd.DataFrame, inputs: xr.Dataset, names: Names) -> lis
     out = []
     for col in frame.columns:
         base, unit = col, "unit.mw"
-        for suffix, u in (("_mw_th", "unit.mw_th"), ("_mw", "unit.mw"), ("_cny_per_mwh", "unit.cny_per_mwh")):
+        for suffix, u in (("_mw_th", "unit.mw_th"), ("_mw", "unit.mw"), ("_cny_per_mwh", "unit.cny_per_mwh"),
+                          ("_h_per_yr", "unit.h_per_yr"), ("_hours", "unit.h")):
             if col.endswith(suffix):
                 base, unit = col[: -len(suffix)], u
                 break
