@@ -170,8 +170,8 @@ def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
     import json
     from pathlib import Path
 
-    from energy_model.io.schema import AggregationSpec
     from energy_model.io.scenario_file import load_scenario
+    from energy_model.io.schema import AggregationSpec
     from energy_model.pipeline import run_scenario
 
     root = Path(__file__).resolve().parent.parent

@@ -39,6 +39,7 @@ import logging
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,13 +171,13 @@ def _clusterable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[keep] if keep else frame.iloc[:, :1]
 
 
-def _run_tsam(data: pd.DataFrame, **kwargs: object) -> object:
+def _run_tsam(data: pd.DataFrame, **kwargs: Any) -> Any:
     import tsam
 
     logging.getLogger("tsam").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return tsam.aggregate(data, **kwargs)  # type: ignore[arg-type]
+        return tsam.aggregate(data, **kwargs)
 
 
 def _typical_days(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> TimeStructure:
@@ -194,8 +195,8 @@ def _typical_days(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> Tim
     data.index = pd.date_range("2001-01-01", periods=hours, freq="h")  # tsam wants a regular index
     result = _run_tsam(data, n_clusters=spec.periods, period_duration=PERIOD_HOURS,
                        cluster=ClusterConfig(method="hierarchical", representation="medoid"))
-    assign = np.asarray(result.cluster_assignments, dtype=int)  # type: ignore[attr-defined]
-    reps = result.cluster_representatives  # type: ignore[attr-defined]
+    assign = np.asarray(result.cluster_assignments, dtype=np.int64)
+    reps = result.cluster_representatives
     x = data.to_numpy().reshape(days, PERIOD_HOURS, -1)
     spread = x.reshape(hours, -1).std(axis=0)
     spread[spread == 0] = 1.0
@@ -269,7 +270,7 @@ def _segments(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> TimeStr
     data = _clusterable(frame)
     data.index = pd.date_range("2001-01-01", periods=hours, freq="h")
     result = _run_tsam(data, n_clusters=1, period_duration=hours, segments=SegmentConfig(n_segments=spec.periods))
-    durations = np.asarray(result.segment_durations, dtype=int).ravel()  # type: ignore[attr-defined]
+    durations = np.asarray(result.segment_durations, dtype=np.int64).ravel()
     if int(durations.sum()) != hours:
         raise RuntimeError(f"tsam segment durations sum to {durations.sum()} h, not {hours} h")
     start = np.concatenate([[0], np.cumsum(durations)[:-1]]).astype(int)

@@ -15,6 +15,7 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import binding_limits
+from energy_model.inputs.lp_units import time_arrays
 from energy_model.output.i18n import Lang, Names
 
 #: Verdict classes of a target (CSS class and catalogue key suffix).
@@ -216,8 +217,10 @@ def notices(inputs: xr.Dataset, lang: Lang, names: Names) -> list[str]:
 
 
 def full_load_hours(inputs: xr.Dataset) -> dict[str, float]:
-    """Full-load hours per year of each weather-driven profile (capacity factor mean x 8,760) [h/yr]."""
+    """Full-load hours per year of each weather-driven profile (weighted capacity factor mean x 8,760) [h/yr]."""
     kind = inputs["kind"].values.astype(str)
-    cf = inputs["capacity_factor"].values
+    cf = inputs["capacity_factor"].transpose(n.TECH, n.TIME).values
     techs = inputs[n.TECH].values.astype(str)
-    return {techs[i]: float(np.nanmean(cf[i])) * n.HOURS_PER_YEAR for i in np.flatnonzero(kind == n.VARIABLE)}
+    w = time_arrays(inputs)[0]
+    return {techs[i]: float(np.nan_to_num(cf[i]) @ w / w.sum()) * n.HOURS_PER_YEAR
+            for i in np.flatnonzero(kind == n.VARIABLE)}
