@@ -152,6 +152,7 @@ def test_grid_heatmap_cells_and_labels():
     for label in ("11.30", "12.30", "11.60", "12.60", "11.90", "失败"):
         assert label in zh_cells, (label, zh_cells)
     assert "chart-sweep-scatter-en" not in html and "chart-sweep-tornado-en" not in html
+    assert "Grey cells are variants that failed." in english(html)
 
 
 def test_grid_with_a_third_parameter_holds_it_at_its_first_value():
@@ -236,6 +237,12 @@ def test_samples_linear_effects_and_binding_shares():
     assert zh_rows["share"][1] == "5.3%" and zh_rows["wind_capacity"][6] == "元/千瓦·年"
     assert "chart-sweep-scatter-en" in html and "chart-sweep-prices-en" in html
     assert "The linear fit explains R² = 1.00" in english(html)
+    table["co2_t_per_yr"] = np.linspace(1.0e6, 2.9e6, 20)
+    table["solve_s"] = 2.0
+    table.loc["s00", "solve_s"] = 10.0
+    en = english(sweep_report_html(table, meta))
+    assert "Direct CO2 emissions range from 1.00 Mt/yr to 2.80 Mt/yr." in en  # s19 (2.9 Mt) failed
+    assert "Solving took 48.0 s in all (2.0 s per variant, median)." in en
 
 
 def test_list_mode_does_not_name_a_winner():
@@ -351,7 +358,7 @@ def test_paired_paths_are_one_dimension():
     # the sweep's own dimensions win over what the table suggests
     assert heatmap_data(grid, meta | {"dimensions": [[A], [B], [C]]}).y == B
     en = english(sweep_report_html(grid, meta))
-    assert f"{A} (moves with {B}) across and {C} up" in en
+    assert f"{A} (moves with {B}) across and {C} up." in en and "Grey cells" not in en
 
     oat, oat_meta = oat_table()
     oat[f"param.{C}"] = 50.0

@@ -546,6 +546,7 @@ def heatmap_chart(hm: Heatmap, meta: dict[str, Any], lang: Lang) -> str:
         ax.grid(visible=False)
         bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
         bar.set_label(lang("sweep.axis.objective"))
+        _value_axis(bar.ax.yaxis, lang)
         ax.set_title(title, loc="left")
         return to_svg(fig, f"sweep-heatmap-{lang.code}", title)
 
@@ -610,6 +611,7 @@ def scatter_chart(table: pd.DataFrame, params: list[str], meta: dict[str, Any], 
                            label=lang("sweep.series.failed") if i == 0 else None)
             ax.set_xlabel(_param_label(p, meta), fontsize=7.5)
             _value_axis(ax.xaxis, lang)
+            _value_axis(ax.yaxis, lang)
             if i % cols == 0:
                 ax.set_ylabel(lang("sweep.axis.objective"))
         for ax in axes[len(params):]:
@@ -688,8 +690,16 @@ def _summary(f: _Facts, table: pd.DataFrame, meta: dict[str, Any], lang: Lang) -
         out.append(lang("sweep.summary.range", low=_money(float(obj.min()), lang), low_id=str(obj.idxmin()),
                         high=_money(float(obj.max()), lang), high_id=str(obj.idxmax()),
                         span=_money(float(obj.max() - obj.min()), lang)))
+        co2 = _num(f.ok, "co2_t_per_yr").dropna()
+        if len(co2):
+            out.append(lang("sweep.summary.co2", low=lang.q("mass", float(co2.min()), per="yr"),
+                            high=lang.q("mass", float(co2.max()), per="yr")))
     else:
         out.append(lang("sweep.summary.none_optimal"))
+    solve = _num(table, "solve_s").dropna()
+    if len(solve):
+        out.append(lang("sweep.summary.solve", total=lang.num(float(solve.sum()), 1),
+                        median=lang.num(float(solve.median()), 1)))
     eff = f.influence["effect_cny_per_yr"].dropna()
     method = f.influence.attrs.get("method", "")
     if len(f.params) > 1 and method == "separate" and meta.get("mode") == "list":
@@ -751,6 +761,7 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
                                              for p, v in f.heatmap.fixed.items())
         heat_note = lang("sweep.caption.heatmap", x=_dim_text(f.heatmap.x, f, lang),
                          y=_dim_text(f.heatmap.y, f, lang)) + \
+            (" " + lang("sweep.caption.heatmap_failed") if f.heatmap.failed.to_numpy().any() else "") + \
             (" " + lang("sweep.caption.heatmap_fixed", fixed=fixed) if fixed else "")
     tornado_rows = []
     if f.tornado is not None:
