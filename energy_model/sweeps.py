@@ -1401,7 +1401,8 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         _write_report(flat, {"name": spec.name, "scenario": loaded.scenario.name, "mode": spec.mode,
                              "parameters": list(spec.parameters), "base": at_base,
                              "units": column_units(list(table.columns), target_kinds),
-                             "target_kinds": target_kinds}, folder / "sweep.html")
+                             "target_kinds": target_kinds, "dimensions": spec.dimensions(),
+                             "tech_names": _tech_names(base_case)}, folder / "sweep.html")
         doc = _manifest(spec.name, "partial" if failed_ids else "complete", len(keyed), failed_ids,
                         scenario=loaded.scenario.name, input_hash=base["input_hash"])
         write_atomic(folder / MANIFEST, lambda p: write_json(doc, p), after=AFTER_FAILED_WRITE)
@@ -1433,6 +1434,17 @@ def _gather(rows: list[dict[str, Any]], labels: list[dict[str, Any]]) -> pd.Data
     for i, k in enumerate(keys):
         table.insert(1 + i, k, [lab[k] for lab in labels])
     return table
+
+
+def _tech_names(case: Case) -> dict[str, dict[str, str]]:
+    """Technology id -> {"en": name, "zh": name_zh} from the technologies table (ids where a name is empty)."""
+    out = {}
+    for g, row in case.technologies.iterrows():
+        en = row.get("name")
+        zh = row.get("name_zh")
+        out[str(g)] = {"en": str(en) if isinstance(en, str) and en else str(g),
+                       "zh": str(zh) if isinstance(zh, str) and zh else str(g)}
+    return out
 
 
 def _write_report(table: pd.DataFrame, meta: dict[str, Any], path: Path) -> None:
