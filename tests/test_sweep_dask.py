@@ -1,0 +1,173 @@
+"""Sweeps on a Dask cluster: same table as the local pool, a killed worker loses and repeats nothing, refusals.
+
+Each test starts its own local cluster (``--scheduler local``) on 127.0.0.1 with
+the 48-hour tiny scenario; a test takes a few seconds to half a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import psutil
+import pytest
+from conftest import TmpProject
+
+from energy_model import sweep_dask, sweeps
+from energy_model.cli.main import main
+from energy_model.errors import InputError
+from energy_model.sweeps import run_sweep
+
+SWEEP = """\
+name: tiny_sweep
+scenario: tiny_plan.yaml
+mode: grid
+parameters:
+  economics.carbon_price_cny_per_t: [0, 200]
+  technologies.offshore_wind.capex_cny_per_kw: {start: 8000, stop: 12000, num: 3}
+workers: 2
+"""
+
+GiB = 1024**3
+
+
+@pytest.fixture
+def commits(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count every variant record committed in this process (the Dask client commits them all)."""
+    counted: Counter[str] = Counter()
+    real = sweeps._commit
+
+    def counting(vdir: Path, rec: dict[str, Any]) -> None:
+        real(vdir, rec)
+        counted[rec["variant"]] += 1
+
+    monkeypatch.setattr(sweeps, "_commit", counting)
+    return counted
+
+
+def _children() -> list[psutil.Process]:
+    """Live child processes, except multiprocessing's resource tracker (it lives as long as this process)."""
+    out = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+def test_memory_limit_per_worker():
+    assert sweep_dask.worker_memory_limit(2, 24 * GiB) == int(24 * GiB - 0.1 * 24 * GiB) // 2
+    assert sweep_dask.worker_memory_limit(1, 8 * GiB) == 6 * GiB  # headroom at least 2 GiB
+    assert sweep_dask.worker_memory_limit(8, 8 * GiB) == 2 * GiB  # never below 2 GiB
+
+
+def test_local_cluster_gives_the_local_pool_table_and_resumes(project: TmpProject, commits: Counter[str], capsys):
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    pool = run_sweep(sweep, project.out / "pool")
+    assert main(["sweep", str(sweep), "--out", str(project.out / "dask"), "--scheduler", "local",
+                 "--workers", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "local Dask cluster on 127.0.0.1: 2 worker processes" in err and "submitted 6 variants in 2 chunks" in err
+    vdir = project.out / "dask" / "tiny_sweep" / "variants"  # full precision (sweep.csv is rounded for reading)
+    dask = pd.DataFrame([json.loads(p.read_text()) for p in vdir.glob("*.json")]).set_index("variant")
+    assert len(dask) == 6 and set(dask["status"]) == {"optimal"}
+    assert sorted(dask.index) == sorted(pool.index)
+    dask = dask.loc[pool.index]
+    numeric = [c for c in pool.columns if c.startswith(("objective", "capacity_mw.", "cost_cny_per_yr.", "param."))]
+    assert any(c.startswith("capacity_mw.") for c in numeric)
+    np.testing.assert_allclose(dask[numeric].to_numpy(float), pool[numeric].to_numpy(float), rtol=1e-9, atol=1e-9)
+    # this process committed each variant once (the local pool commits in its own workers, not counted here)
+    assert {vid: commits[vid] for vid in dask.index} == dict.fromkeys(dask.index, 1)
+    # resume: only the missing variant is solved and committed again
+    gone = sorted(vdir.glob("*.json"))[0]
+    gone.unlink()
+    commits.clear()
+    again = run_sweep(sweep, project.out / "dask", scheduler="local", workers=1)
+    assert dict(commits) == {gone.stem: 1}
+    assert again.loc[gone.stem, "objective_cny_per_yr"] == pytest.approx(pool.loc[gone.stem, "objective_cny_per_yr"],
+                                                                          rel=1e-9)
+    assert not _children(), "the local cluster's processes are still running"
+
+
+def test_killed_worker_loses_no_variant_and_repeats_none(project: TmpProject, commits: Counter[str]):
+    """SIGKILL to a Dask worker that holds a chunk: the chunk runs again elsewhere; each variant committed once."""
+    text = SWEEP.replace("[0, 200]", "{start: 0, stop: 300, num: 8}")  # 24 variants, two chunks of 12
+    sweep = project.scenario(text, "tiny_sweep.yaml")
+    killed: dict[str, Any] = {}
+
+    def progress(line: str) -> None:
+        if not line.startswith("submitted"):
+            return
+        from distributed import default_client
+
+        client = default_client()
+        pids = client.run(os.getpid)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            busy = [w for w, keys in client.processing().items() if keys]
+            if busy:
+                killed["worker"], killed["tasks"] = busy[0], client.processing()[busy[0]]
+                os.kill(pids[busy[0]], signal.SIGKILL)
+                killed["pid"] = pids[busy[0]]
+                return
+            time.sleep(0.05)
+
+    table = run_sweep(sweep, project.out, scheduler="local", workers=2, progress=progress)
+    assert killed.get("tasks"), "no worker was killed while holding a chunk"
+    assert not psutil.pid_exists(killed["pid"]) or psutil.Process(killed["pid"]).status() == psutil.STATUS_ZOMBIE
+    assert len(table) == 24 and set(table["status"]) == {"optimal"}
+    assert sorted(commits) == sorted(table.index) and set(commits.values()) == {1}
+    files = sorted((project.out / "tiny_sweep" / "variants").glob("*.json"))
+    assert len(files) == 24 and {json.loads(p.read_text())["status"] for p in files} == {"optimal"}
+    # the same numbers as one worker that was never killed
+    plain = run_sweep(sweep, project.out / "plain")
+    np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
+                               rtol=1e-9)
+
+
+def test_bad_scheduler_address_is_a_clear_error_and_writes_nothing(project: TmpProject, monkeypatch, capsys):
+    monkeypatch.setattr(sweep_dask, "CONNECT_TIMEOUT_S", 2.0)
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    before = project.snapshot()
+    assert main(["sweep", str(sweep), "--out", str(project.out), "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "--scheduler: cannot reach the Dask scheduler within 2 s" in err and "tcp://127.0.0.1:9" in err
+    assert "Traceback" not in err and "nothing was solved or written" in err
+    assert main(["sweep", str(sweep), "--out", str(project.out), "--scheduler", "127.0.0.1:8786"]) == 2
+    assert "expected 'local' or a Dask scheduler address" in capsys.readouterr().err
+    assert not project.out.exists() and project.snapshot() == before
+
+
+def test_workers_with_other_versions_are_refused(project: TmpProject, monkeypatch):
+    """This process reports another numpy and an edited energy_model; the workers (real versions) are refused."""
+    real = sweep_dask.importlib.metadata.version
+    monkeypatch.setattr(sweep_dask.importlib.metadata, "version",
+                        lambda pkg: "0.0.1" if pkg == "numpy" else real(pkg))
+    monkeypatch.setattr(sweep_dask, "source_hash", lambda: "edited")
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    with pytest.raises(InputError) as err:
+        run_sweep(sweep, project.out, scheduler="local", workers=1)
+    text = str(err.value)
+    assert "must run the same versions" in text
+    assert f"numpy {np.__version__}, here 0.0.1" in text and "energy_model source" in text and "here edited" in text
+    assert not project.out.exists()
+    assert not _children(), "the refused local cluster was not closed"
+
+
+def test_local_cluster_listens_only_on_localhost():
+    lines: list[str] = []
+    with sweep_dask.DaskPool(sweep_dask.LOCAL, 1, lines.append) as pool:
+        procs = [psutil.Process(), *_children()]
+        listening = [c.laddr for p in procs for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+        assert pool.threads() == 1
+    assert listening and {a.ip for a in listening} == {"127.0.0.1"}
+    assert not _children()
