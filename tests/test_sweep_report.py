@@ -272,6 +272,13 @@ def test_capacities_and_verification():
     rows = row_cells(english(html), "sweep-verify-en")
     assert rows[0][0] == "s00" and rows[0][3] == "+1.00 %" and rows[0][4:] == ["gas", "100.0", "+25.00 %"]
     assert rows[1][3] == "-2.00 %"
+    table.loc["s01", "full.status"] = "infeasible"  # the full-year solve of s01 failed: no error is made up
+    table.loc["s00", "full.status"] = "optimal"
+    per_variant, per_tech = verification_data(table)
+    assert per_variant.loc["s01", "full_status"] == "infeasible" and np.isnan(per_variant.loc["s01", "error"])
+    assert per_tech.loc["gas", "max_abs_error_mw"] == pytest.approx(100.0)
+    rows = row_cells(english(sweep_report_html(table, meta)), "sweep-verify-en")
+    assert rows[1][2] == "failed (infeasible)" and rows[1][3] == "n/a"
     assert verification_data(table.drop(columns=["verified"])) is None
     assert "sweep-verify-en" not in sweep_report_html(table.drop(columns=["verified"]), meta)
 

@@ -57,8 +57,14 @@ SAMPLED = ("random", "lhs", "sobol", "list")
 MAX_PANELS = 12
 #: Most failed variants listed by id in the page (the rest are counted; sweep.csv has them all).
 MAX_FAILED_LISTED = 50
-#: Matplotlib settings of the sweep charts on top of the report's: no math text in labels from the data.
-_RC: Any = {"text.parse_math": False}
+#: Largest heatmap whose cells are labelled with their value (beyond it the colours and the colour bar tell).
+MAX_LABELLED_CELLS = 200
+#: Points of a scatter panel beyond which its dots are drawn as an embedded image (axes and text stay vector):
+#: 10,000 variants as vector dots made a 17.5 MB page.
+RASTER_POINTS = 2_000
+#: Matplotlib settings of the sweep charts on top of the report's: no math text in labels from the data; dots drawn
+#: as an image at 192 dpi (sharp on high-density screens).
+_RC: Any = {"text.parse_math": False, "savefig.dpi": 192}
 
 
 # -- numbers ----------------------------------------------------------------------------------------------------
@@ -404,8 +410,9 @@ def verification_data(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] 
     Returns
     -------
     (pandas.DataFrame, pandas.DataFrame)
-        Per variant: ``aggregated`` and ``full`` objective [CNY/yr], ``error`` (relative,
-        (aggregated − full) / |full| [-]), and the technology with the largest capacity error
+        Per verified variant (aggregated solve optimal): ``aggregated`` and ``full`` objective
+        [CNY/yr], ``full_status`` (status of the full-year solve; ``full`` and the errors are NaN
+        unless it is optimal), ``error`` (relative, (aggregated − full) / |full| [-]), and the technology with the largest capacity error
         (``worst_technology``, ``worst_error_mw`` [MW], ``worst_error`` relative [-]).
         Per technology: ``max_abs_error_mw``, ``mean_error_mw`` [MW] and ``max_abs_error``
         (relative to the full-year capacity, technologies above 1 MW) [-].
@@ -413,23 +420,26 @@ def verification_data(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] 
     if "verified" not in table.columns or f"full.{OBJECTIVE}" not in table.columns:
         return None
     sel = optimal(table)
-    sel = sel[_truthy(sel["verified"]) & _num(sel, f"full.{OBJECTIVE}").notna()]
+    sel = sel[_truthy(sel["verified"])]
     if sel.empty:
         return None
+    status = sel["full.status"].astype(str) if "full.status" in sel.columns else \
+        pd.Series(OPTIMAL, index=sel.index).where(_num(sel, f"full.{OBJECTIVE}").notna(), "missing")
+    good = (status == OPTIMAL) & _num(sel, f"full.{OBJECTIVE}").notna()
     agg = _num(sel, OBJECTIVE)
-    full = _num(sel, f"full.{OBJECTIVE}")
+    full = _num(sel, f"full.{OBJECTIVE}").where(good)
     techs = [str(c).removeprefix("capacity_mw.") for c in table.columns
              if str(c).startswith("capacity_mw.") and f"full.{c}" in table.columns]
-    err_mw = pd.DataFrame({t: _num(sel, f"capacity_mw.{t}") - _num(sel, f"full.capacity_mw.{t}") for t in techs},
-                          index=sel.index)
-    full_cap = pd.DataFrame({t: _num(sel, f"full.capacity_mw.{t}") for t in techs}, index=sel.index)
+    full_cap = pd.DataFrame({t: _num(sel, f"full.capacity_mw.{t}").where(good) for t in techs}, index=sel.index)
+    err_mw = pd.DataFrame({t: _num(sel, f"capacity_mw.{t}") for t in techs}, index=sel.index) - full_cap
     rel = (err_mw / full_cap.abs()).where(full_cap.abs() > 1.0)
-    per_variant = pd.DataFrame({"aggregated": agg, "full": full, "error": (agg - full) / full.abs()})
+    per_variant = pd.DataFrame({"aggregated": agg, "full": full, "error": (agg - full) / full.abs(),
+                                "full_status": status})
     if techs:
-        worst = err_mw.abs().fillna(-1.0).idxmax(axis=1)
+        worst = err_mw.abs().fillna(-1.0).idxmax(axis=1).where(good, "")
         per_variant["worst_technology"] = worst
-        per_variant["worst_error_mw"] = [float(err_mw.at[v, t]) for v, t in worst.items()]
-        per_variant["worst_error"] = [float(rel.at[v, t]) for v, t in worst.items()]
+        per_variant["worst_error_mw"] = [float(err_mw.at[v, t]) if t else math.nan for v, t in worst.items()]
+        per_variant["worst_error"] = [float(rel.at[v, t]) if t else math.nan for v, t in worst.items()]
     per_tech = pd.DataFrame({"max_abs_error_mw": err_mw.abs().max(), "mean_error_mw": err_mw.mean(),
                              "max_abs_error": rel.abs().max()}, index=pd.Index(techs, name="technology"))
     return per_variant, per_tech
@@ -522,7 +532,8 @@ def heatmap_chart(hm: Heatmap, meta: dict[str, Any], lang: Lang) -> str:
     decimals = _decimals(grid)
     ny, nx = grid.shape
     with chart_style(), matplotlib.rc_context(_RC):
-        fig = new_figure(min(1.3 + 0.42 * ny, 7.5), left_in=1.2, right_in=1.3, bottom_in=0.6, top_in=0.35)
+        fig = new_figure(min(1.3 + 0.42 * ny, 7.5) + (0.35 if nx >= 8 else 0.0), left_in=1.2, right_in=1.3,
+                         bottom_in=0.95 if nx >= 8 else 0.6, top_in=0.35)  # room for slanted tick labels
         ax = fig.add_subplot()
         cmap = matplotlib.colormaps["YlOrRd"].with_extremes(bad="#eeeeee")
         image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, aspect="auto", origin="lower",
@@ -532,15 +543,17 @@ def heatmap_chart(hm: Heatmap, meta: dict[str, Any], lang: Lang) -> str:
         for i in range(ny):
             for j in range(nx):
                 v = grid[i, j]
-                if math.isfinite(v):
+                if math.isfinite(v) and nx * ny <= MAX_LABELLED_CELLS:
                     dark = hi > lo and (v - lo) / (hi - lo) > 0.6
                     ax.text(j, i, lang.num(v, decimals), ha="center", va="center", fontsize=7 if nx < 9 else 6,
                             color="white" if dark else "#1f2328")
                 elif bool(hm.failed.iat[i, j]):
                     ax.text(j, i, lang("sweep.failed_cell"), ha="center", va="center", fontsize=6.5,
                             color=COLOURS["unserved"])
-        ax.set_xticks(range(nx), [value_text(v, lang) for v in hm.values.columns], rotation=0 if nx < 8 else 45)
-        ax.set_yticks(range(ny), [value_text(v, lang) for v in hm.values.index])
+        step_x, step_y = max(1, math.ceil(nx / 20)), max(1, math.ceil(ny / 25))  # at most ~20 tick labels
+        ax.set_xticks(range(0, nx, step_x), [value_text(v, lang) for v in hm.values.columns[::step_x]],
+                      rotation=0 if nx < 8 else 45)
+        ax.set_yticks(range(0, ny, step_y), [value_text(v, lang) for v in hm.values.index[::step_y]])
         ax.set_xlabel(_param_label(hm.x, meta, 70))
         ax.set_ylabel(_param_label(hm.y, meta))
         ax.grid(visible=False)
@@ -604,7 +617,8 @@ def scatter_chart(table: pd.DataFrame, params: list[str], meta: dict[str, Any], 
         for i, (ax, p) in enumerate(zip(axes, params)):
             x = _num(table, f"param.{p}")
             ax.scatter(x[ok], _num(table, OBJECTIVE)[ok] / scale, s=12, color=COLOURS["with"], alpha=0.75,
-                       linewidths=0, label=lang("sweep.series.optimal") if i == 0 else None)
+                       linewidths=0, label=lang("sweep.series.optimal") if i == 0 else None,
+                       rasterized=bool(ok.sum() > RASTER_POINTS))
             if (~ok).any():
                 ax.scatter(x[~ok], np.zeros(int((~ok).sum())), marker="x", s=16, color=COLOURS["unserved"],
                            transform=ax.get_xaxis_transform(), clip_on=False,
@@ -632,7 +646,8 @@ def shadow_price_chart(table: pd.DataFrame, targets: list[str], param: str, meta
         x = _num(ok, f"param.{param}")
         for i, (ax, k) in enumerate(zip(axes, targets)):
             price = _num(ok, f"target_shadow_price.{k}")
-            ax.scatter(x, price, s=16, linewidths=0, alpha=0.8, color=CYCLE[i % len(CYCLE)], clip_on=False)
+            ax.scatter(x, price, s=16, linewidths=0, alpha=0.8, color=CYCLE[i % len(CYCLE)], clip_on=False,
+                       rasterized=len(x) > RASTER_POINTS)
             ax.ticklabel_format(axis="y", style="plain", useOffset=False)
             _value_axis(ax.xaxis, lang)
             unit = price_unit(meta, k, lang)
@@ -791,7 +806,8 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
     if f.verification is not None:
         per_variant, per_tech = f.verification
         verify = {"variants": [{"id": str(v), "aggregated": _money(r["aggregated"], lang),
-                                "full": _money(r["full"], lang), "error": _pct(r["error"], lang),
+                                "full": _money(r["full"], lang) if r["full_status"] == OPTIMAL else
+                                lang("sweep.failed_cell") + f" ({r['full_status']})", "error": _pct(r["error"], lang),
                                 "worst": str(r.get("worst_technology", "")),
                                 "worst_mw": lang.num(r.get("worst_error_mw", math.nan), 1),
                                 "worst_pct": _pct(r.get("worst_error", math.nan), lang)}
