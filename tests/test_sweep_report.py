@@ -294,6 +294,12 @@ def test_failed_variants_listed_and_escaped(tmp_path: Path):
     rows = row_cells(english(html), "sweep-failed-en")
     assert rows == [["&lt;b&gt;bad&lt;/b&gt;", "infeasible", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"]]
     assert not list(tmp_path.glob(".*tmp*"))
+    # a target named with markup and math text: escaped in the table and in the chart, drawn as typed
+    odd = "<i>$x$</i>"
+    html = sweep_report_html(table.rename(columns={"target_shadow_price.wind_capacity": f"target_shadow_price.{odd}"}),
+                             meta)
+    assert odd not in html and "&lt;i&gt;$x$&lt;/i&gt;" in html
+    assert "&lt;i&gt;$x$&lt;/i&gt;" in " ".join(svg_texts(html, "chart-sweep-prices-en"))
 
 
 def test_page_is_offline_and_bilingual():
