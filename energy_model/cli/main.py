@@ -75,7 +75,10 @@ def _cmd_validate(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.inputs.load import build_model_inputs
 
     ds = build_model_inputs(Path(args.scenario))
-    print(f"{args.scenario}: valid ({ds.sizes['time']:,} hours, {ds.sizes['technology']} technologies, "
+    method = str(ds.attrs.get("aggregation_method", "none"))
+    span = (f"{ds.sizes['time']:,} hours" if method == "none" else
+            f"{ds.sizes['time']:,} steps: {method} over {int(ds.attrs['horizon_hours']):,} hours")
+    print(f"{args.scenario}: valid ({span}, {ds.sizes['technology']} technologies, "
           f"{ds.sizes['target']} targets; input hash {ds.attrs['input_hash'][:12]})")
     return 0
 
