@@ -272,6 +272,9 @@ def test_capacities_and_verification():
     rows = row_cells(english(html), "sweep-verify-en")
     assert rows[0][0] == "s00" and rows[0][3] == "+1.00 %" and rows[0][4:] == ["gas", "100.0", "+25.00 %"]
     assert rows[1][3] == "-2.00 %"
+    named = sweep_report_html(table, meta | {"tech_names": {"gas": {"en": "Gas CCGT", "zh": "燃气联合循环"}}})
+    assert row_cells(english(named), "sweep-verify-en")[0][4] == "Gas CCGT"
+    assert ["燃气联合循环", "500", "500", "500"] in row_cells(chinese(named), "sweep-capacity-zh")
     table.loc["s01", "full.status"] = "infeasible"  # the full-year solve of s01 failed: no error is made up
     table.loc["s00", "full.status"] = "optimal"
     per_variant, per_tech = verification_data(table)

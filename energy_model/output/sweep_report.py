@@ -799,7 +799,11 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
                             "max": _price_text(r["price_max"], lang), "unit": unit,
                             "achieved": _range_text(meta, str(k), r["value_min"], r["value_max"], lang)})
     names = meta.get("tech_names") or {}
-    capacity_rows = [{"key": str(t), "name": str((names.get(t) or {}).get(code, t)), "min": lang.num(r["min"]),
+
+    def tech(ident: str) -> str:
+        return str((names.get(ident) or {}).get(code, ident)) if ident else ""
+
+    capacity_rows = [{"key": str(t), "name": tech(str(t)), "min": lang.num(r["min"]),
                       "median": lang.num(r["median"]), "max": lang.num(r["max"])}
                      for t, r in f.capacities.iterrows()]
     verify: dict[str, Any] | None = None
@@ -808,11 +812,11 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
         verify = {"variants": [{"id": str(v), "aggregated": _money(r["aggregated"], lang),
                                 "full": _money(r["full"], lang) if r["full_status"] == OPTIMAL else
                                 lang("sweep.failed_cell") + f" ({r['full_status']})", "error": _pct(r["error"], lang),
-                                "worst": str(r.get("worst_technology", "")),
+                                "worst": tech(str(r.get("worst_technology", "") or "")),
                                 "worst_mw": lang.num(r.get("worst_error_mw", math.nan), 1),
                                 "worst_pct": _pct(r.get("worst_error", math.nan), lang)}
                                for v, r in per_variant.iterrows()],
-                  "techs": [{"key": str(t), "max_mw": lang.num(r["max_abs_error_mw"], 1),
+                  "techs": [{"key": str(t), "name": tech(str(t)), "max_mw": lang.num(r["max_abs_error_mw"], 1),
                              "mean_mw": lang.num(r["mean_error_mw"], 1), "max_pct": _pct(r["max_abs_error"], lang)}
                             for t, r in per_tech.iterrows()]}
     return {"code": code, "html": lang.html, "t": lang, "charts": charts, "summary": _summary(f, table, meta, lang),
