@@ -42,6 +42,7 @@ import logging
 import platform
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -206,6 +207,7 @@ class DaskPool:
         import distributed
 
         self.say = say
+        self._on_done: Callable[[str], None] = lambda _vid: None
         self.cluster: Any = None
         self.client: Any = None
         self.address = scheduler
@@ -270,12 +272,16 @@ class DaskPool:
                     thing.close()
                 except Exception:  # noqa: BLE001 - closing after a failure must not hide it
                     pass
-        if getattr(self, "_log_level", None) is not None:
-            self._log.setLevel(self._log_level)
+        level = getattr(self, "_log_level", None)
+        if level is not None:
+            self._log.setLevel(level)
             self._log_level = None
 
-    def solve(self, case: Case, kind: str, todo: Chunk, vdir: Path) -> None:
+    def solve(self, case: Case, kind: str, todo: Chunk, vdir: Path,
+              on_done: Callable[[str], None] | None = None) -> None:
         """Solve ``todo`` on the cluster, committing each variant's record to ``vdir`` as its chunk completes.
+
+        ``on_done(variant)`` is called after each variant's record is committed.
 
         Raises
         ------
@@ -294,6 +300,7 @@ class DaskPool:
         which = {f.key: i for i, f in enumerate(futures)}
         self.say(f"submitted {len(todo)} variants in {len(chunks)} chunks (one model build per chunk)")
         committed: set[str] = set()
+        self._on_done = on_done or (lambda _vid: None)
         total = len(todo)
         ac = distributed.as_completed(futures)
         last_check = time.monotonic()
@@ -335,14 +342,16 @@ class DaskPool:
                                                                             "for this variant; not solved")
                 if rec.get("status") == InterruptedRun.status:
                     continue  # stopped by Ctrl-C on the worker: not a result, solved again on resume
-                _commit_once(vdir, rec, committed)
+                if _commit_once(vdir, rec, committed):
+                    self._on_done(vid)
             return
         exc = fut.exception()
         if isinstance(exc, KilledWorker):
             message = ("the Dask workers solving this variant's chunk died repeatedly (killed or out of memory); "
                        "it was not solved: run the sweep again to retry it")
             for vid, changes in chunk:
-                _commit_once(vdir, sweeps._died_record(vid, changes, message), committed)
+                if _commit_once(vdir, sweeps._died_record(vid, changes, message), committed):
+                    self._on_done(vid)
             self.say(f"a chunk of {len(chunk)} variants kept killing Dask workers; recorded as failed")
             return
         if isinstance(exc, EnergyModelError):
@@ -353,8 +362,9 @@ class DaskPool:
     def _give_up(self, chunks: list[Chunk], committed: set[str], vdir: Path, why: str) -> None:
         left = [(vid, ch) for chunk in chunks for vid, ch in chunk if vid not in committed]
         for vid, changes in left:
-            _commit_once(vdir, sweeps._died_record(vid, changes, f"{why}; not solved: run the sweep again"),
-                         committed)
+            if _commit_once(vdir, sweeps._died_record(vid, changes, f"{why}; not solved: run the sweep again"),
+                            committed):
+                self._on_done(vid)
         self.say(f"{why}; {len(left)} variants recorded as failed")
 
 
@@ -365,14 +375,15 @@ def one_thread(case: Case) -> Case:
     return apply_changes(case, {"solver.threads": 1}, Origin(FLAG))
 
 
-def _commit_once(vdir: Path, rec: dict[str, Any], committed: set[str]) -> None:
-    """Commit a record unless its variant was already committed in this run or is final on disk."""
+def _commit_once(vdir: Path, rec: dict[str, Any], committed: set[str]) -> bool:
+    """Commit a record unless its variant was already committed in this run or is final on disk; True if written."""
     vid = str(rec["variant"])
     if vid in committed or _final_on_disk(vdir, vid):
         committed.add(vid)
-        return
+        return False
     sweeps._commit(vdir, rec)
     committed.add(vid)
+    return True
 
 
 def _final_on_disk(vdir: Path, vid: str) -> bool:

@@ -1361,7 +1361,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         chunks = [todo[i::nworkers] for i in range(nworkers)]
         try:
             if scheduler is not None:
-                pool.solve(full_case if change else base_case, spec.case, todo, vdir)
+                pool.solve(full_case if change else base_case, spec.case, todo, vdir, on_done=on_done)
             elif nworkers == 1:
                 _solve_chunk(str(scenario), spec.case, chunks[0], str(vdir),
                              notify=lambda event, vid: on_done(vid) if event == "done" else None, base=change)
