@@ -11,6 +11,7 @@ import numpy as np
 import xarray as xr
 
 from energy_model import vocabulary as n
+from energy_model.inputs.lp_units import horizon_hours, step_prev, time_arrays
 
 #: Relative closeness to a limit that counts as "at the limit".
 AT_LIMIT = 1e-4
@@ -33,6 +34,11 @@ def binding_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[dict[str, ob
         ``text`` (plain words) and ``value``.
     """
     out: list[dict[str, object]] = []
+    span = horizon_hours(inputs)  # hours of the horizon per step: counts are hours, also when aggregated
+
+    def hours_at(mask: np.ndarray) -> int:
+        return int(round(float(np.asarray(mask, dtype=float) @ span)))
+
     kind = inputs["kind"].values.astype(str)
     techs = inputs[n.TECH].values.astype(str)
     cap = results["capacity_mw"].values
@@ -49,15 +55,16 @@ def binding_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[dict[str, ob
         limit = avail[i] * cap[i]
         if limit <= 0:
             continue
-        hours = int((disp[i] >= limit * (1 - AT_LIMIT)).sum())  # a plain int for JSON
+        hours = hours_at(disp[i] >= limit * (1 - AT_LIMIT))  # a plain int for JSON
         if hours:
             out.append({"limit": "link_capacity", "name": techs[i], "value": hours,
                         "text": f"{_label(names[i], techs[i])} at its {limit:,.0f} MW capacity in {hours:,} h"})
     ramp = inputs["ramp_rate_per_h"].values
+    prev, step_h = step_prev(inputs), time_arrays(inputs)[1]
     for i in map(int, np.flatnonzero(np.isfinite(ramp) & (ramp < 1.0))):
-        step = np.abs(disp[i] - np.roll(disp[i], 1))
-        lim = ramp[i] * cap[i]
-        hours = int((step >= lim * (1 - AT_LIMIT)).sum()) if lim > 0 else 0
+        step = np.abs(disp[i] - disp[i][prev])
+        lim = ramp[i] * cap[i] * (step_h + step_h[prev]) / 2.0
+        hours = hours_at(step >= lim * (1 - AT_LIMIT)) if ramp[i] * cap[i] > 0 else 0
         if hours:
             out.append({"limit": "ramp", "name": techs[i], "value": hours,
                         "text": f"{_label(names[i], techs[i])} ramping at its limit ({ramp[i]:.0%} of capacity per hour) "
@@ -78,14 +85,14 @@ def binding_limits(results: xr.Dataset, inputs: xr.Dataset) -> list[dict[str, ob
     maxh = inputs["max_mwh_th_per_h"].values
     for j, f in enumerate(fuels):
         if np.isfinite(maxh[j]) and maxh[j] > 0:
-            hours = int((x[j] >= maxh[j] * (1 - AT_LIMIT)).sum())
+            hours = hours_at(x[j] >= maxh[j] * (1 - AT_LIMIT))
             if hours:
                 out.append({"limit": "hourly_supply", "name": f, "value": hours,
                             "text": f"{_label(fnames[j], f)} send-out at its hourly limit "
                                     f"({maxh[j] / per_unit[j]:,.0f} {units[j]}/h) in {hours:,} h"})
     shed = results["unserved_mw"].values
     if shed.max(initial=0.0) > UNSERVED_MW:
-        hours = int((shed > UNSERVED_MW).sum())
+        hours = hours_at(shed > UNSERVED_MW)
         out.append({"limit": "unserved", "name": "demand", "value": hours,
                     "text": f"demand not fully served in {hours:,} h (peak shortfall {shed.max():,.0f} MW)"})
     return out

@@ -21,7 +21,7 @@ import xarray as xr
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import UNSERVED_MW
 from energy_model.engine.measures import consumption_mwh, share
-from energy_model.inputs.lp_units import time_arrays
+from energy_model.inputs.lp_units import horizon_hours, time_arrays
 
 #: Carriers counted as "new energy" (新能源) in the plan's share indicator.
 #: New-energy carriers of inputs files written before ``inputs/carriers.csv`` existed.
@@ -141,9 +141,7 @@ def summary(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, Any]:
         "emissions_t_per_yr": emis.to_dict(),
         "imported_co2_t_per_yr": float(results["imported_co2_t_per_yr"].sum()),
         "unserved_mwh_per_yr": float(shed @ w),
-        # hours of the horizon with unserved demand (a step stands for w * horizon / 8760 of them)
-        "unserved_hours": int(round(float((shed > UNSERVED_MW)
-                                          @ (w * float(inputs.attrs.get("horizon_hours", len(w))) / 8760.0)))),
+        "unserved_hours": int(round(float((shed > UNSERVED_MW) @ horizon_hours(inputs)))),  # hours of the horizon
         "price_cny_per_mwh": {
             "mean": float(price @ w / w.sum()),
             "demand_weighted": float((price * demand) @ w / (demand @ w)),

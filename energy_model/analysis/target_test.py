@@ -29,9 +29,8 @@ from energy_model.engine.highs import SIMPLEX_MAX_HOURS, choose_method
 from energy_model.engine.measures import consumption_mwh, is_met
 from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
-from energy_model.inputs.lp_units import target_level_from_lp
+from energy_model.inputs.lp_units import target_level_from_lp, time_arrays
 from energy_model.model.targets import annual_emissions
-from energy_model.inputs.lp_units import time_arrays
 
 UNITS = {n.MIN_CAPACITY: "MW", n.MIN_SHARE: "share of consumption", n.MAX_EMISSIONS: "t/yr"}
 PRICE_UNITS = {n.MIN_CAPACITY: "CNY/kW/yr", n.MIN_SHARE: "CNY/MWh", n.MAX_EMISSIONS: "CNY/t"}
@@ -143,7 +142,7 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
         if kind == n.MIN_CAPACITY:
             expr, sense = sum(m.P[g] for g in members), pyo.maximize
         elif kind == n.MIN_SHARE:
-            expr, sense = data.weight * sum(m.energy[g] for g in members if g in m.D), pyo.maximize
+            expr, sense = sum(m.energy[g] for g in members if g in m.D), pyo.maximize  # annual
         else:
             expr, sense = annual_emissions(m, data, data.target_pollutant[target]), pyo.minimize
         label = f"maximum achievable: {target}"
@@ -160,7 +159,7 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
                 sol = study.solve_measure(expr, sense, label, spec.model_copy(update={"method": "simplex"}))
         except UnboundedError:
             return math.inf, []
-        raw = sol.objective / (data.weight * float(data.demand.sum())) if kind == n.MIN_SHARE else sol.objective
+        raw = sol.objective / float(data.weight @ data.demand) if kind == n.MIN_SHARE else sol.objective
         level = target_level_from_lp(kind, raw)
         limits = []
         build = sol.value(m.build)

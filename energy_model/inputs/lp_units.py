@@ -131,6 +131,23 @@ def time_arrays(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (np.full(hours, float(ds.attrs["hour_weight"])), np.ones(hours), np.zeros(hours, dtype=int))
 
 
+def step_prev(ds: xr.Dataset) -> np.ndarray:
+    """The step before each step, cyclic within its period (the horizon without aggregation)."""
+    period = time_arrays(ds)[2]
+    prev = np.arange(len(period)) - 1
+    for k in np.unique(period):
+        steps = np.flatnonzero(period == k)
+        prev[steps[0]] = steps[-1]
+    return prev
+
+
+def horizon_hours(ds: xr.Dataset) -> np.ndarray:
+    """Hours of the horizon each step stands for [h] (1 per step without aggregation); sums to the horizon."""
+    w = time_arrays(ds)[0]
+    total = float(ds.attrs.get("horizon_hours", len(w)))
+    return w * total / float(w.sum()) if w.sum() > 0 else np.ones(len(w))
+
+
 def lp_data(ds: xr.Dataset) -> LPData:
     """Extract LP-scaled data from a ModelInputs Dataset.
 
