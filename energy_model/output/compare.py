@@ -244,7 +244,7 @@ def _notices(runs: list[Run], lang: Lang) -> list[str]:
     for r in runs:
         method = str(r.inputs.attrs.get("aggregation_method", "none"))
         if method != "none":
-            out.append(lang("compare.notice_aggregated", run=r.name, method=method,
+            out.append(lang("compare.notice_aggregated", run=r.name, method=lang(f"aggregation.method.{method}"),
                             periods=lang.num(int(r.inputs.attrs["aggregation_periods"]))))
             continue
         weight = float(r.inputs.attrs["hour_weight"])

@@ -134,7 +134,7 @@ def _aggregation_intro(doc: dict[str, Any], lang: Lang) -> str:
     check = agg.get("check_full")
     if not check:
         return ""
-    return lang("aggregation.intro", method=agg["method"], periods=lang.num(agg["periods"]),
+    return lang("aggregation.intro", method=lang(f"aggregation.method.{agg['method']}"), periods=lang.num(agg["periods"]),
                 steps=lang.num(agg["steps"]), horizon=lang.num(agg["horizon_hours"]),
                 floor=lang.num(check["capacity_floor_mw"], 0))
 
