@@ -47,6 +47,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -1398,14 +1399,14 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         ds = sweep_dataset(table, spec, expansion, {"sweep": spec.name, "scenario": loaded.scenario.name,
                                                     "input_hash": str(base["input_hash"])}, target_kinds, fuel_units)
         write_atomic(folder / "sweep.nc", lambda p: write_netcdf(ds, p), after=AFTER_FAILED_WRITE)
+        doc = _manifest(spec.name, "partial" if failed_ids else "complete", len(keyed), failed_ids,
+                        scenario=loaded.scenario.name, input_hash=base["input_hash"])
+        write_atomic(folder / MANIFEST, lambda p: write_json(doc, p), after=AFTER_FAILED_WRITE)
         _write_report(flat, {"name": spec.name, "scenario": loaded.scenario.name, "mode": spec.mode,
                              "parameters": list(spec.parameters), "base": at_base,
                              "units": column_units(list(table.columns), target_kinds),
                              "target_kinds": target_kinds, "dimensions": spec.dimensions(),
-                             "tech_names": _tech_names(base_case)}, folder / "sweep.html")
-        doc = _manifest(spec.name, "partial" if failed_ids else "complete", len(keyed), failed_ids,
-                        scenario=loaded.scenario.name, input_hash=base["input_hash"])
-        write_atomic(folder / MANIFEST, lambda p: write_json(doc, p), after=AFTER_FAILED_WRITE)
+                             "tech_names": _tech_names(base_case)}, folder / "sweep.html", say)
     table = flat
     if failed_ids:
         raise PartialSweepError(f"{len(failed_ids)} of {len(table)} variants failed"
@@ -1447,10 +1448,25 @@ def _tech_names(case: Case) -> dict[str, dict[str, str]]:
     return out
 
 
-def _write_report(table: pd.DataFrame, meta: dict[str, Any], path: Path) -> None:
-    """``sweep.html`` by :func:`energy_model.output.sweep_report.write_sweep_report`, when that module is there."""
+def _write_report(table: pd.DataFrame, meta: dict[str, Any], path: Path, say: Callable[[str], None]) -> None:
+    """``sweep.html`` by :func:`energy_model.output.sweep_report.write_sweep_report`, when that module is there.
+
+    Written after the table, sweep.nc and the manifest. A failed write
+    (disk full) is an OutputError like every other; a bug in the report is
+    not allowed to cost the sweep its results or exit code: it is warned
+    about (``say`` and :mod:`warnings`) with the error, and the page is
+    missing.
+    """
     try:
         from energy_model.output.sweep_report import write_sweep_report
     except ImportError:
         return
-    write_sweep_report(table, meta, path)
+    try:
+        write_sweep_report(table, meta, path)
+    except EnergyModelError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug in the page must not hide the sweep's results
+        text = (f"sweep.html was not written (a bug in the sweep report: {type(exc).__name__}: {exc}); "
+                "sweep.csv and sweep.nc are complete")
+        say(text)
+        warnings.warn(text, RuntimeWarning, stacklevel=2)
