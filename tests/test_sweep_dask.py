@@ -7,6 +7,7 @@ the 48-hour tiny scenario; a test takes a few seconds to half a minute.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import time
@@ -132,6 +133,70 @@ def test_killed_worker_loses_no_variant_and_repeats_none(project: TmpProject, co
     plain = run_sweep(sweep, project.out / "plain")
     np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
                                rtol=1e-9)
+
+
+def test_existing_cluster_by_address_is_used_and_left_running(project: TmpProject, commits: Counter[str]):
+    """--scheduler tcp://...: the sweep connects to a cluster it did not start, and does not close it."""
+    from distributed import LocalCluster
+
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    lines: list[str] = []
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
+                      silence_logs=logging.ERROR, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        table = run_sweep(sweep, project.out, scheduler=address, progress=lines.append)
+        assert len(cluster.scheduler_info["workers"]) == 1  # not closed by the sweep
+    assert f"Dask cluster at {address}: 1 workers, 1 threads" in lines
+    assert len(table) == 6 and set(table["status"]) == {"optimal"} and dict(commits) == dict.fromkeys(table.index, 1)
+    plain = run_sweep(sweep, project.out / "plain", workers=1)
+    np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
+                               rtol=1e-9)
+
+
+class _Done:
+    """A finished or failed Dask future, as ``as_completed`` hands it over."""
+
+    def __init__(self, records: list[dict[str, Any]] | None = None, error: BaseException | None = None):
+        self.status = "finished" if error is None else "error"
+        self.records, self.error = records, error
+
+    def result(self) -> list[dict[str, Any]]:
+        assert self.records is not None
+        return self.records
+
+    def exception(self) -> BaseException | None:
+        return self.error
+
+
+def test_chunk_outcomes_are_committed_once_or_recorded_as_not_solved(tmp_path: Path, commits: Counter[str]):
+    """Records are committed once; a chunk that killed its workers, or a missing record, is worker_died;
+    a variant stopped by Ctrl-C on a worker is not committed (it is solved again on resume)."""
+    from distributed import KilledWorker
+
+    lines: list[str] = []
+    done: list[str] = []
+    pool = sweep_dask.DaskPool.__new__(sweep_dask.DaskPool)  # no cluster: only the commit logic
+    pool.client = pool.cluster = None
+    pool.say, pool._on_done = lines.append, done.append
+    chunk = [("a", {"x": 1.0}), ("b", {"x": 2.0}), ("c", {"x": 3.0})]
+    committed: set[str] = set()
+    ok = {"variant": "a", "param.x": 1.0, "status": "optimal", "objective_cny_per_yr": 5.0}
+    stopped = {"variant": "b", "param.x": 2.0, "status": "interrupted", "message": "interrupted by the user"}
+    pool._collect(_Done([ok, stopped, {"variant": "zzz", "status": "optimal"}]), chunk, committed, tmp_path)
+    status = {p.stem: json.loads(p.read_text())["status"] for p in tmp_path.glob("*.json")}
+    assert status == {"a": "optimal", "c": sweeps.WORKER_DIED} and done == ["a", "c"]
+    # the same chunk again (e.g. a second result): nothing is written twice
+    pool._collect(_Done([ok, stopped]), chunk, committed, tmp_path)
+    assert dict(commits) == {"a": 1, "c": 1}
+    # a chunk that killed its workers: its variants are recorded as not solved, each once
+    pool._collect(_Done(error=KilledWorker("solve_chunk-1", "tcp://127.0.0.1:1", 3)), chunk, committed, tmp_path)
+    assert dict(commits) == {"a": 1, "b": 1, "c": 1}
+    assert json.loads((tmp_path / "b.json").read_text())["status"] == sweeps.WORKER_DIED
+    assert "kept killing Dask workers" in lines[-1]
+    # a bug in a task is raised with the worker's traceback, not recorded
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        pool._collect(_Done(error=ZeroDivisionError("x")), chunk, set(), tmp_path)
 
 
 def test_bad_scheduler_address_is_a_clear_error_and_writes_nothing(project: TmpProject, monkeypatch, capsys):
