@@ -203,7 +203,7 @@ class DaskPool:
         The scheduler cannot be reached, has no workers, or runs other versions.
     """
 
-    def __init__(self, scheduler: str, workers: int, say: Any) -> None:
+    def __init__(self, scheduler: str, workers: int, say: Callable[[str], None]) -> None:
         import distributed
 
         self.say = say

@@ -190,7 +190,8 @@ def test_chunk_outcomes_are_committed_once_or_recorded_as_not_solved(tmp_path: P
     pool._collect(_Done([ok, stopped]), chunk, committed, tmp_path)
     assert dict(commits) == {"a": 1, "c": 1}
     # a chunk that killed its workers: its variants are recorded as not solved, each once
-    pool._collect(_Done(error=KilledWorker("solve_chunk-1", "tcp://127.0.0.1:1", 3)), chunk, committed, tmp_path)
+    pool._collect(_Done(error=KilledWorker("solve_chunk-1", "tcp://127.0.0.1:1", 3)),  # type: ignore[arg-type]
+                  chunk, committed, tmp_path)
     assert dict(commits) == {"a": 1, "b": 1, "c": 1}
     assert json.loads((tmp_path / "b.json").read_text())["status"] == sweeps.WORKER_DIED
     assert "kept killing Dask workers" in lines[-1]
