@@ -243,12 +243,15 @@ class DaskPool:
         except (OSError, TimeoutError, ValueError) as exc:
             self.close()
             why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if scheduler == LOCAL:
+                raise _issue(scheduler, f"could not start a local Dask cluster of {workers} workers within "
+                                        f"{CONNECT_TIMEOUT_S:g} s ({why})") from None
             raise _issue(scheduler, f"cannot reach the Dask scheduler within {CONNECT_TIMEOUT_S:g} s ({why}); "
                                     "check the address and that 'dask scheduler' is running there") from None
         except BaseException:
             self.close()
             raise
-        self.say(f"{where}: {self.workers} workers, {self.threads()} threads")
+        self.say(where if scheduler == LOCAL else f"{where}: {self.workers} workers, {self.threads()} threads")
 
     def threads(self) -> int:
         """Threads the cluster's workers have in total (tasks that run at once)."""
@@ -345,7 +348,15 @@ class DaskPool:
                 if _commit_once(vdir, rec, committed):
                     self._on_done(vid)
             return
-        exc = fut.exception()
+        exc = None if fut.status == "cancelled" else fut.exception()
+        if exc is None:  # the scheduler lost or cancelled the chunk (e.g. it restarted)
+            message = ("the Dask scheduler cancelled this variant's chunk; it was not solved: run the sweep again "
+                       "to retry it")
+            for vid, changes in chunk:
+                if _commit_once(vdir, sweeps._died_record(vid, changes, message), committed):
+                    self._on_done(vid)
+            self.say(f"the Dask scheduler cancelled a chunk of {len(chunk)} variants; recorded as failed")
+            return
         if isinstance(exc, KilledWorker):
             message = ("the Dask workers solving this variant's chunk died repeatedly (killed or out of memory); "
                        "it was not solved: run the sweep again to retry it")

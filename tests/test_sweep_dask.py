@@ -195,6 +195,13 @@ def test_chunk_outcomes_are_committed_once_or_recorded_as_not_solved(tmp_path: P
     assert dict(commits) == {"a": 1, "b": 1, "c": 1}
     assert json.loads((tmp_path / "b.json").read_text())["status"] == sweeps.WORKER_DIED
     assert "kept killing Dask workers" in lines[-1]
+    # a chunk the scheduler cancelled (lost): recorded as not solved, not raised
+    cancelled = _Done()
+    cancelled.status = "cancelled"
+    (tmp_path / "a.json").unlink()
+    pool._collect(cancelled, chunk, set(), tmp_path)
+    assert json.loads((tmp_path / "a.json").read_text())["status"] == sweeps.WORKER_DIED
+    assert "cancelled a chunk of 3 variants" in lines[-1]
     # a bug in a task is raised with the worker's traceback, not recorded
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         pool._collect(_Done(error=ZeroDivisionError("x")), chunk, set(), tmp_path)
