@@ -191,7 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted; no results were written.", file=sys.stderr)
+        if args.command == "sweep":
+            print("interrupted; the variants committed so far are kept (variants/): run the same command "
+                  "again to resume.", file=sys.stderr)
+        else:
+            print("interrupted; no results were written.", file=sys.stderr)
         return InterruptedRun.exit_code
     except Exception:  # noqa: BLE001 - a bug: show it
         traceback.print_exc()
