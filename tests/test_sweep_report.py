@@ -393,3 +393,17 @@ def test_paired_paths_are_one_dimension():
     assert eff.attrs["method"] == "linear" and eff.attrs["r2"] == pytest.approx(1.0)
     assert eff.loc[A, "effect_cny_per_yr"] == pytest.approx(5e4 * np.ptp(ok[f"param.{A}"]), rel=1e-6)
     assert eff.loc[B, "dimension"] == A
+
+
+def test_every_variant_failed_still_gives_a_page():
+    """A sweep whose variants all failed has no objective column; the page lists the failures."""
+    import pandas as pd
+
+    from energy_model.output.sweep_report import sweep_report_html
+
+    table = pd.DataFrame({"param.fuels.lng.price_cny_per_unit": [3000.0, 6000.0], "status": ["infeasible"] * 2,
+                          "message": ["no dispatch satisfies every limit", "no dispatch satisfies every limit"]},
+                         index=pd.Index(["a1", "b2"], name="variant"))
+    html = sweep_report_html(table, {"name": "all_failed", "scenario": "s", "mode": "grid",
+                                     "parameters": ["fuels.lng.price_cny_per_unit"], "base": {}, "units": {}})
+    assert "a1" in html and "b2" in html and "no dispatch satisfies every limit" in html

@@ -874,6 +874,8 @@ def sweep_report_html(table: pd.DataFrame, meta: dict[str, Any]) -> str:
     ValueError
         When the table has no ``status`` column.
     """
+    if OBJECTIVE not in table.columns:  # every variant failed: no solved numbers, but the page still lists them
+        table = table.assign(**{OBJECTIVE: np.nan})
     facts = _facts(table, meta)
     langs = [_language_context(code, facts, table, meta) for code in LANGS]
     return _ENV.get_template("sweep_report.html").render(meta=meta, langs=langs, name=str(meta.get("name", "")),
