@@ -101,6 +101,17 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
         out.append(lang("score.binding", limits=lang("common.list_sep").join(binding)))
     for m in doc.get("messages", []):
         out.append(lang("score.note", text=m))
+    agg = doc.get("aggregation") or {}
+    if agg.get("method", "none") != "none":
+        out.append(lang("score.aggregated", method=lang(f"aggregation.method.{agg['method']}"),
+                        periods=lang.num(agg["periods"]), steps=lang.num(agg["steps"]),
+                        horizon=lang.num(agg["horizon_hours"])))
+        check = agg.get("check_full")
+        if check:
+            cap = check["max_capacity_error"]
+            out.append(lang("score.check_full", objective=f"{check['objective']['relative_error']:+.2%}",
+                            capacity=f"{cap['relative_error']:+.1%}", tech=cap["technology"],
+                            seconds=lang.num(check["seconds"], 0)))
     t = doc["timings_s"]
     out.append(lang("score.timings", inputs=lang.num(t["inputs_s"], 1), build=lang.num(t["build_s"], 1),
                     compile=lang.num(t["compile_s"], 1), solve=lang.num(t["solve_s"], 1), solves=t["solves"]))
