@@ -327,10 +327,10 @@ def aggregation_table(doc: dict[str, Any], names: Names) -> Table | None:
     add(bi("aggregation.objective"), o["aggregated_cny_per_yr"], o["full_cny_per_yr"], "unit.m_cny_per_yr",
         "num1", 1e6, o["relative_error"])
     for g, c in check["capacity_mw"].items():
-        if max(abs(c["aggregated"]), abs(c["full"])) > 0:
+        if max(abs(c["aggregated"]), abs(c["full"])) >= 0.5:  # rows of technologies neither answer builds are left out
             add(bi_names(g, names), c["aggregated"], c["full"], "unit.mw", "num0", 1.0, c["relative_error"])
     for g, c in check["energy_capacity_mwh"].items():
-        if max(abs(c["aggregated"]), abs(c["full"])) > 0:
+        if max(abs(c["aggregated"]), abs(c["full"])) >= 0.5:
             add(Bi(*(f"{names.technology(g, Lang(code))} ({Lang(code)('unit.mwh')})" for code in LANGS)),
                 c["aggregated"], c["full"], "unit.mwh", "num0", 1.0, c["relative_error"])
     s = check["new_energy_share"]
