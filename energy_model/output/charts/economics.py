@@ -124,7 +124,7 @@ def emissions(cases: dict[str, pd.DataFrame], lang: Lang, names: Names) -> str:
         left.set_xticks(range(len(order)), [lang(f"case.{c}") for c in order])
         left.set_ylabel(lang("axis.co2"))
         left.set_title(lang("chart.emissions.co2"), loc="left")
-        left.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=2)
+        left.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), ncols=1)  # long fuel names: one column, clear of the right panel
         others = [p for p in n.POLLUTANTS if p != "co2" and p in cases["with"].index]
         x = np.arange(len(others))
         for offset, case in ((-0.2, "without"), (0.2, "with")):
