@@ -407,3 +407,15 @@ def test_every_variant_failed_still_gives_a_page():
     html = sweep_report_html(table, {"name": "all_failed", "scenario": "s", "mode": "grid",
                                      "parameters": ["fuels.lng.price_cny_per_unit"], "base": {}, "units": {}})
     assert "a1" in html and "b2" in html and "no dispatch satisfies every limit" in html
+
+
+def test_verification_names_no_technology_when_capacities_agree():
+    """Every capacity equal to the full year's: no 'largest error' technology is named (it would mislead)."""
+    table, meta = sample_table()
+    for c in [c for c in table.columns if c.startswith("capacity_mw.")]:
+        table[f"full.{c}"] = table[c]
+    per_variant, _ = verification_data(table)
+    assert list(per_variant["worst_technology"]) == ["", ""]
+    assert list(per_variant["worst_error_mw"]) == [0.0, 0.0]
+    rows = row_cells(english(sweep_report_html(table, meta)), "sweep-verify-en")
+    assert rows[0][4:] == ["—", "0.0", "0.00 %"]

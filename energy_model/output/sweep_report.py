@@ -70,6 +70,9 @@ _RC: Any = {"text.parse_math": False, "savefig.dpi": 192}
 # -- numbers ----------------------------------------------------------------------------------------------------
 
 
+#: Capacity differences below this [MW] count as none in the verification table.
+SAME_CAPACITY_MW = 0.5
+
 def parameters(table: pd.DataFrame, meta: dict[str, Any]) -> list[str]:
     """The swept parameter paths: those ``meta["parameters"]`` lists first, then any other ``param.`` column."""
     listed = [str(p) for p in meta.get("parameters") or [] if f"param.{p}" in table.columns]
@@ -436,10 +439,14 @@ def verification_data(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] 
     per_variant = pd.DataFrame({"aggregated": agg, "full": full, "error": (agg - full) / full.abs(),
                                 "full_status": status})
     if techs:
-        worst = err_mw.abs().fillna(-1.0).idxmax(axis=1).where(good, "")
+        largest = err_mw.abs().max(axis=1)
+        # no technology is named when every capacity agrees (below half a MW): naming one would mislead
+        worst = err_mw.abs().fillna(-1.0).idxmax(axis=1).where(good & (largest >= SAME_CAPACITY_MW), "")
         per_variant["worst_technology"] = worst
-        per_variant["worst_error_mw"] = [float(err_mw.at[v, t]) if t else math.nan for v, t in worst.items()]
-        per_variant["worst_error"] = [float(rel.at[v, t]) if t else math.nan for v, t in worst.items()]
+        per_variant["worst_error_mw"] = [float(err_mw.at[v, t]) if t else (0.0 if good[v] else math.nan)
+                                         for v, t in worst.items()]
+        per_variant["worst_error"] = [float(rel.at[v, t]) if t else (0.0 if good[v] else math.nan)
+                                      for v, t in worst.items()]
     per_tech = pd.DataFrame({"max_abs_error_mw": err_mw.abs().max(), "mean_error_mw": err_mw.mean(),
                              "max_abs_error": rel.abs().max()}, index=pd.Index(techs, name="technology"))
     return per_variant, per_tech
@@ -812,7 +819,7 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
         verify = {"variants": [{"id": str(v), "aggregated": _money(r["aggregated"], lang),
                                 "full": _money(r["full"], lang) if r["full_status"] == OPTIMAL else
                                 lang("sweep.failed_cell") + f" ({r['full_status']})", "error": _pct(r["error"], lang),
-                                "worst": tech(str(r.get("worst_technology", "") or "")),
+                                "worst": tech(str(r.get("worst_technology", "") or "")) or "—",
                                 "worst_mw": lang.num(r.get("worst_error_mw", math.nan), 1),
                                 "worst_pct": _pct(r.get("worst_error", math.nan), lang)}
                                for v, r in per_variant.iterrows()],
