@@ -212,3 +212,42 @@ def test_charts_see_an_aggregated_run_over_the_horizons_hours(agg):
     assert float(view_in["demand_mw"].sum()) * 8760 / 48 == pytest.approx(float(ds["demand_mw"].values @ w))
     gen = view_res["dispatch_mw"].values.sum(axis=1) * 8760 / 48
     np.testing.assert_allclose(gen, res["generation_mwh_per_yr"].values, rtol=1e-9, atol=1e-6)
+
+
+def test_linked_days_when_the_horizon_does_not_start_at_midnight():
+    """Days are 24-hour blocks from the first hour: a 06:00 start gives the same answer and levels."""
+    import pandas as pd
+
+    base = shifting_case()
+    shifted = base.evolve(time=base.time + pd.Timedelta(hours=6))
+    res, _ = solve(apply_changes(shifted, {"aggregation.method": "typical_days", "aggregation.periods": 2}))
+    assert res.attrs["objective_cny_per_yr"] == pytest.approx(144_000.0, rel=1e-9)
+    level = res["storage_level_mwh"].sel(technology="bat").values
+    np.testing.assert_allclose(level[:24], np.arange(1, 25), atol=1e-6)  # sunny representative: day 1, from 0
+    np.testing.assert_allclose(level[24:], np.arange(47, 23, -1), atol=1e-6)  # dark one: day 3, from 48
+
+
+def test_extreme_days_are_kept_as_they_are_and_the_others_scaled():
+    """An extreme day keeps its own hours; the other steps are scaled so the annual total stays exact."""
+    case = rich_case(method="typical_days", periods=1, extremes=["peak_demand"])
+    ds = assemble_case(case)
+    full = assemble_case(rich_case())
+    assert ds.sizes["time"] == 48  # 1 typical day + the peak day
+    peak_day = int(np.argmax(full["demand_mw"].values)) // 24
+    kept = ds["time"].values[ds["step_period"].values == 1] if peak_day == 1 else \
+        ds["time"].values[ds["step_period"].values == 0]
+    day_values = full["demand_mw"].sel(time=kept).values
+    np.testing.assert_allclose(ds["demand_mw"].sel(time=kept).values, day_values, rtol=1e-12)
+    assert float(ds["demand_mw"].values @ ds["time_weight"].values) == pytest.approx(
+        float(full["demand_mw"].values.sum()) * 8760 / 48, rel=1e-12)
+
+
+def test_capped_capacity_factors_keep_their_annual_energy():
+    """Scaled above 1, a capacity factor is capped and the energy put back on the steps below the cap."""
+    from energy_model.inputs.aggregate import TimeStructure, aggregate_series
+
+    ts = TimeStructure("typical_days", np.array([0, 1]), np.array([1, 1]), np.ones(2), np.array([2.0, 1.0]),
+                       np.array([0, 1]), np.array([0, 0, 1]), {}, {"cf:x": 1.5}, np.zeros(2, dtype=bool))
+    out = aggregate_series(ts, "cf:x", np.array([0.8, 0.4]), cap=1.0)
+    np.testing.assert_allclose(out, [1.0, 1.0])  # 1.2 -> 1.0 (cap); 0.6 -> 1.0 takes the 0.4 lost above it
+    assert float(out @ ts.weight) == pytest.approx(3.0)  # = (0.8 x 2 + 0.4 x 1) x 1.5

@@ -118,6 +118,8 @@ def check_results(results: xr.Dataset, inputs: xr.Dataset, rel_tol: float = REL_
         if linked:  # a representative day starts from its own day's inter-day state: checked within days only
             resid = resid[~first]
         record(f"I-03 storage continuity:{name}", float(np.abs(resid).max(initial=0.0)), tol)
+        if linked and "storage_day_start_mwh" in results:
+            record(f"I-03 storage across days:{name}", _inter_day_residual(results, inputs, i, loss, ecap), tol)
 
     # I-04 fuels
     x = results["fuel_use_mwh_th"].values
@@ -163,3 +165,27 @@ def check_results(results: xr.Dataset, inputs: xr.Dataset, rel_tol: float = REL_
             diagnosis=fail,
         )
     return res
+
+
+def _inter_day_residual(results: xr.Dataset, inputs: xr.Dataset, i: int, loss: float, ecap: float) -> float:
+    """Linked typical days: largest breach of the day-to-day chain and of 0 <= state <= E at day starts [MWh].
+
+    The state at the start of day j+1 must equal the start of day j decayed over
+    the day plus the change within day j's representative day (its level at the
+    last step less its own day's start, decayed).
+    """
+    start = results["storage_day_start_mwh"].values[i]
+    level = results["storage_level_mwh"].values[i]
+    period = inputs["step_period"].values.astype(int)
+    seq = inputs["period_sequence"].values.astype(int)
+    days = inputs["period_sequence"]["day"].values
+    step_day = np.searchsorted(days, inputs[n.TIME].values, side="right") - 1
+    hours = inputs["step_hours"].values
+    out = max(0.0, float(-start.min()), float((start - ecap).max()))
+    for k in range(int(period.max()) + 1):
+        steps = np.flatnonzero(period == k)
+        decay = (1.0 - loss) ** float(hours[steps].sum())
+        change = level[steps[-1]] - start[step_day[steps[0]]] * decay
+        for j in np.flatnonzero(seq == k):
+            out = max(out, abs(start[(j + 1) % len(seq)] - (start[j] * decay + change)))
+    return out

@@ -68,8 +68,8 @@ def _inter_day_start(m: pyo.ConcreteModel, sol: Solution, data: LPData, S: list[
     """
     days = len(data.sequence)
     inter = _grid(sol, m.soc_inter, S, days)
-    day_index = (pd.DatetimeIndex(inputs[n.TIME].values).normalize().values[:, None]
-                 == inputs["period_sequence"]["day"].values[None, :]).argmax(axis=1)
+    # the day of the horizon each step lies in (days are 24-hour blocks from the horizon's first hour)
+    day_index = np.searchsorted(inputs["period_sequence"]["day"].values, inputs[n.TIME].values, side="right") - 1
     out = inter[:, day_index]
     since = np.zeros(data.hours)
     for steps in data.period_steps:
@@ -176,7 +176,7 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
     put("online_mw", (n.TECH, n.TIME), online, "MW", "online capacity (min-stable-load units)")
     put("storage_charge_mw", (n.TECH, n.TIME), charge, "MW", "storage charging power")
     put("storage_discharge_mw", (n.TECH, n.TIME), discharge, "MW", "storage discharging power")
-    put("storage_level_mwh", (n.TECH, n.TIME), level, "MWh", "stored energy at the end of the hour")
+    put("storage_level_mwh", (n.TECH, n.TIME), level, "MWh", "stored energy at the end of the hour (step)")
     put("heat_output_mw", (n.TECH, n.TIME), heat_out, "MW_th", "heat output of CHP and boilers")
     put("fuel_use_mwh_th", (n.FUEL, n.TIME), x, "MWh_th/h", "fuel supplied per hour")
     put("unserved_mw", (n.TIME,), shed, "MW", "unserved electricity demand")

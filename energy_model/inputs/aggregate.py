@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import cdist
 
 from energy_model import vocabulary as n
 from energy_model.errors import InputError, InputIssue
@@ -80,8 +81,10 @@ class TimeStructure:
     extremes : dict of str to int
         Typical days: original day index of each extreme kept.
     scale : dict of str to float
-        Factor applied to each series so that its weighted total equals the
-        full horizon's (1 for segments).
+        Factor applied to each series on the steps that are not ``fixed`` so
+        that its weighted total equals the full horizon's (1 for segments).
+    fixed : numpy.ndarray of bool
+        Steps of extreme days: their values are kept as they are (not scaled).
     """
 
     method: str
@@ -93,6 +96,7 @@ class TimeStructure:
     sequence: np.ndarray
     extremes: dict[str, int]
     scale: dict[str, float]
+    fixed: np.ndarray
 
     @property
     def steps(self) -> int:
@@ -148,7 +152,7 @@ def time_structure(case: Case) -> TimeStructure:
         w = np.full(hours, case.hour_weight if case.hour_weight is not None else n.HOURS_PER_YEAR / hours)
         ones = np.ones(hours, dtype=int)
         return TimeStructure("none", np.arange(hours), ones, ones.astype(float), w, np.zeros(hours, dtype=int),
-                             np.zeros(0, dtype=int), {}, {})
+                             np.zeros(0, dtype=int), {}, {}, np.zeros(hours, dtype=bool))
     frame = _series(case)
     key = _key(spec, case, frame)
     if key in _CACHE:
@@ -201,21 +205,32 @@ def _typical_days(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> Tim
     spread = x.reshape(hours, -1).std(axis=0)
     spread[spread == 0] = 1.0
     extremes = _extreme_days(case, spec, frame, days)
-    # extreme days are carved out of their clusters and become periods of their own
+    # extreme days are carved out of their clusters and become periods of their own (an extreme day that
+    # tsam already made a cluster of its own keeps that cluster: it then counts as one of the periods)
     group = assign.copy()
     medoid: dict[int, int] = {}
+    carved: set[int] = set()
     next_id = int(assign.max()) + 1
-    for day in extremes.values():
+    for day in sorted(set(extremes.values())):
         if np.sum(group == group[day]) > 1:
+            carved.add(int(group[day]))
             group[day] = next_id
             medoid[next_id] = day
             next_id += 1
-    for k in np.unique(assign):  # each cluster's representative day: the member closest to tsam's medoid
+        else:
+            medoid[int(group[day])] = day
+    for k in np.unique(assign):
+        k = int(k)
         members = np.flatnonzero(group == k)
-        if len(members):
-            target = reps.loc[int(k)].to_numpy()
+        if not len(members) or k in medoid:
+            continue
+        if k in carved:  # it lost a day to the extremes: the medoid of the days left
+            flat = (x[members] / spread).reshape(len(members), -1)
+            medoid[k] = int(members[np.argmin(cdist(flat, flat, "cityblock").sum(axis=1))])
+        else:  # the member closest to tsam's representative (its medoid, rescaled by tsam)
+            target = reps.loc[k].to_numpy()
             dist = (np.abs(x[members] - target[None]) / spread).sum(axis=(1, 2))
-            medoid[int(k)] = int(members[np.argmin(dist)])
+            medoid[k] = int(members[np.argmin(dist)])
     used = sorted(set(int(g) for g in group), key=lambda k: medoid[k])  # chronological by their day
     order = {k: i for i, k in enumerate(used)}
     sequence = np.array([order[int(g)] for g in group], dtype=int)
@@ -223,17 +238,25 @@ def _typical_days(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> Tim
     first_day = np.array([medoid[k] for k in used])
     start = (first_day[:, None] * PERIOD_HOURS + np.arange(PERIOD_HOURS)[None]).ravel()
     step_period = np.repeat(np.arange(len(used)), PERIOD_HOURS)
-    weight = counts[step_period] * n.HOURS_PER_YEAR / hours
+    weight = counts[step_period] * _base_weight(case)
+    extreme_day = set(extremes.values())
+    fixed = np.repeat(np.array([medoid[k] in extreme_day and counts[order[k]] == 1 for k in used]), PERIOD_HOURS)
     ones = np.ones(len(start), dtype=int)
     ts = TimeStructure("typical_days", start, ones, ones.astype(float), weight, step_period, sequence,
-                       extremes, {})
+                       extremes, {}, fixed)
     scale = {}
     for col in frame.columns:
-        full = float(frame[col].sum()) * n.HOURS_PER_YEAR / hours
-        agg = float((ts.mean(frame[col].to_numpy()) * weight).sum())
-        scale[col] = full / agg if agg > 0 else 1.0
+        values = ts.mean(frame[col].to_numpy()) * weight
+        free_total = float(values[~fixed].sum())
+        rest = float(frame[col].sum()) * _base_weight(case) - float(values[fixed].sum())
+        scale[col] = rest / free_total if free_total > 0 and rest > 0 else 1.0
     return TimeStructure("typical_days", start, ones, ones.astype(float), weight, step_period, sequence,
-                         extremes, scale)
+                         extremes, scale, fixed)
+
+
+def _base_weight(case: Case) -> float:
+    """Hours per year one hour of the horizon stands for [h/yr] (8760 / hours unless the case sets it)."""
+    return float(case.hour_weight) if case.hour_weight is not None else n.HOURS_PER_YEAR / case.hours
 
 
 def _extreme_days(case: Case, spec: AggregationSpec, frame: pd.DataFrame, days: int) -> dict[str, int]:
@@ -265,8 +288,8 @@ def _segments(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> TimeStr
     if spec.periods == hours:  # every step one hour: the full horizon, written as segments
         ones = np.ones(hours, dtype=int)
         return TimeStructure("segments", np.arange(hours), ones, ones.astype(float),
-                             np.full(hours, n.HOURS_PER_YEAR / hours), np.zeros(hours, dtype=int),
-                             np.zeros(0, dtype=int), {}, {c: 1.0 for c in frame.columns})
+                             np.full(hours, _base_weight(case)), np.zeros(hours, dtype=int),
+                             np.zeros(0, dtype=int), {}, {c: 1.0 for c in frame.columns}, np.zeros(hours, dtype=bool))
     data = _clusterable(frame)
     data.index = pd.date_range("2001-01-01", periods=hours, freq="h")
     result = _run_tsam(data, n_clusters=1, period_duration=hours, segments=SegmentConfig(n_segments=spec.periods))
@@ -276,13 +299,31 @@ def _segments(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> TimeStr
     start = np.concatenate([[0], np.cumsum(durations)[:-1]]).astype(int)
     steps = len(durations)
     return TimeStructure("segments", start, durations, durations.astype(float),
-                         durations * n.HOURS_PER_YEAR / hours, np.zeros(steps, dtype=int),
-                         np.zeros(0, dtype=int), {}, {c: 1.0 for c in frame.columns})
+                         durations * _base_weight(case), np.zeros(steps, dtype=int),
+                         np.zeros(0, dtype=int), {}, {c: 1.0 for c in frame.columns}, np.zeros(steps, dtype=bool))
 
 
 def aggregate_series(ts: TimeStructure, name: str, series: np.ndarray, cap: float | None = None) -> np.ndarray:
-    """A series on the steps: mean over each step's hours, times its scale, capped at ``cap`` if given."""
+    """A series on the steps: mean over each step's hours, scaled (but for extreme days) to keep the annual total.
+
+    With ``cap`` (capacity factors: 1) the scaled values are capped and the
+    energy lost above the cap is put back on the steps below it, repeatedly,
+    so the weighted total is still the full horizon's where the cap allows.
+    """
     if ts.method == "none":
         return np.asarray(series, dtype=float)[: ts.steps]
-    out = ts.mean(series) * ts.scale.get(name, 1.0)
-    return np.minimum(out, cap) if cap is not None else out
+    out = ts.mean(series)
+    free = ~ts.fixed
+    out[free] = out[free] * ts.scale.get(name, 1.0)
+    if cap is None:
+        return out
+    target = float(out[free] @ ts.weight[free])
+    out = np.minimum(out, cap)
+    for _ in range(100):
+        room = free & (out < cap)
+        missing = target - float(out[free] @ ts.weight[free])
+        below = float(out[room] @ ts.weight[room])
+        if missing <= 1e-12 * max(target, 1.0) or below <= 0:
+            break
+        out[room] = np.minimum(out[room] * (1.0 + missing / below), cap)
+    return out

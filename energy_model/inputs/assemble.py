@@ -299,7 +299,9 @@ def time_variables(ts: TimeStructure, case: Case) -> dict[str, xr.DataArray]:
 def aggregation_attrs(ts: TimeStructure, case: Case) -> dict[str, object]:
     """What the aggregation was, for the manifest, summary and report."""
     spec = case.aggregation
-    out: dict[str, object] = {"aggregation_method": ts.method, "horizon_hours": case.hours}
+    out: dict[str, object] = {"aggregation_method": ts.method, "horizon_hours": case.hours,
+                              "horizon_start": f"{case.time[0]:%Y-%m-%d %H:%M}",
+                              "horizon_end": f"{case.time[-1]:%Y-%m-%d %H:%M}"}
     if ts.method != "none":
         out |= {"aggregation_periods": int(spec.periods), "aggregation_steps": int(ts.steps),
                 "aggregation_link_storage": int(spec.link_storage and ts.method == "typical_days"),

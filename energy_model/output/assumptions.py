@@ -144,11 +144,12 @@ def assumptions_table(inputs: xr.Dataset, results: xr.Dataset, sources: pd.DataF
         rows.append(_row("weather", f"weather.full_load_hours.{g}", round(h, 1), "h/yr",
                          source="inputs/pv_plants.csv, inputs/wind_plants.csv, inputs/synthetic_weather.yaml"))
     time = pd.DatetimeIndex(inputs[n.TIME].values)
-    rows += [_row("horizon", "horizon.hours", int(len(time)), "h"),
-             _row("horizon", "horizon.start", f"{time[0]:%Y-%m-%d %H:%M}", "CST"),
-             _row("horizon", "horizon.end", f"{time[-1]:%Y-%m-%d %H:%M}", "CST"),
-             _row("horizon", "horizon.hour_weight",
-                  float(inputs.attrs.get("hour_weight", float(inputs["time_weight"].mean()))), "-"),
+    hours = int(inputs.attrs.get("horizon_hours", len(time)))  # of the horizon, also when steps are aggregated
+    rows += [_row("horizon", "horizon.hours", hours, "h"),
+             _row("horizon", "horizon.start", str(inputs.attrs.get("horizon_start", f"{time[0]:%Y-%m-%d %H:%M}")), "CST"),
+             _row("horizon", "horizon.end", str(inputs.attrs.get("horizon_end", f"{time[-1]:%Y-%m-%d %H:%M}")), "CST"),
+             _row("horizon", "horizon.hour_weight", float(inputs.attrs.get("hour_weight", n.HOURS_PER_YEAR / hours)),
+                  "-"),
              _row("horizon", "horizon.aggregation", aggregation_label(inputs), "")]
     a = results.attrs
     for key, value, unit in (("method", solver.get("method"), ""), ("method_used", a.get("solver_method_used"), ""),

@@ -266,9 +266,10 @@ def write_run_workbook(path: Path, doc: dict[str, Any], results: Any, reference:
             (zh("report.outcome"), en("report.outcome"), en(f"status.{doc['target_status']}")),
             ("输入哈希", "Input hash", doc.get("input_hash", "")),
             (zh("param.weather.source"), en("param.weather.source"), str(inputs.attrs.get("weather_source", ""))),
-            (zh("param.horizon.hours"), en("param.horizon.hours"), int(inputs.sizes["time"])),
+            (zh("param.horizon.hours"), en("param.horizon.hours"),
+             int(inputs.attrs.get("horizon_hours", inputs.sizes["time"]))),
             (zh("param.horizon.hour_weight"), en("param.horizon.hour_weight"),
-             float(inputs.attrs.get("hour_weight", float(inputs["time_weight"].mean())))),
+             float(inputs.attrs.get("hour_weight", 8760.0 / int(inputs.attrs.get("horizon_hours", 8760))))),
             (zh("param.horizon.aggregation"), en("param.horizon.aggregation"), aggregation_label(inputs))]
     write_workbook(path, summary=tb.summary_table(doc, results, reference, inputs), facts=facts, meta=meta,
                    tables=[tb.targets_table(doc, inputs, names), tb.technologies_table(results, reference, inputs, names),
