@@ -193,3 +193,22 @@ def test_csv_for_zh_excel(tmp_path: Path):
     assert text.splitlines()[1] == "滨海港LNG,0,1708290000,0"  # LNG below the column's precision is 0
     back = pd.read_csv(tmp_path / "x.csv", encoding="utf-8-sig")
     assert back["cost_cny_per_yr"].dtype.kind in "if" and back.loc[1, "share"] == 0.25
+
+
+def test_a_cost_alone_that_was_not_computed_is_not_reported_as_zero(run):
+    """Full years skip each target alone unless --each-target: the sentence says so, no '0 CNY/yr'."""
+    from energy_model.output.i18n import Lang, Names
+    from energy_model.output.verdicts import target_verdict
+
+    import json
+
+    inputs = run["inp"]
+    doc = json.loads((run["folder"] / "summary.json").read_text(encoding="utf-8"))
+    row = dict(doc["targets"][0]) | {"met_without_enforcement": False, "mode": "enforce",
+                                            "cost_alone_cny_per_yr": float("nan"), "shadow_price": 12.5}
+    for code, words in (("en", "was not computed"), ("zh", "本次未计算")):
+        cls, text = target_verdict(inputs, row, Names(inputs), Lang(code), 1e6)
+        assert cls == "cost" and words in text and "0 CNY/yr" not in text
+    row["cost_alone_cny_per_yr"] = 2.5e8
+    cls, text = target_verdict(inputs, row, Names(inputs), Lang("en"), 1e6)
+    assert "was not computed" not in text and "250" in text

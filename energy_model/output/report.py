@@ -99,7 +99,7 @@ def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, refer
     for row in doc["targets"]:
         cls, sentence = target_verdict(inputs, row, names, lang, cons)
         cost = row.get("cost_alone_cny_per_yr")
-        cost = float(cost) if cost is not None and cost == cost else 0.0
+        cost = float(cost) if cost is not None and cost == cost else float("nan")  # nan: not computed (n/a)
         price_unit = lang(f"price_unit.{row['kind']}")
         verdicts.append({"cls": cls, "text": sentence, "title": target_title(inputs, row, names, lang),
                          "label": row["label"], "badge": lang(f"verdict_short.{cls}"),

@@ -58,7 +58,7 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
                      lang("common.yes") if t["met_without_enforcement"] else lang("common.no"),
                      _level(lang, t["kind"], t["value"]),
                      f"{lang.num(t['shadow_price'], 1)} {lang('price_unit.' + t['kind'])}",
-                     lang.num((cost or 0.0) / 1e6, 1)])
+                     lang.num(float(cost) / 1e6 if cost is not None else float("nan"), 1)])  # nan: n/a
     out += _table(rows, [False, True, True, True, True, True, True])
     out.append("")
     cost, ref_cost, cons = e["total_cost_cny_per_yr"], r["total_cost_cny_per_yr"], e["consumption_mwh_per_yr"]

@@ -175,7 +175,7 @@ def targets_table(doc: dict[str, Any], inputs: xr.Dataset, names: Names) -> Tabl
         fmt, unit, scale = _level_fmt(t["kind"])
         titles = Bi(*(target_title(inputs, t, names, Lang(code)) for code in LANGS))
         cost = t.get("cost_alone_cny_per_yr")
-        cost = float(cost) if cost is not None and math.isfinite(float(cost)) else 0.0
+        cost = float(cost) if cost is not None and math.isfinite(float(cost)) else math.nan  # not computed: n/a
         rows.append({
             "target": titles, "label": t["label"], "mode": bi(f"mode.{t['mode']}"),
             "level": t["level"] / scale, "reference_value": t["reference_value"] / scale,

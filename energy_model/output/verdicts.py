@@ -97,7 +97,8 @@ def target_verdict(inputs: xr.Dataset, row: dict[str, Any], names: Names, lang: 
     cls = verdict_class(row)
     kind = row["kind"]
     cost = row.get("cost_alone_cny_per_yr")
-    cost = float(cost) if cost is not None and math.isfinite(float(cost)) else 0.0
+    known = cost is not None and math.isfinite(float(cost))  # not computed for long horizons without --each-target
+    cost = float(cost) if known else math.nan
     price_unit = lang(f"price_unit.{kind}")
     values = {
         "title": target_title(inputs, row, names, lang),
@@ -109,7 +110,8 @@ def target_verdict(inputs: xr.Dataset, row: dict[str, Any], names: Names, lang: 
         "shortfall": level_text(kind, row.get("shortfall"), lang),
         "penalty": lang.q("money", row.get("penalty_paid_cny_per_yr") or 0.0, per="yr"),
     }
-    return cls, lang(f"verdict.{cls}", **values)
+    key = "verdict.cost_not_computed" if cls == "cost" and not known else f"verdict.{cls}"
+    return cls, lang(key, **values)
 
 
 def binding_sentences(results: xr.Dataset, inputs: xr.Dataset, names: Names, lang: Lang) -> list[str]:
