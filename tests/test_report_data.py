@@ -197,10 +197,10 @@ def test_csv_for_zh_excel(tmp_path: Path):
 
 def test_a_cost_alone_that_was_not_computed_is_not_reported_as_zero(run):
     """Full years skip each target alone unless --each-target: the sentence says so, no '0 CNY/yr'."""
+    import json
+
     from energy_model.output.i18n import Lang, Names
     from energy_model.output.verdicts import target_verdict
-
-    import json
 
     inputs = run["inp"]
     doc = json.loads((run["folder"] / "summary.json").read_text(encoding="utf-8"))
