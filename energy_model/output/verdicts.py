@@ -96,9 +96,9 @@ def target_verdict(inputs: xr.Dataset, row: dict[str, Any], names: Names, lang: 
     """
     cls = verdict_class(row)
     kind = row["kind"]
-    cost = row.get("cost_alone_cny_per_yr")
-    known = cost is not None and math.isfinite(float(cost))  # not computed for long horizons without --each-target
-    cost = float(cost) if known else math.nan
+    raw = row.get("cost_alone_cny_per_yr")
+    cost = float(raw) if raw is not None else math.nan
+    known = math.isfinite(cost)  # not computed for long horizons without --each-target
     price_unit = lang(f"price_unit.{kind}")
     values = {
         "title": target_title(inputs, row, names, lang),
