@@ -350,20 +350,11 @@ class DaskPool:
             return
         exc = None if fut.status == "cancelled" else fut.exception()
         if exc is None:  # the scheduler lost or cancelled the chunk (e.g. it restarted)
-            message = ("the Dask scheduler cancelled this variant's chunk; it was not solved: run the sweep again "
-                       "to retry it")
-            for vid, changes in chunk:
-                if _commit_once(vdir, sweeps._died_record(vid, changes, message), committed):
-                    self._on_done(vid)
-            self.say(f"the Dask scheduler cancelled a chunk of {len(chunk)} variants; recorded as failed")
+            self._give_up([chunk], committed, vdir, f"the Dask scheduler cancelled a chunk of {len(chunk)} variants")
             return
         if isinstance(exc, KilledWorker):
-            message = ("the Dask workers solving this variant's chunk died repeatedly (killed or out of memory); "
-                       "it was not solved: run the sweep again to retry it")
-            for vid, changes in chunk:
-                if _commit_once(vdir, sweeps._died_record(vid, changes, message), committed):
-                    self._on_done(vid)
-            self.say(f"a chunk of {len(chunk)} variants kept killing Dask workers; recorded as failed")
+            self._give_up([chunk], committed, vdir, f"a chunk of {len(chunk)} variants kept killing Dask workers "
+                                                    "(killed or out of memory)")
             return
         if isinstance(exc, EnergyModelError):
             raise exc
