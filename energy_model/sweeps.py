@@ -688,8 +688,7 @@ SCALAR_UNITS = {"objective_cny_per_yr": "CNY/yr", "co2_t_per_yr": "t/yr", "impor
                 "imported_co2_t_per_yr": "t/yr", "solve_s": "s", "method": "-", "iterations": "-", "status": "-",
                 "message": "-"}
 #: Units of target values and shadow prices by target kind.
-TARGET_UNITS = {n.MIN_CAPACITY: ("MW", "CNY/kW/yr"), n.MIN_SHARE: ("fraction of consumption", "CNY/MWh"),
-                n.MAX_EMISSIONS: ("t/yr", "CNY/t")}
+TARGET_UNITS = {kind: (n.LEVEL_UNIT[family], n.PRICE_UNIT[family]) for kind, family in n.TARGET_FAMILY.items()}
 #: Prefixes of the columns of other solves of a variant: without targets, and the full-horizon verification.
 PREFIXES = ("reference.", "full.")
 #: Columns the verification adds (besides ``full.*``) and their units.

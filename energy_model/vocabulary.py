@@ -34,7 +34,46 @@ FUELLED_KINDS: Final = (THERMAL, CHP, BOILER)
 MIN_CAPACITY: Final = "min_capacity"
 MIN_SHARE: Final = "min_share"
 MAX_EMISSIONS: Final = "max_emissions"
-TARGET_KINDS: Final = (MIN_CAPACITY, MIN_SHARE, MAX_EMISSIONS)
+MIN_SELF_SUFFICIENCY: Final = "min_self_sufficiency"
+MAX_IMPORT: Final = "max_import"
+MAX_NET_EXPORT: Final = "max_net_export"
+RESERVE_MARGIN: Final = "reserve_margin"
+TARGET_KINDS: Final = (MIN_CAPACITY, MIN_SHARE, MAX_EMISSIONS, MIN_SELF_SUFFICIENCY, MAX_IMPORT, MAX_NET_EXPORT,
+                       RESERVE_MARGIN)
+
+# What a target kind measures (its family decides the row, the units and the shadow price) ---------------
+CAPACITY: Final = "capacity"    # sum of capacities [MW]; price CNY/kW/yr
+SHARE: Final = "share"          # annual generation / consumption [fraction]; price CNY/MWh
+EMISSIONS: Final = "emissions"  # annual emissions of one pollutant [t/yr]; price CNY/t
+ENERGY: Final = "energy"        # annual exchange with the grid [MWh/yr]; price CNY/MWh
+MARGIN: Final = "margin"        # firm capacity / peak demand - 1 [fraction]; price CNY/kW/yr
+#: The family of every target kind.
+TARGET_FAMILY: Final = {
+    MIN_CAPACITY: CAPACITY, MIN_SHARE: SHARE, MAX_EMISSIONS: EMISSIONS, MIN_SELF_SUFFICIENCY: SHARE,
+    MAX_IMPORT: ENERGY, MAX_NET_EXPORT: ENERGY, RESERVE_MARGIN: MARGIN,
+}
+#: Target kinds whose level is a ceiling (all others are floors).
+CEILING_KINDS: Final = (MAX_EMISSIONS, MAX_IMPORT, MAX_NET_EXPORT)
+#: Scenario key that holds each kind's level.
+LEVEL_FIELD: Final = {
+    MIN_CAPACITY: "value_mw", MIN_SHARE: "share", MAX_EMISSIONS: "value_t", MIN_SELF_SUFFICIENCY: "share",
+    MAX_IMPORT: "value_mwh", MAX_NET_EXPORT: "value_mwh", RESERVE_MARGIN: "margin",
+}
+#: User unit of a level and of a shadow price, by family.
+LEVEL_UNIT: Final = {CAPACITY: "MW", SHARE: "fraction of consumption", EMISSIONS: "t/yr", ENERGY: "MWh/yr",
+                     MARGIN: "fraction of peak demand"}
+PRICE_UNIT: Final = {CAPACITY: "CNY/kW/yr", SHARE: "CNY/MWh", EMISSIONS: "CNY/t", ENERGY: "CNY/MWh",
+                     MARGIN: "CNY/kW/yr"}
+
+
+def target_family(kind: str) -> str:
+    """The family (capacity, share, emissions, energy, margin) of a target kind."""
+    return TARGET_FAMILY[str(kind)]
+
+
+def is_ceiling(kind: str) -> bool:
+    """True if a target kind's level is an upper limit (emission and exchange caps)."""
+    return str(kind) in CEILING_KINDS
 ENFORCE: Final = "enforce"
 REPORT: Final = "report"
 SOFT: Final = "soft"

@@ -137,6 +137,10 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
     if others not in ("scenario", n.REPORT):
         raise ValueError(f"others must be 'scenario' or 'report', not {others!r}")
     kind = str(study.inputs["target_kind"].sel({n.TARGET: target}).item())
+    if kind not in STEP:
+        raise InputError(InputIssue("frontier", "target", f"a frontier is drawn for {', '.join(STEP)} targets; "
+                                    f"'{target}' is a {kind} target (sweep its level instead: "
+                                    f"targets.{target}.level)", value=target))
     tighter_up = kind != n.MAX_EMISSIONS
     relaxed = {f"targets.{k}.mode": n.REPORT for k in study.targets if others == n.REPORT and k != target}
     rows: list[dict[str, object]] = []

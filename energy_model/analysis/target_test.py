@@ -26,14 +26,14 @@ import xarray as xr
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import binding_limits
 from energy_model.engine.highs import SIMPLEX_MAX_HOURS, choose_method
-from energy_model.engine.measures import consumption_mwh, is_met
+from energy_model.engine.measures import consumption_mwh, is_met, peak_demand_mw
 from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
 from energy_model.inputs.lp_units import target_level_from_lp, time_arrays
-from energy_model.model.targets import annual_emissions
+from energy_model.model.targets import target_measure
 
-UNITS = {n.MIN_CAPACITY: "MW", n.MIN_SHARE: "share of consumption", n.MAX_EMISSIONS: "t/yr"}
-PRICE_UNITS = {n.MIN_CAPACITY: "CNY/kW/yr", n.MIN_SHARE: "CNY/MWh", n.MAX_EMISSIONS: "CNY/t"}
+UNITS = {kind: n.LEVEL_UNIT[family] for kind, family in n.TARGET_FAMILY.items()}
+PRICE_UNITS = {kind: n.PRICE_UNIT[family] for kind, family in n.TARGET_FAMILY.items()}
 
 
 @dataclass
@@ -54,7 +54,9 @@ class TargetTest:
 
 
 def _fmt_level(kind: str, value: float) -> str:
-    if kind == n.MIN_SHARE:
+    if n.target_family(kind) == n.ENERGY:
+        return f"{value / 1e6:,.2f} TWh/yr"
+    if n.target_family(kind) in (n.SHARE, n.MARGIN):
         return f"{value:.1%}"
     if kind == n.MIN_CAPACITY:
         return f"{value:,.0f} MW"
@@ -139,12 +141,8 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
         data = m.lp_data
         kind = data.target_kind[target]
         members = data.target_members[target]
-        if kind == n.MIN_CAPACITY:
-            expr, sense = sum(m.P[g] for g in members), pyo.maximize
-        elif kind == n.MIN_SHARE:
-            expr, sense = sum(m.energy[g] for g in members if g in m.D), pyo.maximize  # annual
-        else:
-            expr, sense = annual_emissions(m, data, data.target_pollutant[target]), pyo.minimize
+        expr = target_measure(m, data, target)
+        sense = pyo.minimize if n.is_ceiling(kind) else pyo.maximize
         label = f"maximum achievable: {target}"
         # Interior point without crossover ends "Unknown" on this pure maximisation (measured on the
         # full plan year: HiPO and IPX both); with crossover HiPO proves it (about 14 s there), and
@@ -159,8 +157,13 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
                 sol = study.solve_measure(expr, sense, label, spec.model_copy(update={"method": "simplex"}))
         except UnboundedError:
             return math.inf, []
-        raw = sol.objective / float(data.weight @ data.demand) if kind == n.MIN_SHARE else sol.objective
-        level = target_level_from_lp(kind, raw)
+        family = n.target_family(kind)
+        if family == n.SHARE:
+            level = sol.objective / float(data.weight @ data.demand)
+        elif family == n.MARGIN:
+            level = sol.objective / data.peak_demand - 1.0 if data.peak_demand > 0 else math.inf
+        else:
+            level = target_level_from_lp(kind, sol.objective)
         limits = []
         build = sol.value(m.build)
         for i, g in enumerate(data.techs):
@@ -176,9 +179,9 @@ def _explain(study: Study, k: str, level: float) -> str:
     label = str(study.inputs["target_label"].sel({n.TARGET: k}).item())
     demand = consumption_mwh(study.inputs)
     why = f"with {', '.join(limits)} " if limits else ""
-    if kind == n.MAX_EMISSIONS:
-        return (f"{label} ({_fmt_level(kind, level)}) cannot be met: {why}the lowest emissions the system can "
-                f"reach are {_fmt_level(kind, best)}")
+    if n.is_ceiling(kind):
+        return (f"{label} ({_fmt_level(kind, level)}) cannot be met: {why}the lowest the system can "
+                f"reach is {_fmt_level(kind, best)}")
     if not math.isfinite(best):
         return f"{label} ({_fmt_level(kind, level)}) is not limited on its own; it conflicts with other targets"
     if kind == n.MIN_SHARE:
@@ -300,6 +303,18 @@ def _shortfall_messages(table: pd.DataFrame, consumption: float) -> list[str]:
     return out
 
 
+def _penalty_base(kind: str, consumption: float, ds: xr.Dataset) -> float:
+    """What one unit of a target's shortfall (its level unit) is in the penalty's unit (kW, MWh, t)."""
+    family = n.target_family(kind)
+    if family == n.CAPACITY:
+        return 1000.0  # MW -> kW
+    if family == n.SHARE:
+        return consumption  # fraction -> MWh/yr
+    if family == n.MARGIN:
+        return peak_demand_mw(ds) * 1000.0  # fraction of peak -> kW
+    return 1.0
+
+
 def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], modes: dict[str, str],
            ref_value: dict[str, float], reference: xr.Dataset, enforced: xr.Dataset | None,
            alone: dict[str, float], ref_cost: float, consumption: float, ds: xr.Dataset) -> pd.DataFrame:
@@ -311,8 +326,7 @@ def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], 
         price = float(enforced["target_shadow_price"].sel(sel)) if enforced is not None else math.nan
         short = float(enforced["target_shortfall"].sel(sel)) if enforced is not None else math.nan
         pen = float(ds["target_penalty"].sel(sel))
-        paid = short * pen * (1000.0 if kinds[k] == n.MIN_CAPACITY else 1.0) * (
-            consumption if kinds[k] == n.MIN_SHARE else 1.0) if math.isfinite(pen) and short > 0 else 0.0
+        paid = short * pen * _penalty_base(kinds[k], consumption, ds) if math.isfinite(pen) and short > 0 else 0.0
         cost_alone = alone.get(k, math.nan)
         rows.append({
             "target": k,

@@ -6,9 +6,11 @@ Dataset; nothing reads the Pyomo model after :func:`extract_results`.
 Dual conventions (minimisation; LP units GW, GWh, million CNY, kt; w[t] = hours per year step t stands for):
 
 - balance[t] dual [MCNY/GWh per weighted hour] -> price [CNY/MWh] = dual * 1000 / w[t]
-- min_capacity dual [MCNY/GW/yr] == [CNY/kW/yr]
-- min_share dual [MCNY/GWh] -> [CNY/MWh] x1000
+- capacity and reserve-margin target duals [MCNY/GW/yr] == [CNY/kW/yr]
+- share and self-sufficiency target duals [MCNY/GWh] -> [CNY/MWh] x1000
 - max_emissions dual [MCNY/kt] -> [CNY/t] x1000 (reported positive = cost of a tighter cap)
+- max_import, max_net_export duals [MCNY/GWh] -> [CNY/MWh] x1000 (positive = cost of a tighter cap)
+- flh_min, flh_max duals [MCNY/GWh] -> [CNY/MWh] x1000 (positive = what the rule costs per MWh it moves)
 - annual_supply dual [MCNY/GWh_th] -> [CNY/MWh_th] x1000 -> [CNY/unit] x energy_mwh_per_unit
 """
 
@@ -22,8 +24,8 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.engine.highs import Solution
-from energy_model.engine.measures import is_met, target_values
-from energy_model.inputs.lp_units import LPData
+from energy_model.engine.measures import carbon_ledgers, is_met, peak_demand_mw, target_values
+from energy_model.inputs.lp_units import LEVEL_SCALE, PENALTY_SCALE, LPData
 from energy_model.model.objective import COMPONENTS
 
 MW = n.MW_PER_LP
@@ -245,7 +247,10 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
     for g in techs:
         i = g_i[g]
         out = dis[i] if data.kind[g] == n.STORAGE else gen[i]
-        comp["vom"][i] = pyo.value(m.vom[g]) * float(out @ w)
+        shape = data.price_shape.get(g)
+        comp["vom"][i] = pyo.value(m.vom[g]) * float(out @ (w if shape is None else w * shape))
+        if data.price_imported_co2 and data.direct_co2[g] and data.kind[g] != n.STORAGE:
+            comp["carbon"][i] += pyo.value(m.carbon_price) * data.direct_co2[g] * float(out @ w)
     U = list(m.U)
     su = _grid(sol, m.su, U, data.hours)
     starts = w / data.step_hours
@@ -287,6 +292,16 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
     ds["cost_by_technology_cny_per_yr"].attrs["units"] = "CNY/yr"
 
 
+def _shortfall_to_user(kind: str, short: float, demand_mwh: float, peak_mw: float) -> float:
+    """A target's shortfall in its level's unit: MW, t/yr, MWh/yr, or a fraction of consumption or peak."""
+    family = n.target_family(kind)
+    if family == n.SHARE:
+        return short * MW / demand_mwh if demand_mwh > 0 else 0.0
+    if family == n.MARGIN:
+        return short * MW / peak_mw if peak_mw > 0 else 0.0
+    return short * LEVEL_SCALE[family]
+
+
 def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, inputs: xr.Dataset) -> None:
     """Achieved value, level, shortfall and shadow price of every target (user units)."""
     K = list(m.K)
@@ -298,29 +313,39 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     for i, k in enumerate(K):
         kind = data.target_kind[k]
         d = 0.0 if math.isnan(duals[i]) else float(duals[i])
-        if kind == n.MIN_CAPACITY:
-            price[i] = d  # MCNY/GW == CNY/kW
-        elif kind == n.MIN_SHARE:
-            price[i] = d * MONEY / MW  # CNY/MWh
-        else:
-            price[i] = -d * MONEY / n.T_PER_LP  # CNY/t
+        # CNY per user unit = dual x PENALTY_SCALE; a cap's dual is negative, reported as a positive cost
+        price[i] = (-1.0 if n.is_ceiling(kind) else 1.0) * d * PENALTY_SCALE[n.target_family(kind)]
     level = inputs["target_level"].values.copy()
     kinds = inputs["target_kind"].values.copy()
-    shortfall = np.array([
-        s * (MW if kd == n.MIN_CAPACITY else n.T_PER_LP if kd == n.MAX_EMISSIONS else 1.0)
-        for s, kd in zip(short, kinds)
-    ])
-    if K:
-        shortfall = np.where(kinds == n.MIN_SHARE, short / (demand / MW), shortfall)
+    peak = peak_demand_mw(inputs)
+    shortfall = np.array([_shortfall_to_user(str(kd), float(s), demand, peak) for s, kd in zip(short, kinds)])
     met = is_met(kinds.astype(str), achieved, level) if K else np.zeros(0, dtype=bool)
     ds["target_value"] = (n.TARGET, achieved)
-    ds["target_value"].attrs["units"] = "MW | fraction of consumption | t/yr (by target kind)"
+    ds["target_value"].attrs["units"] = "MW | fraction of consumption | t/yr | MWh/yr | fraction of peak (by kind)"
     ds["target_level"] = (n.TARGET, level)
     ds["target_met"] = (n.TARGET, met)
     ds["target_shortfall"] = (n.TARGET, shortfall)
     price = np.where(np.abs(price) > BINDING_PRICE, price, 0.0)  # interior-point noise is not a price
     ds["target_shadow_price"] = (n.TARGET, price)
     ds["target_shadow_price"].attrs["units"] = "CNY/kW/yr | CNY/MWh | CNY/t (by target kind)"
+    _full_load_hour_prices(ds, m, sol, data)
+    for name, (value, desc) in carbon_ledgers(ds, inputs).items():
+        ds[name] = ((), value, {"units": "t/yr", "long_name": desc})
     ds["target_binding"] = (n.TARGET, np.abs(price) > BINDING_PRICE)
     for name in ("target_kind", "target_mode", "target_label"):
         ds[name] = (n.TARGET, inputs[name].values.copy())
+
+
+def _full_load_hour_prices(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData) -> None:
+    """What each full-load-hour rule costs per MWh it moves [CNY/MWh] (0 where it does not bind or is absent)."""
+    price = np.zeros(len(data.techs))
+    for rows, sign in ((m.flh_min, 1.0), (m.flh_max, -1.0)):
+        if len(rows):
+            duals = sol.dual(rows)
+            for i, g in enumerate(rows):
+                value = sign * float(duals[i]) * MONEY / MW
+                price[data.techs.index(g)] += value if abs(value) > BINDING_PRICE else 0.0
+    ds["full_load_hours_price_cny_per_mwh"] = (n.TECH, price)
+    ds["full_load_hours_price_cny_per_mwh"].attrs.update(
+        {"units": "CNY/MWh", "long_name": "cost of the technology's min/max annual full-load-hour rule per MWh it "
+                                          "forces in (min) or keeps out (max); 0 when it does not bind"})

@@ -20,6 +20,7 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.inputs.aggregate import PERIOD_HOURS, TimeStructure, aggregate_series, time_structure
+from energy_model.inputs.price_shapes import price_shapes
 from energy_model.io.case import Case
 from energy_model.io.schema import EconomicsSpec, TargetSpec
 
@@ -29,9 +30,9 @@ TECH_NUMERIC = (
     "lifetime_yr", "efficiency", "heat_to_power", "min_stable_load", "ramp_rate_per_h", "availability",
     "co2_t_per_mwh", "capex_cny_per_kwh", "fom_cny_per_kwh_yr", "existing_mwh", "max_mwh",
     "charge_efficiency", "discharge_efficiency", "min_duration_h", "max_duration_h", "self_discharge_per_h",
-    "startup_cost_cny_per_mw",
+    "startup_cost_cny_per_mw", "capacity_credit", "firm_duration_h", "min_full_load_hours", "max_full_load_hours",
 )
-TECH_TEXT = ("name", "name_zh", "kind", "carrier", "fuel", "profile")
+TECH_TEXT = ("name", "name_zh", "kind", "carrier", "fuel", "profile", "price_profile")
 FUEL_NUMERIC = (
     "energy_mwh_per_unit", "price_cny_per_unit", "co2_t_per_mwh_th", "so2_kg_per_mwh_th",
     "nox_kg_per_mwh_th", "pm_kg_per_mwh_th", "max_units_per_h", "max_units_per_yr",
@@ -103,11 +104,25 @@ UNITS = {
     "max_mwh_th_per_yr": "MWh_th/yr", "fuel_emission_t_per_mwh_th": "t/MWh_th", "demand_mw": "MW",
     "heat_demand_mw": "MW_th", "capacity_factor": "1", "energy_mwh_per_unit": "MWh_th/unit",
     "price_cny_per_unit": "CNY/unit", "max_units_per_h": "unit/h", "max_units_per_yr": "unit/yr",
+    "capacity_credit": "1", "firm_duration_h": "h", "min_full_load_hours": "h/yr", "max_full_load_hours": "h/yr",
+    "price_shape": "1",
+}
+
+
+#: Technology kinds a whole-system target counts, by target kind (the others list their members).
+SYSTEM_MEMBERS = {
+    n.MIN_SELF_SUFFICIENCY: (n.VARIABLE, n.THERMAL, n.CHP),  # local generation
+    n.MAX_IMPORT: (n.IMPORT,),
+    n.MAX_NET_EXPORT: (n.IMPORT, n.EXPORT),
+    n.RESERVE_MARGIN: tuple(k for k in n.KINDS if k not in (n.BOILER, n.EXPORT)),
 }
 
 
 def resolve_members(spec: TargetSpec, tech: pd.DataFrame) -> list[str]:
-    """Technologies a target counts: those listed plus those of the listed carriers."""
+    """Technologies a target counts: those listed plus those of the listed carriers (or, for whole-system
+    kinds, every technology of the kinds in :data:`SYSTEM_MEMBERS`)."""
+    if spec.kind in SYSTEM_MEMBERS:
+        return [str(t) for t in tech.index if str(tech.loc[t, "kind"]) in SYSTEM_MEMBERS[spec.kind]]
     members = list(spec.technologies or [])
     carriers = set(spec.carriers or [])
     if carriers:
@@ -125,6 +140,7 @@ def assemble_inputs(
     targets: Mapping[str, TargetSpec],
     economics: EconomicsSpec,
     attrs: Mapping[str, object] | None = None,
+    price_shapes: Mapping[str, np.ndarray] | None = None,
 ) -> xr.Dataset:
     """Build ModelInputs from validated tables.
 
@@ -146,6 +162,9 @@ def assemble_inputs(
         Discount rate, carbon price, value of lost load.
     attrs : mapping, optional
         Extra metadata (scenario name, input hash...).
+    price_shapes : mapping of str to numpy.ndarray, optional
+        Hourly multiplier [-] of ``vom_cny_per_mwh`` per price-profile name
+        (``price_profile`` column); technologies without one are flat (1).
 
     Returns
     -------
@@ -169,6 +188,11 @@ def assemble_inputs(
     for name, series in t.items():
         data[TECH_RENAME.get(name, name)] = (n.TECH, series.reindex(techs).to_numpy())
     data["capacity_factor"] = ((n.TECH, n.TIME), cf)
+    shaped = np.ones((len(techs), hours))
+    for i, g in enumerate(techs):
+        if t["price_profile"][g]:
+            shaped[i] = np.asarray((price_shapes or {})[t["price_profile"][g]], dtype=float)[:hours]
+    data["price_shape"] = ((n.TECH, n.TIME), shaped)
     data["demand_mw"] = (n.TIME, np.asarray(demand_mw, dtype=float))
     data["heat_demand_mw"] = (n.TIME, np.asarray(heat_demand_mw, dtype=float))
 
@@ -210,6 +234,7 @@ def assemble_inputs(
             "carbon_price_cny_per_t": economics.carbon_price_cny_per_t,
             "value_of_lost_load_cny_per_mwh": economics.value_of_lost_load_cny_per_mwh,
             "value_of_lost_heat_cny_per_mwh": economics.value_of_lost_heat_cny_per_mwh,
+            "price_imported_co2": int(economics.price_imported_co2),
             "timezone": "Asia/Shanghai",
         }
     )
@@ -255,18 +280,21 @@ def assemble_case(case: Case) -> xr.Dataset:
         demand totals [MWh/yr].
     """
     attrs = dict(case.attrs) | {"annual_demand_mwh": case.demand_annual_mwh,
-                                "annual_heat_demand_mwh": case.heat_annual_mwh}
+                                "annual_heat_demand_mwh": case.heat_annual_mwh,
+                                "peak_demand_mw": float(np.max(case.demand_mw)) if case.hours else 0.0}
     ts = time_structure(case)
+    prices = price_shapes(case)
     if ts.method == "none":
         ds = assemble_inputs(case.technologies, case.fuels, case.time, case.demand_mw, case.heat_demand_mw,
-                             case.capacity_factors, case.targets, case.economics, attrs)
+                             case.capacity_factors, case.targets, case.economics, attrs, prices)
     else:
         cfs = {name: aggregate_series(ts, f"cf:{name}", np.asarray(series), cap=1.0)
                for name, series in case.capacity_factors.items() if f"cf:{name}" in ts.scale}
         ds = assemble_inputs(case.technologies, case.fuels, case.time[ts.start],
                              aggregate_series(ts, "demand", case.demand_shape) * case.demand_annual_mwh,
                              aggregate_series(ts, "heat", case.heat_shape) * case.heat_annual_mwh,
-                             cfs, case.targets, case.economics, attrs)
+                             cfs, case.targets, case.economics, attrs,
+                             {name: aggregate_series(ts, f"price:{name}", shape) for name, shape in prices.items()})
     ds = ds.assign(time_variables(ts, case))
     if ts.method != "none":
         del ds.attrs["hour_weight"]  # steps have weights of their own: time_weight

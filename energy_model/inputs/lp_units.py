@@ -72,6 +72,13 @@ class LPData:
     fuel_max_yr: dict[str, float]  # [GWh_th per yr]; inf = none
     emission: dict[tuple[str, str], float]  # (fuel, pollutant) -> [kt/GWh_th]
     direct_co2: dict[str, float]  # tech -> [kt/GWh] (imports)
+    price_shape: dict[str, np.ndarray]  # tech -> hourly multiplier of vom [-] (shaped techs only)
+    capacity_credit: dict[str, float]  # [-] firm share of capacity (reserve margin)
+    firm_duration: dict[str, float]  # [h] storage: discharge hours for full credit (inf: power only)
+    flh_min: dict[str, float]  # [h/yr] minimum annual full-load hours (0: none)
+    flh_max: dict[str, float]  # [h/yr] maximum annual full-load hours (inf: none)
+    peak_demand: float  # [GW] highest demand of the full-resolution horizon
+    price_imported_co2: bool  # carbon price charged on direct_co2 of imports
     # economics
     carbon_price: float  # [MCNY/kt]
     voll: float  # [MCNY/GWh]
@@ -91,31 +98,27 @@ def _num(value: object, default: float = math.nan) -> float:
     return default if math.isnan(x) else x
 
 
+#: User units of a target level per LP unit, by family (MW per GW, MWh per GWh, t per kt; fractions as they are).
+LEVEL_SCALE = {n.CAPACITY: MW, n.SHARE: 1.0, n.EMISSIONS: n.T_PER_LP, n.ENERGY: MW, n.MARGIN: 1.0}
+#: User units of a soft-target penalty per LP unit, by family (the shortfall variable's LP unit:
+#: GW, GWh, kt or GW of firm capacity): CNY/kW/yr == MCNY/GW/yr; CNY/MWh -> MCNY/GWh; CNY/t -> MCNY/kt.
+PENALTY_SCALE = {n.CAPACITY: 1.0, n.SHARE: MONEY / MW, n.EMISSIONS: MONEY / n.T_PER_LP, n.ENERGY: MONEY / MW,
+                 n.MARGIN: 1.0}
+
+
 def target_level_to_lp(kind: str, level: float) -> float:
-    """Convert a target level from user units (MW, fraction, t/yr) to LP units."""
-    if kind == n.MIN_CAPACITY:
-        return level / MW
-    if kind == n.MAX_EMISSIONS:
-        return level / n.T_PER_LP
-    return level
+    """Convert a target level from user units (MW, fraction, t/yr, MWh/yr) to LP units."""
+    return level / LEVEL_SCALE[n.target_family(kind)]
 
 
 def target_level_from_lp(kind: str, value: float) -> float:
-    """Convert a target measure from LP units (GW, fraction, kt/yr) back to user units (MW, fraction, t/yr)."""
-    if kind == n.MIN_CAPACITY:
-        return value * MW
-    if kind == n.MAX_EMISSIONS:
-        return value * n.T_PER_LP
-    return value
+    """Convert a target measure from LP units (GW, fraction, kt/yr, GWh/yr) back to user units."""
+    return value * LEVEL_SCALE[n.target_family(kind)]
 
 
 def target_penalty_to_lp(kind: str, penalty: float) -> float:
     """Convert a soft-target penalty (CNY/kW-yr, CNY/MWh, CNY/t) to LP units."""
-    if kind == n.MIN_CAPACITY:  # CNY/kW/yr == MCNY/GW/yr
-        return penalty
-    if kind == n.MIN_SHARE:  # CNY/MWh -> MCNY/GWh
-        return penalty * MW / MONEY
-    return penalty * n.T_PER_LP / MONEY  # CNY/t -> MCNY/kt
+    return penalty / PENALTY_SCALE[n.target_family(kind)]
 
 
 def time_arrays(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -179,6 +182,11 @@ def lp_data(ds: xr.Dataset) -> LPData:
         (f, str(p)): float(emis.sel({n.FUEL: f, n.POLLUTANT: p})) for f in fuels for p in emis[n.POLLUTANT].values
     }
 
+    price_shape: dict[str, np.ndarray] = {}
+    if "price_shape" in ds:
+        shapes = ds["price_shape"].transpose(n.TECH, n.TIME).values
+        price_shape = {t: np.asarray(shapes[i], dtype=float) for i, t in enumerate(techs)
+                       if not np.all(shapes[i] == 1.0)}
     weight, step_hours, period = time_arrays(ds)
     period_steps = [np.flatnonzero(period == k) for k in range(int(period.max()) + 1 if hours else 0)]
     prev = np.arange(hours) - 1
@@ -228,6 +236,13 @@ def lp_data(ds: xr.Dataset) -> LPData:
         fuel_max_yr={f: _num(fcol["max_mwh_th_per_yr"][f], math.inf) / MW for f in fuels},
         emission=emission,  # t/MWh == kt/GWh
         direct_co2=per_tech("co2_t_per_mwh", 1.0, 0.0),
+        price_shape=price_shape,
+        capacity_credit=per_tech("capacity_credit", 1.0, 0.0),
+        firm_duration=per_tech("firm_duration_h", 1.0, math.inf),
+        flh_min=per_tech("min_full_load_hours", 1.0, 0.0),
+        flh_max=per_tech("max_full_load_hours", 1.0, math.inf),
+        peak_demand=float(ds.attrs.get("peak_demand_mw", float(ds["demand_mw"].max()) if hours else 0.0)) / MW,
+        price_imported_co2=bool(ds.attrs.get("price_imported_co2", 0)),
         carbon_price=float(ds.attrs["carbon_price_cny_per_t"]) * n.T_PER_LP / MONEY,
         voll=float(ds.attrs["value_of_lost_load_cny_per_mwh"]) * MW / MONEY,
         heat_voll=float(ds.attrs["value_of_lost_heat_cny_per_mwh"]) * MW / MONEY,

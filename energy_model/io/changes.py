@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from energy_model import vocabulary as n
 from energy_model.errors import InputError, InputIssue
 from energy_model.io import tables
 from energy_model.io.case import Case
@@ -49,8 +50,8 @@ SECTIONS = ("technologies", "fuels", "economics", "targets", "demand", "heat_dem
 TABLE_SECTIONS = ("technologies", "fuels")
 #: Table columns that are not changeable (identity and constraint family).
 FROZEN_COLUMNS = {"technologies": ("technology", "kind"), "fuels": ("fuel",)}
-#: Target level field by target kind.
-LEVEL_FIELD = {"min_capacity": "value_mw", "min_share": "share", "max_emissions": "value_t"}
+#: Target level field by target kind (one definition, in the vocabulary).
+LEVEL_FIELD = n.LEVEL_FIELD
 TARGET_FIELDS = ("level", "mode", "penalty")
 #: Per million: TWh -> MWh.
 MWH_PER_TWH = 1.0e6

@@ -52,6 +52,11 @@ YEAR_RANGE: tuple[int, int] = (2010, 2050)
 #: System-wide economic values that may vary by cost year (same bounds as the scenario schema).
 ECONOMICS_RULES: dict[str, _Range] = {
     "carbon_price_cny_per_t": _Range(0.0, 5000.0),
+    "provincial_wind_share": _Range(0.0, 1.0),
+    "provincial_solar_share": _Range(0.0, 1.0),
+    "provincial_must_run_share": _Range(0.0, 2.0),
+    "provincial_merit_spread": _Range(0.0, 0.9),
+    "provincial_surplus_floor": _Range(0.0, 1.0),
 }
 
 #: Column rules per table: a column is allowed when it has a rule here.

@@ -76,48 +76,87 @@ class EconomicsSpec(_Strict):
     carbon_price_cny_per_t: float = Field(90.0, ge=0, le=5000, description="CO2 price [CNY/t]")
     value_of_lost_load_cny_per_mwh: float = Field(30000.0, gt=0, le=1e6, description="VoLL [CNY/MWh]")
     value_of_lost_heat_cny_per_mwh: float = Field(3000.0, gt=0, le=1e6, description="unserved heat [CNY/MWh_th]")
+    price_imported_co2: StrictBool = Field(
+        False, description="charge the carbon price on imported electricity at the import row's co2_t_per_mwh "
+                           "(leave false when the import price already carries the carbon cost)")
+    # The province behind the grid ties (shape of the hourly trade value, energy/profiles/provincial_value.py);
+    # defaults are the 2025 values of inputs/cost_years.csv.
+    provincial_wind_share: float = Field(0.10, ge=0, le=1, description="wind generation / provincial "
+                                         "consumption [-]")
+    provincial_solar_share: float = Field(0.09, ge=0, le=1, description="solar generation / provincial "
+                                          "consumption [-]")
+    provincial_must_run_share: float = Field(0.45, ge=0, le=2, description="residual load per unit of mean "
+                                             "load below which must-run units set the value [-]")
+    provincial_merit_spread: float = Field(0.10, ge=0, le=0.9, description="half-range of the coal merit "
+                                           "order's short-run cost around its mean [-]")
+    provincial_surplus_floor: float = Field(0.5, ge=0, le=1, description="value in renewable-surplus hours "
+                                            "per unit of the mean value [-]")
 
-    _fin = field_validator("*")(_finite)
+    _fin = field_validator("discount_rate", "carbon_price_cny_per_t", "value_of_lost_load_cny_per_mwh",
+                           "value_of_lost_heat_cny_per_mwh", "provincial_wind_share", "provincial_solar_share",
+                           "provincial_must_run_share", "provincial_merit_spread",
+                           "provincial_surplus_floor")(_finite)
 
 
 class TargetSpec(_Strict):
-    """A plan target: capacity floor, energy-share floor or emission cap.
+    """A plan target: a floor on capacity, share, self-sufficiency or reserve margin, or a cap.
+
+    Kinds and their level keys:
+
+    - ``min_capacity`` (``value_mw``): capacity of ``technologies`` [MW];
+    - ``min_share`` (``share``): generation of ``technologies``/``carriers`` / consumption [fraction];
+    - ``max_emissions`` (``value_t``): direct emissions of ``pollutant`` [t/yr];
+    - ``min_self_sufficiency`` (``share``): local generation (every generating technology but
+      imports) / consumption [fraction];
+    - ``max_import`` (``value_mwh``): annual imports from the provincial grid [MWh/yr];
+    - ``max_net_export`` (``value_mwh``): annual exports minus imports [MWh/yr]; a negative level
+      requires net imports of at least its size;
+    - ``reserve_margin`` (``margin``): firm capacity (each technology's ``capacity_credit``) at least
+      (1 + margin) x peak demand [fraction of peak].
 
     ``mode``: ``enforce`` (a hard constraint), ``report`` (only checked) or
     ``soft`` (a shortfall is allowed at ``penalty``; units of the penalty:
-    CNY/kW-yr for capacity, CNY/MWh for share, CNY/t for emissions).
+    CNY/kW-yr for capacity and reserve margin, CNY/MWh for shares and exchanges, CNY/t for emissions).
     """
 
-    kind: Literal["min_capacity", "min_share", "max_emissions"]
+    kind: Literal["min_capacity", "min_share", "max_emissions", "min_self_sufficiency", "max_import",
+                  "max_net_export", "reserve_margin"]
     mode: Literal["enforce", "report", "soft"] = "enforce"
     label: StrictStr | None = Field(None, max_length=200, description="text for reports")
     technologies: list[Name] | None = Field(None, description="technologies counted (min_capacity, min_share)")
     carriers: list[Name] | None = Field(None, description="carriers counted (min_share)")
     value_mw: float | None = Field(None, ge=0, le=1e6, description="min_capacity level [MW]")
-    share: float | None = Field(None, ge=0, description="min_share level [fraction of consumption]; > 1 is "
-                                "refused below with a hint (a percentage?)")
+    share: float | None = Field(None, ge=0, description="min_share / min_self_sufficiency level [fraction of "
+                                "consumption]; > 1 is refused below with a hint (a percentage?)")
     value_t: float | None = Field(None, ge=0, le=1e10, description="max_emissions cap [t/yr]")
+    value_mwh: float | None = Field(None, ge=-1e10, le=1e10,
+                                    description="max_import / max_net_export cap [MWh/yr]")
+    margin: float | None = Field(None, ge=0, le=1.0, description="reserve_margin level [fraction of peak demand]")
     pollutant: Literal["co2", "so2", "nox", "pm"] = "co2"
     penalty: float | None = Field(None, gt=0, le=1e7, description="soft-target shortfall price")
 
+    _fin = field_validator("value_mw", "share", "value_t", "value_mwh", "margin", "penalty")(_finite)
+
     @model_validator(mode="after")
     def _consistent(self) -> TargetSpec:
-        need = {"min_capacity": "value_mw", "min_share": "share", "max_emissions": "value_t"}[self.kind]
-        for other in ("value_mw", "share", "value_t"):
+        need = names.LEVEL_FIELD[self.kind]
+        for other in ("value_mw", "share", "value_t", "value_mwh", "margin"):
             if other != need and getattr(self, other) is not None:
                 raise ValueError(f"'{other}' does not apply to a {self.kind} target (use '{need}')")
         if getattr(self, need) is None:
             raise ValueError(f"a {self.kind} target needs '{need}'")
-        if self.kind == "min_share" and self.share is not None and self.share > 1.0:
+        if need == "share" and self.share is not None and self.share > 1.0:
             raise ValueError(
                 f"share {self.share} is above 1: give a fraction (0.25 for 25 %), not a percentage"
             )
+        if self.kind == "max_import" and self.value_mwh is not None and self.value_mwh < 0:
+            raise ValueError(f"value_mwh {self.value_mwh} is negative: an import cap is at least 0 MWh/yr")
         if self.kind == "min_capacity" and not self.technologies:
             raise ValueError("a min_capacity target needs 'technologies'")
         if self.kind == "min_share" and not (self.technologies or self.carriers):
             raise ValueError("a min_share target needs 'technologies' or 'carriers'")
-        if self.kind == "max_emissions" and (self.technologies or self.carriers):
-            raise ValueError("a max_emissions target covers the whole system; remove 'technologies'/'carriers'")
+        if self.kind not in ("min_capacity", "min_share") and (self.technologies or self.carriers):
+            raise ValueError(f"a {self.kind} target covers the whole system; remove 'technologies'/'carriers'")
         if self.mode == "soft" and self.penalty is None:
             raise ValueError("a soft target needs 'penalty'")
         if self.mode != "soft" and self.penalty is not None:
@@ -126,8 +165,8 @@ class TargetSpec(_Strict):
 
     @property
     def level(self) -> float:
-        """The target level in user units (MW, fraction, or t/yr)."""
-        value = {"min_capacity": self.value_mw, "min_share": self.share, "max_emissions": self.value_t}[self.kind]
+        """The target level in user units (MW, fraction, t/yr or MWh/yr by kind)."""
+        value = getattr(self, names.LEVEL_FIELD[self.kind])
         assert value is not None
         return float(value)
 
@@ -211,4 +250,4 @@ class Scenario(_Strict):
     aggregation: AggregationSpec = AggregationSpec()
 
 
-assert set(names.TARGET_KINDS) == {"min_capacity", "min_share", "max_emissions"}
+assert set(names.TARGET_KINDS) == set(names.LEVEL_FIELD) == set(names.TARGET_FAMILY)

@@ -16,6 +16,7 @@ from energy_model.model.capacity import add_capacity
 from energy_model.model.dispatch import add_dispatch
 from energy_model.model.fuels import add_fuels
 from energy_model.model.objective import add_cost_parameters, add_energy_totals, add_objective
+from energy_model.model.policy import add_full_load_hours
 from energy_model.model.storage import add_storage
 from energy_model.model.targets import add_targets
 
@@ -41,6 +42,7 @@ def build_model(inputs: xr.Dataset | LPData) -> pyo.ConcreteModel:
     add_storage(m, data)
     add_dispatch(m, data)
     add_energy_totals(m, data)
+    add_full_load_hours(m, data)
     add_fuels(m, data)
     add_cost_parameters(m, data)
     add_targets(m, data)

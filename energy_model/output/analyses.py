@@ -82,7 +82,7 @@ def read_analyses(folder: Path, inputs: xr.Dataset) -> tuple[list[Frontier], lis
 
 
 def _money_step(lang: Lang, kind: str, value: float) -> str:
-    if kind == n.MAX_EMISSIONS:
+    if n.target_family(kind) == n.EMISSIONS:
         return f"{lang.num(value, 1)} {lang('unit.cny_per_t')}"
     return lang.q("money", value, per="yr")
 

@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from energy_model import vocabulary as n
 from energy_model.output.i18n import Lang, Names, display_width, pad
 from energy_model.output.writers import open_netcdf
 
@@ -17,10 +18,13 @@ from energy_model.output.writers import open_netcdf
 def _level(lang: Lang, kind: str, value: float | None) -> str:
     if value is None or not math.isfinite(float(value)):
         return lang.num(value)
-    if kind == "min_share":
+    family = n.target_family(kind)
+    if family in (n.SHARE, n.MARGIN):
         return f"{float(value):.1%}"
-    if kind == "min_capacity":
+    if family == n.CAPACITY:
         return f"{lang.num(value)} MW"
+    if family == n.ENERGY:
+        return f"{lang.num(float(value) / 1e6, 2)} TWh"
     return f"{lang.num(float(value) / 1e6, 2)} Mt"
 
 

@@ -485,12 +485,15 @@ def price_unit(meta: dict[str, Any], target: str, lang: Lang) -> str:
 
 def _target_value(meta: dict[str, Any], target: str, value: float, lang: Lang) -> str:
     kind = _kinds(meta).get(target)
-    if kind == n.MIN_SHARE:
+    family = n.TARGET_FAMILY.get(str(kind))
+    if family in (n.SHARE, n.MARGIN):
         return lang.q("share", value)
-    if kind == n.MIN_CAPACITY:
+    if family == n.CAPACITY:
         return lang.q("power", value)
-    if kind == n.MAX_EMISSIONS:
+    if family == n.EMISSIONS:
         return lang.q("mass", value, per="yr")
+    if family == n.ENERGY:
+        return lang.q("energy", value, per="yr")
     unit = _unit(meta, f"target_value.{target}")
     return f"{lang.num(value, 3 if abs(value) < 10 else 0)} {unit}".strip()
 

@@ -160,10 +160,13 @@ def summary_table(doc: dict[str, Any], results: xr.Dataset, reference: xr.Datase
 
 def _level_fmt(kind: str) -> tuple[str, str, float]:
     """Format, unit key and divisor of a target's level by kind."""
-    if kind == n.MIN_SHARE:
+    family = n.target_family(kind)
+    if family in (n.SHARE, n.MARGIN):
         return "pct", "unit.percent", 1.0
-    if kind == n.MIN_CAPACITY:
+    if family == n.CAPACITY:
         return "num0", "unit.mw", 1.0
+    if family == n.ENERGY:
+        return "num0", "unit.gwh_per_yr", 1e3
     return "num0", "unit.kt_per_yr", 1e3
 
 

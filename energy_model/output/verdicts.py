@@ -37,6 +37,8 @@ def member_techs(inputs: xr.Dataset, target: str) -> list[str]:
 def target_name(inputs: xr.Dataset, target: str, names: Names, lang: Lang) -> str:
     """What a target measures, in the plan's words (风电装机容量, 新能源发电量占全市用电量 ...)."""
     kind = str(inputs["target_kind"].sel({n.TARGET: target}).item())
+    if kind in (n.MIN_SELF_SUFFICIENCY, n.MAX_IMPORT, n.MAX_NET_EXPORT, n.RESERVE_MARGIN):
+        return lang(f"target.name.{kind}")
     if kind == n.MAX_EMISSIONS:
         pollutant = str(inputs["target_pollutant"].sel({n.TARGET: target}).item())
         return lang("target.name.emissions", pollutant=lang(f"pollutant.{pollutant}"))
@@ -58,16 +60,19 @@ def level_text(kind: str, value: float | None, lang: Lang) -> str:
     """A target level or value in its unit: capacity, share of consumption, or t/yr."""
     if value is None or not math.isfinite(float(value)):
         return lang.num(value)
-    if kind == n.MIN_SHARE:
+    family = n.target_family(kind)
+    if family in (n.SHARE, n.MARGIN):
         return lang.q("share", value)
-    if kind == n.MIN_CAPACITY:
+    if family == n.CAPACITY:
         return lang.q("power", value)
+    if family == n.ENERGY:
+        return lang.q("energy", value, per="yr")
     return lang.q("mass", value, per="yr")
 
 
 def target_title(inputs: xr.Dataset, row: dict[str, Any], names: Names, lang: Lang) -> str:
     """``风电装机容量 ≥ 600万千瓦`` / ``Wind capacity ≥ 6,000 MW``."""
-    cmp = "≤" if row["kind"] == n.MAX_EMISSIONS else "≥"
+    cmp = "≤" if n.is_ceiling(row["kind"]) else "≥"
     return lang("target.title", name=target_name(inputs, row["target"], names, lang), cmp=cmp,
                 level=level_text(row["kind"], row["level"], lang))
 

@@ -23,9 +23,10 @@ TECHNOLOGY_COLUMNS: tuple[str, ...] = (
     "lifetime_yr", "efficiency", "heat_to_power", "min_stable_load", "ramp_rate_per_h", "availability",
     "co2_t_per_mwh", "capex_cny_per_kwh", "fom_cny_per_kwh_yr", "existing_mwh", "max_mwh",
     "charge_efficiency", "discharge_efficiency", "min_duration_h", "max_duration_h", "self_discharge_per_h",
-    "startup_cost_cny_per_mw",
+    "startup_cost_cny_per_mw", "capacity_credit", "firm_duration_h", "min_full_load_hours", "max_full_load_hours",
+    "price_profile",
 )
-TECHNOLOGY_TEXT: tuple[str, ...] = TECHNOLOGY_COLUMNS[:7]
+TECHNOLOGY_TEXT: tuple[str, ...] = (*TECHNOLOGY_COLUMNS[:7], "price_profile")
 FUEL_COLUMNS: tuple[str, ...] = (
     "fuel", "name", "name_zh", "carrier", "unit", "energy_mwh_per_unit", "price_cny_per_unit",
     "co2_t_per_mwh_th", "so2_kg_per_mwh_th", "nox_kg_per_mwh_th", "pm_kg_per_mwh_th",
@@ -40,6 +41,8 @@ DEMAND_COLUMNS: tuple[str, ...] = ("time", "demand_mw")
 CARRIERS: tuple[str, ...] = ("wind", "solar", "biomass", "coal", "gas", "grid", "storage", "heat", "tidal")
 #: Capacity-factor profiles produced by the weather/profile stage.
 PROFILES: tuple[str, ...] = ("onshore_wind", "offshore_wind", "utility_pv", "rooftop_pv")
+#: Hourly price multipliers (mean 1) a technology's ``vom_cny_per_mwh`` may be shaped by.
+PRICE_PROFILES: tuple[str, ...] = ("provincial_value",)
 #: Units a fuel supply may be counted in, with the plausible MWh_th per unit.
 FUEL_UNITS: dict[str, tuple[float, float]] = {"t": (1.0, 60.0), "m3": (0.005, 0.02), "MWh": (1.0, 1.0)}
 #: Holiday kinds understood by the demand shapes.
@@ -273,6 +276,10 @@ TECHNOLOGY_RULES: dict[str, _Range] = {
     "max_duration_h": _Range(0.0, 10_000.0, low_open=True),
     "self_discharge_per_h": _Range(0.0, 1.0, high_open=True, percentage=True),
     "startup_cost_cny_per_mw": _Range(plausible=(1.0, 1.0e5), unit_hint="CNY per MW brought online expected"),
+    "capacity_credit": _FRACTION0,
+    "firm_duration_h": _Range(0.0, 10_000.0, low_open=True),
+    "min_full_load_hours": _Range(0.0, 8784.0),
+    "max_full_load_hours": _Range(0.0, 8784.0),
 }
 
 FUEL_RULES: dict[str, _Range] = {

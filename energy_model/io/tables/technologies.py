@@ -12,6 +12,7 @@ import pandas as pd
 from energy_model import vocabulary as names
 from energy_model.io.tables.common import (
     CARRIERS,
+    PRICE_PROFILES,
     PROFILES,
     TECHNOLOGY_COLUMNS,
     TECHNOLOGY_RULES,
@@ -50,6 +51,7 @@ def read_technologies(path: str | Path, *, fuel_carriers: Collection[str] | None
     """
     path = Path(path)
     frame, lines, issues = read_table(path, TECHNOLOGY_COLUMNS, TECHNOLOGY_TEXT)
+    frame = frame[[c for c in TECHNOLOGY_COLUMNS[1:] if c in frame.columns]]  # file order
     if fuel_carriers is None:
         fuel_carriers = _sibling_fuel_carriers(path)
     _check_technology_frame(frame, lines, path.name, fuel_carriers, issues)
@@ -113,6 +115,12 @@ def _check_technology_row(row: pd.Series, ident: str, line: int | None, name: st
         issues.add(key, message, value=value, line=line)
 
     kind, carrier, fuel, profile = (_text(row[c]) for c in ("kind", "carrier", "fuel", "profile"))
+    price_profile = _text(row["price_profile"]) if "price_profile" in row.index else ""
+    if price_profile and price_profile not in PRICE_PROFILES:
+        close = difflib.get_close_matches(price_profile, PRICE_PROFILES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        add("price_profile", f"unknown price profile{hint} Expected one of: {', '.join(PRICE_PROFILES)} "
+            "(or leave it empty for a flat vom_cny_per_mwh)", price_profile)
     if kind not in names.KINDS:
         close = difflib.get_close_matches(kind, names.KINDS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -173,6 +181,13 @@ def _check_relations(row: pd.Series, kind: str, add: Callable[..., None], bad: C
     ordered("existing_mw", "max_mw")
     ordered("existing_mwh", "max_mwh")
     ordered("min_duration_h", "max_duration_h")
+    ordered("min_full_load_hours", "max_full_load_hours")
+    for column in ("min_full_load_hours", "max_full_load_hours"):
+        if not math.isnan(row[column]) and kind not in names.FUELLED_KINDS + (names.VARIABLE,):
+            add(column, f"annual full-load hours apply to generating technologies, not kind {kind!r}", row[column])
+    if not math.isnan(row["firm_duration_h"]) and kind != names.STORAGE:
+        add("firm_duration_h", f"applies only to storage (hours of discharge for full capacity credit), "
+            f"not kind {kind!r}", row["firm_duration_h"])
     existing = 0.0 if math.isnan(row["existing_mw"]) else row["existing_mw"]
     expandable = math.isnan(row["max_mw"]) or row["max_mw"] > existing
     if expandable and "capex_cny_per_kw" not in bad and math.isnan(row["capex_cny_per_kw"]):
