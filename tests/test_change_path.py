@@ -26,6 +26,7 @@ from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError, InputError
 from energy_model.io import tables
 from energy_model.io.schema import EconomicsSpec, TargetSpec
+from energy_model.vocabulary import LEVEL_FIELD
 
 SETTINGS = settings(max_examples=5, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -52,11 +53,15 @@ def systems(draw: st.DrawFn) -> dict[str, Any]:
         "share": draw(st.floats(0.0, 0.5)), "share_mode": draw(st.sampled_from(["enforce", "report", "soft"])),
         "pv_cap": draw(st.floats(0.0, 30.0)), "cap_mode": draw(st.sampled_from(["enforce", "report", "soft"])),
         "carbon": draw(st.floats(0, 200)),
+        "export_price": draw(st.floats(5, 120)), "import_cap": draw(st.floats(0, 500)),
+        "net_export_cap": draw(st.floats(-200, 200)), "exchange_mode": draw(st.sampled_from(["enforce", "report"])),
+        "local_share": draw(st.floats(0.0, 0.9)), "margin": draw(st.floats(0.0, 0.3)),
+        "margin_mode": draw(st.sampled_from(["enforce", "report", "soft"])),
     }
 
 
 def _target(kind: str, level: float, mode: str, penalty_value: float = 1000.0, **kw: Any) -> TargetSpec:
-    field = {"min_capacity": "value_mw", "min_share": "share", "max_emissions": "value_t"}[kind]
+    field = LEVEL_FIELD[kind]
     penalty = {"penalty": penalty_value} if mode == "soft" else {}
     return TargetSpec(kind=kind, mode=mode, **{field: level}, **penalty, **kw)
 
@@ -75,7 +80,11 @@ def build(s: dict[str, Any]) -> Any:
         tech("grid_import", "import", carrier="grid",
              **({"existing_mw": s["import_mw"], "max_mw": s["import_mw"], "vom_cny_per_mwh": s["import_price"], "capex_cny_per_kw": 150.0} | s.get("import_extra", {}))),
         tech("battery", "storage", carrier="storage", capex_cny_per_kw=100.0, capex_cny_per_kwh=s["battery_capex"],
-             charge_efficiency=0.95, discharge_efficiency=0.95, max_mwh=s["battery_kwh"] / 10.0),
+             charge_efficiency=0.95, discharge_efficiency=0.95, max_mwh=s["battery_kwh"] / 10.0,
+             **({"capacity_credit": 1.0, "firm_duration_h": 4.0} | s.get("battery_extra", {}))),
+        tech("grid_export", "export", carrier="grid",
+             **({"existing_mw": 10.0, "max_mw": 10.0, "vom_cny_per_mwh": -s.get("export_price", 50.0),
+                 "price_profile": "provincial_value", "capex_cny_per_kw": np.nan} | s.get("export_extra", {}))),
     ]
     fuel = GAS_SUPPLY | {"price_cny_per_unit": s["fuel_price"]}
     if s["fuel_yr"] is not None:
@@ -86,9 +95,15 @@ def build(s: dict[str, Any]) -> Any:
         "pv_capacity": _target("min_capacity", s["pv_cap"], s["cap_mode"], s.get("cap_penalty", 1000.0),
                                technologies=["pv"]),
         "co2": _target("max_emissions", 1e9, "report"),
+        "imports": _target("max_import", s.get("import_cap", 1e6), s.get("exchange_mode", "report")),
+        "net_export": _target("max_net_export", s.get("net_export_cap", 1e6), s.get("exchange_mode", "report")),
+        "local": _target("min_self_sufficiency", s.get("local_share", 0.0), "report"),
+        "adequacy": _target("reserve_margin", s.get("margin", 0.0), s.get("margin_mode", "report")),
     } | s.get("targets", {})
     econ = EconomicsSpec(discount_rate=s.get("discount", 0.05), carbon_price_cny_per_t=s["carbon"],
-                         value_of_lost_load_cny_per_mwh=s.get("voll", 30000.0))
+                         value_of_lost_load_cny_per_mwh=s.get("voll", 30000.0),
+                         provincial_merit_spread=s.get("spread", 0.1),
+                         price_imported_co2=s.get("price_imported_co2", False))
     demand = np.asarray(s["demand"]) * s.get("demand_factor", 1.0)
     case = system(techs, list(demand), fuels=[fuel], cf={"pv": s["cf"]}, targets=targets, economics=econ,
                   hour_weight=1.0, solver=SIMPLEX)
@@ -128,6 +143,14 @@ def changes(s: dict[str, Any], u: float) -> list[tuple[str, Any, dict[str, Any]]
     cell("coal_extra", "coal", "existing_mw", s["coal_mw"] * (0.5 + u / 2))  # below max: expandable
     cell("import_extra", "grid_import", "vom_cny_per_mwh", 100 + 800 * u)
     cell("import_extra", "grid_import", "max_mw", s["import_mw"] * (1 + u))
+    cell("import_extra", "grid_import", "capacity_credit", u)
+    cell("import_extra", "grid_import", "co2_t_per_mwh", 0.9 * u)
+    cell("gas_extra", "gas", "min_full_load_hours", 2.0 * u * len(s["demand"]))
+    cell("coal_extra", "coal", "max_full_load_hours", u * len(s["demand"]))
+    cell("battery_extra", "battery", "firm_duration_h", 1 + 6 * u)
+    cell("export_extra", "grid_export", "vom_cny_per_mwh", -(5 + 100 * u))
+    out.append(("technologies.grid_export.price_profile", None,
+                _row(s, "export_extra", "price_profile", None)))
     cell("fuel_extra", "gas_supply", "price_cny_per_unit", 5 + 100 * u)
     cell("fuel_extra", "gas_supply", "max_units_per_yr", 100 + 5000 * u)
     cell("fuel_extra", "gas_supply", "max_units_per_h", 20 + 100 * u)
@@ -138,6 +161,12 @@ def changes(s: dict[str, Any], u: float) -> list[tuple[str, Any, dict[str, Any]]
                 "voll": "value_of_lost_load_cny_per_mwh"}[key]
         out.append((f"economics.{path}", value, dict(s) | {key: value}))
     out.append(("targets.solar_share.level", 0.6 * u, dict(s) | {"share": 0.6 * u}))
+    out.append(("economics.provincial_merit_spread", 0.3 * u, dict(s) | {"spread": 0.3 * u}))
+    out.append(("economics.price_imported_co2", u > 0.5, dict(s) | {"price_imported_co2": u > 0.5}))
+    out.append(("targets.imports.level", 400 * u, dict(s) | {"import_cap": 400 * u}))
+    out.append(("targets.net_export.level", 300 * u - 150, dict(s) | {"net_export_cap": 300 * u - 150}))
+    out.append(("targets.local.level", 0.9 * u, dict(s) | {"local_share": 0.9 * u}))
+    out.append(("targets.adequacy.level", 0.3 * u, dict(s) | {"margin": 0.3 * u}))
     mode = ["enforce", "report", "soft"][int(u * 3)]
     out.append(("targets.solar_share.mode", mode, dict(s) | {"share_mode": mode}))
     out.append(("targets.pv_capacity.penalty", 100 + 900 * u, dict(s) | {"cap_mode": "soft", "cap_penalty": 100 + 900 * u}))
