@@ -322,5 +322,5 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     ds["target_shadow_price"] = (n.TARGET, price)
     ds["target_shadow_price"].attrs["units"] = "CNY/kW/yr | CNY/MWh | CNY/t (by target kind)"
     ds["target_binding"] = (n.TARGET, np.abs(price) > BINDING_PRICE)
-    for name in ("target_kind", "target_mode", "target_label"):
+    for name in ("target_kind", "target_mode", "target_label", "target_label_zh"):
         ds[name] = (n.TARGET, inputs[name].values.copy())
