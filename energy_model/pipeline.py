@@ -176,6 +176,7 @@ def run_scenario(
         manifest = {
             "scenario": scen.name,
             "title": scen.title,
+            "title_zh": scen.title_zh,
             "status": "optimal",
             "target_status": test.status,
             "input_hash": inputs.attrs["input_hash"],
@@ -188,7 +189,9 @@ def run_scenario(
         doc = {
             "scenario": scen.name,
             "title": scen.title,
+            "title_zh": scen.title_zh,
             "description": scen.description,
+            "description_zh": scen.description_zh,
             "target_status": test.status,
             "targets": test.table.to_dict(orient="records"),
             "binding_limits": [b["text"] for b in test.binding],

@@ -1405,7 +1405,10 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
                              "parameters": list(spec.parameters), "base": at_base,
                              "units": column_units(list(table.columns), target_kinds),
                              "target_kinds": target_kinds, "dimensions": spec.dimensions(),
-                             "tech_names": _tech_names(base_case)}, folder / "sweep.html", say)
+                             "tech_names": _tech_names(base_case), "fuel_names": _fuel_names(base_case),
+                             "target_labels": {k: {"en": t.label or "", "zh": t.label_zh or ""}
+                                               for k, t in base_case.targets.items()}},
+                      folder / "sweep.html", say)
     table = flat
     if failed_ids:
         raise PartialSweepError(f"{len(failed_ids)} of {len(table)} variants failed"
@@ -1444,6 +1447,16 @@ def _tech_names(case: Case) -> dict[str, dict[str, str]]:
         zh = row.get("name_zh")
         out[str(g)] = {"en": str(en) if isinstance(en, str) and en else str(g),
                        "zh": str(zh) if isinstance(zh, str) and zh else str(g)}
+    return out
+
+
+def _fuel_names(case: Case) -> dict[str, dict[str, str]]:
+    """Fuel id -> {"en": name, "zh": name_zh} from the fuels table (ids where a name is empty)."""
+    out = {}
+    for f, row in case.fuels.iterrows():
+        en, zh = row.get("fuel_name", row.get("name")), row.get("fuel_name_zh", row.get("name_zh"))
+        out[str(f)] = {"en": str(en) if isinstance(en, str) and en else str(f),
+                       "zh": str(zh) if isinstance(zh, str) and zh else str(f)}
     return out
 
 

@@ -40,8 +40,8 @@ def test_compare_writes_both_files_with_differences(pair: tuple[Path, Path], tmp
     head = costs[1]
     assert head[4:7] == ("quick_week", "quick_week_co2", "quick_week_co2 − quick_week")
     total = next(r for r in costs if r[1] == "Total")
-    cost_a = open_netcdf(a / "results.nc").attrs["objective_cny_per_yr"] / 1e6
-    cost_b = open_netcdf(b / "results.nc").attrs["objective_cny_per_yr"] / 1e6
+    cost_a = open_netcdf(a / "results.nc").attrs["objective_cny_per_yr"]  # the workbook holds CNY/yr
+    cost_b = open_netcdf(b / "results.nc").attrs["objective_cny_per_yr"]
     assert total[4] == pytest.approx(cost_a, rel=1e-7) and total[5] == pytest.approx(cost_b, rel=1e-7)
     assert total[6] == pytest.approx(cost_b - cost_a, rel=1e-6) and total[6] > 0
     carbon = next(r for r in costs if r[0] == "碳价")

@@ -31,6 +31,8 @@ from energy_model.output.sweep_report import (
 A = "technologies.offshore_wind.capex_cny_per_kw"
 B = "fuels.lng.price_cny_per_unit"
 C = "economics.carbon_price_cny_per_t"
+#: The parameters in words, as the page shows them (no technology or fuel names in these tables' metadata: ids).
+WORDS = {A: "offshore_wind — Capital cost", B: "lng — Price", C: "Carbon price"}
 UNITS = {f"param.{A}": "CNY/kW", f"param.{B}": "CNY/t", f"param.{C}": "CNY/t"}
 EVIL = "<script>alert('x')</script>"
 CANDIDATES = (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -161,7 +163,7 @@ def test_grid_with_a_third_parameter_holds_it_at_its_first_value():
     assert hm is not None and hm.fixed == {C: 0.0}
     assert float(hm.values.loc[2.0, 20.0]) == pytest.approx(1.26e9)  # C = 1 would add 100 M CNY
     en = english(sweep_report_html(table, meta))
-    assert f"held at their first value: {C} = 0 CNY/t" in en
+    assert f"held at their first value: {WORDS[C]} = 0 CNY/t" in en
 
 
 def test_grid_effects_are_not_biased_by_the_failed_cell():
@@ -173,7 +175,7 @@ def test_grid_effects_are_not_biased_by_the_failed_cell():
     assert eff.loc[B, "effect_cny_per_yr"] == pytest.approx(6e7, rel=1e-9)
     en = english(sweep_report_html(table, meta))
     assert "6 variants (grid, every combination): 5 solved to a proven optimum, 1 failed." in en
-    assert f"The parameter that moves the cost most is {A}" in en and "moves by 100.0 M CNY/yr" in en
+    assert f"The parameter that moves the cost most is {WORDS[A]}" in en and "moves by 100.0 M CNY/yr" in en
     assert "from 1.13 bn CNY/yr (variant g10_1_0) to 1.26 bn CNY/yr (variant g20_2_0)" in en
 
 
@@ -189,14 +191,14 @@ def test_oat_tornado_sorted_by_swing():
     assert eff.attrs["method"] == "oat" and eff.loc[A, "effect_cny_per_yr"] == pytest.approx(1.5e8)
     html = sweep_report_html(table, meta)
     rows = row_cells(english(html), "sweep-tornado-en")
-    assert [r[0] for r in rows] == [A, B]
+    assert [r[0] for r in rows] == [WORDS[A], WORDS[B]]
     assert rows[0][2:] == ["10,000", "8,000", "12,000", "-50.0 M CNY/yr", "+100.0 M CNY/yr", "150.0 M CNY/yr"]
     assert rows[1][5:] == ["+20.0 M CNY/yr", "+50.0 M CNY/yr", "50.0 M CNY/yr"]
     labels = svg_texts(html, "chart-sweep-tornado-en")
     assert "-50 (8,000)" in labels and "100 (12,000)" in labels and "20 (3,000)" in labels
     # y ticks are written in the order of the table (A at the top, y = 1; then B, y = 0)
-    ticks = [t for t in labels if t.startswith(("technologies", "fuels"))]
-    assert ticks[0].startswith("technologies") and ticks[-1].startswith("fuels")
+    ticks = [t for t in labels if t.startswith(("offshore_wind", "lng"))]
+    assert ticks[0].startswith("offshore_wind") and ticks[-1].startswith("lng")
     assert "chart-sweep-heatmap-en" not in html and "chart-sweep-scatter-en" not in html
 
 
@@ -251,7 +253,7 @@ def test_list_mode_does_not_name_a_winner():
     en = english(sweep_report_html(table, meta | {"mode": "list"}))
     assert "their separate effects on the cost cannot be told apart" in en
     assert "The parameter that moves the cost most" not in en and "the parameter that moves the cost most" not in en
-    assert f"shadow price against {A} (in a list sweep" in en
+    assert f"shadow price against {WORDS[A]} (in a list sweep" in en
 
 
 def test_capacities_and_verification():
@@ -374,7 +376,7 @@ def test_paired_paths_are_one_dimension():
     # the sweep's own dimensions win over what the table suggests
     assert heatmap_data(grid, meta | {"dimensions": [[A], [B], [C]]}).y == B
     en = english(sweep_report_html(grid, meta))
-    assert f"{A} (moves with {B}) across and {C} up." in en and "Grey cells" not in en
+    assert f"{WORDS[A]} (moves with {WORDS[B]}) across and {WORDS[C]} up." in en and "Grey cells" not in en
 
     oat, oat_meta = oat_table()
     oat[f"param.{C}"] = 50.0

@@ -52,7 +52,9 @@ def test_numbers_are_numbers_and_chinese_is_intact(book, quick_week_run: Path):
         assert r[with_col] == pytest.approx(float(res["capacity_mw"].sel(technology=g)), abs=1e-3)
     costs = rows(book, "costs")
     total = [r for r in costs if r[1] == "Total"][0]
-    assert total[3] == pytest.approx(res.attrs["objective_cny_per_yr"] / 1e6, rel=1e-7)
+    assert total[3] == pytest.approx(res.attrs["objective_cny_per_yr"], rel=1e-7)  # money in CNY/yr, one number
+    head = list(book["costs"].iter_rows(values_only=True))[:2]
+    assert head[0][3] == "实现目标 [元/年]" and head[1][3] == "With targets [CNY/yr]"
     fuels = rows(book, "fuels")
     use = fuels[1].index("Use per year")
     lng = [r for r in fuels if r[0] == "滨海港LNG"][0]
@@ -86,7 +88,7 @@ def test_assumptions_sheet(book):
     keys = {r[head.index("Key")]: r for r in data[2:]}
     capex = keys["technologies.offshore_wind.capex_cny_per_kw"]
     assert isinstance(capex[head.index("Value")], (int, float)) and capex[head.index("Grade")] in ("A", "B", "C")
-    assert capex[head.index("Item")] == "Offshore wind — Capital cost per kW" and "海上风电" in capex[2]
+    assert capex[head.index("Item")] == "Offshore wind — Capital cost" and "海上风电" in capex[2]
     assert keys["horizon.hours"][head.index("Value")] == 336
     assert keys["horizon.hour_weight"][head.index("Value")] == pytest.approx(8760 / 336)
     assert "solver.primal_feasibility_tolerance" in keys and keys["weather.source"][head.index("Value")] == "synthetic"
@@ -134,7 +136,7 @@ def test_scorecard_in_chinese_is_aligned(quick_week_run: Path, capsys: pytest.Ca
     table = lines[start:start + 1 + len(doc["targets"])]
     assert len({display_width(line) for line in table}) == 1  # columns line up although labels mix 中文 and Latin
     for t in doc["targets"]:
-        assert t["label"] in out  # never cut
+        assert t["label_zh"] in out  # the Chinese label, never cut
 
 
 def test_lang_option_before_the_default_command(monkeypatch: pytest.MonkeyPatch):

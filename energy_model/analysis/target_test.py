@@ -331,6 +331,7 @@ def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], 
         rows.append({
             "target": k,
             "label": str(ds["target_label"].sel(sel).item()),
+            "label_zh": str(ds["target_label_zh"].sel(sel).item()) if "target_label_zh" in ds else "",
             "kind": kinds[k],
             "mode": modes[k],
             "level": levels[k],
@@ -350,6 +351,6 @@ def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], 
             "cost_all_cny_per_mwh": all_cost / consumption if math.isfinite(all_cost) else math.nan,
         })
     return pd.DataFrame(rows, columns=[
-        "target", "label", "kind", "mode", "level", "unit", "reference_value", "met_without_enforcement", "value",
+        "target", "label", "label_zh", "kind", "mode", "level", "unit", "reference_value", "met_without_enforcement", "value",
         "met", "shadow_price", "shadow_price_unit", "binding", "shortfall", "penalty_paid_cny_per_yr",
         "cost_alone_cny_per_yr", "cost_alone_cny_per_mwh", "cost_all_cny_per_yr", "cost_all_cny_per_mwh"])

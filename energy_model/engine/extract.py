@@ -332,7 +332,7 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     for name, (value, desc) in carbon_ledgers(ds, inputs).items():
         ds[name] = ((), value, {"units": "t/yr", "long_name": desc})
     ds["target_binding"] = (n.TARGET, np.abs(price) > BINDING_PRICE)
-    for name in ("target_kind", "target_mode", "target_label"):
+    for name in ("target_kind", "target_mode", "target_label", "target_label_zh"):
         ds[name] = (n.TARGET, inputs[name].values.copy())
 
 

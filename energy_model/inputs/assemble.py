@@ -225,6 +225,7 @@ def assemble_inputs(
     data["target_penalty"] = (n.TARGET, np.array([targets[k].penalty or math.nan for k in knames], dtype=float))
     data["target_pollutant"] = (n.TARGET, np.array([targets[k].pollutant for k in knames], dtype=object))
     data["target_label"] = (n.TARGET, np.array([targets[k].label or k for k in knames], dtype=object))
+    data["target_label_zh"] = (n.TARGET, np.array([targets[k].label_zh or "" for k in knames], dtype=object))
     data = {name: (*value, {"units": UNITS[name]}) if name in UNITS else value for name, value in data.items()}
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(

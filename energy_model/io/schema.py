@@ -123,6 +123,8 @@ class TargetSpec(_Strict):
                   "max_net_export", "reserve_margin"]
     mode: Literal["enforce", "report", "soft"] = "enforce"
     label: StrictStr | None = Field(None, max_length=200, description="text for reports")
+    label_zh: StrictStr | None = Field(None, max_length=200, description="Chinese text for reports (the English "
+                                       "label, marked as such, where none is given)")
     technologies: list[Name] | None = Field(None, description="technologies counted (min_capacity, min_share)")
     carriers: list[Name] | None = Field(None, description="carriers counted (min_share)")
     value_mw: float | None = Field(None, ge=0, le=1e6, description="min_capacity level [MW]")
@@ -230,6 +232,8 @@ class Scenario(_Strict):
     name: Name
     title: StrictStr = ""
     description: StrictStr = ""
+    title_zh: StrictStr = Field("", description="Chinese title of the report (the English one, marked, if empty)")
+    description_zh: StrictStr = Field("", description="Chinese description (the English one, marked, if empty)")
     base: StrictStr | None = None
     inputs_dir: StrictStr = "../inputs"
     weather: WeatherSpec = WeatherSpec()

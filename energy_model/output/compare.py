@@ -114,7 +114,8 @@ def _columns(runs: list[Run], fmt: str, scale: float = 1.0) -> list[tb.Column]:
     return cols
 
 
-def _row(item: tb.Bi, unit: tb.Bi, values: list[float | None], fmt: str | None = None) -> dict[str, Any]:
+def _row(item: tb.Bi, unit: tb.Bi, values: list[float | None], fmt: str | None = None,
+         scale: float | str | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {"item": item, "unit": unit}
     for i, v in enumerate(values):
         row[f"run{i}"] = v
@@ -124,6 +125,8 @@ def _row(item: tb.Bi, unit: tb.Bi, values: list[float | None], fmt: str | None =
             math.isfinite(base) else None
     if fmt:
         row["_fmt"] = {k: fmt for k in row if k.startswith(("run", "diff"))}
+    if scale is not None:
+        row["_scale"] = {k: scale for k in row if k.startswith(("run", "diff"))}
     return row
 
 
@@ -149,7 +152,7 @@ def key_numbers(runs: list[Run]) -> tb.Table:
     rows = []
     for k, row in enumerate(summaries[0].rows):
         rows.append(_row(row["item"], row["unit"], [s.rows[k]["with"] for s in summaries],
-                         row["_fmt"]["with"]))
+                         row["_fmt"]["with"], row.get("_scale", {}).get("with")))
     return _table("key_numbers", "compare.key_numbers", runs, rows)
 
 
@@ -169,10 +172,11 @@ def targets(runs: list[Run]) -> tb.Table:
                 ("col.level", "level", fmt, unit, scale), ("case.without", "reference_value", fmt, unit, scale),
                 ("case.with", "value", fmt, unit, scale),
                 ("col.shadow_price", "shadow_price", "num1", f"price_unit.{t0['kind']}", 1.0),
-                ("col.cost_alone", "cost_alone_cny_per_yr", "num1", "unit.m_cny_per_yr", 1e6)):
+                ("col.cost_alone", "cost_alone_cny_per_yr", "num1", tb.MONEY_UNIT, tb.MONEY)):
             item = tb.Bi(f"{title.zh} — {Lang('zh')(metric)}", f"{title.en} — {Lang('en')(metric)}")
-            vals = [None if t is None or t.get(key) is None else float(t[key]) / mscale for t in per]
-            rows.append(_row(item, tb.bi(munit), vals, mfmt))
+            div = 1.0 if mscale == tb.MONEY else float(mscale)
+            vals = [None if t is None or t.get(key) is None else float(t[key]) / div for t in per]
+            rows.append(_row(item, tb.bi(munit), vals, mfmt, tb.MONEY if mscale == tb.MONEY else None))
         rows.append({"item": tb.Bi(f"{title.zh} — {Lang('zh')('col.verdict')}", f"{title.en} — "
                                    f"{Lang('en')('col.verdict')}"), "unit": tb.Bi("", ""),
                      **{f"run{i}": (tb.bi("compare.absent") if t is None else
@@ -182,11 +186,11 @@ def targets(runs: list[Run]) -> tb.Table:
 
 
 def costs(runs: list[Run]) -> tb.Table:
-    """Annual cost by category (with targets) and the total [M CNY/yr]."""
+    """Annual cost by category (with targets) and the total [CNY/yr, shown as 亿元/年 or M CNY/yr]."""
     per = [chart_data.cost_breakdown(r.results, r.inputs) for r in runs]
-    rows = [_row(tb.bi(f"cost.{c}"), tb.bi("unit.m_cny_per_yr"), [float(p[c]) / 1e6 for p in per])
+    rows = [_row(tb.bi(f"cost.{c}"), tb.bi(tb.MONEY_UNIT), [float(p[c]) for p in per], scale=tb.MONEY)
             for c in chart_data.COST_CATEGORIES]
-    rows.append(_row(tb.bi("common.total"), tb.bi("unit.m_cny_per_yr"), [float(p.sum()) / 1e6 for p in per]))
+    rows.append(_row(tb.bi("common.total"), tb.bi(tb.MONEY_UNIT), [float(p.sum()) for p in per], scale=tb.MONEY))
     rows.append(_row(tb.bi("summary.cost_per_mwh"), tb.bi("unit.cny_per_mwh"),
                      [float(r.doc["enforced"]["cost_per_mwh_consumed_cny"]) for r in runs]))
     return _table("costs", "compare.costs", runs, rows)

@@ -148,6 +148,20 @@ class Lang:
                 break
         return pattern.format(self.num(v / divisor, decimals)) + (self(f"per.{per}") if per else "")
 
+    def period(self, hours: int) -> str:
+        """A horizon's length in words: 全年 only for a whole year (8,760 or 8,784 h), else hours and days.
+
+        ``全年8,760小时`` / ``the full year of 8,760 h``; ``336小时（14天）`` / ``336 h (14 days)``;
+        ``2个全年共17,520小时`` for several whole years.
+        """
+        hours = int(hours)
+        years = round(hours / 8760)
+        if years >= 1 and abs(hours - 8760 * years) <= 24 * ((years + 3) // 4):  # leap days
+            key = "period.year" if years == 1 else "period.years"
+            return self(key, hours=self.num(hours), years=self.num(years))
+        days = hours / 24
+        return self("period.window", hours=self.num(hours), days=self.num(days, 0 if days == int(days) else 1))
+
     def fuel_amount(self, value: float | None, unit: str, per: str = "") -> str:
         """An amount of fuel in its trading unit (t, m3) [unit]."""
         quantity = FUEL_UNIT_QUANTITY.get(unit)

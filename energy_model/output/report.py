@@ -34,6 +34,7 @@ from energy_model.output.assumptions import describe
 from energy_model.output.chart_data import collect
 from energy_model.output.charts import render_all_languages
 from energy_model.output.charts.economics import frontier as frontier_chart
+from energy_model.output.glossary import scenario_text, target_label, unit_of
 from energy_model.output.i18n import LANGS, Lang, Names
 from energy_model.output.verdicts import answer, level_text, notices, target_name, target_title, target_verdict
 from energy_model.output.writers import open_netcdf
@@ -50,8 +51,8 @@ def html_table(table: tb.Table, lang: Lang) -> dict[str, Any]:
     headers = [tb.header_text(c, lang) for c in columns]
     rows = []
     for row in table.rows:
-        fmts = row.get("_fmt", {})
-        rows.append([tb.cell_text(row.get(c.key), fmts.get(c.key, c.fmt), lang, c.scale) for c in columns])
+        rows.append([tb.cell_text(row.get(c.key), tb.fmt_of(row, c, lang), lang, tb.scale_of(row, c, lang))
+                     for c in columns])
     numeric = [c.fmt not in ("text", "bool") for c in columns]
     return {"id": table.name, "title": lang(table.title), "headers": headers, "rows": rows, "numeric": numeric}
 
@@ -72,20 +73,36 @@ def _assumption_value(value: object) -> str:
     return np.format_float_positional(number, precision=6, unique=True, fractional=False, trim="-")
 
 
-def assumption_rows(assumptions: pd.DataFrame, names: Names, lang: Lang) -> dict[str, list[dict[str, str]]]:
-    """The assumptions appendix per section, formatted in ``lang``."""
+def assumption_rows(assumptions: pd.DataFrame, names: Names, lang: Lang,
+                    targets: list[dict[str, Any]] | None = None) -> dict[str, list[dict[str, str]]]:
+    """The assumptions appendix per section, formatted in ``lang``.
+
+    A target's row is named by its label in ``lang`` and noted with its mode
+    (``targets``: the run's target rows); a table cell's unit is read from its
+    column name (:func:`energy_model.output.glossary.unit_of`) where it has one.
+    """
     out: dict[str, list[dict[str, str]]] = {s: [] for s in ASSUMPTION_SECTIONS}
+    by_id = {str(t["target"]): t for t in targets or []}
     for r in assumptions.itertuples(index=False):
         text = _assumption_value(r.value)
         changed = r.section == "inputs" and r.default is not None and str(r.default) not in ("", "nan") and \
             str(r.default) != str(r.value)
+        key = str(r.key)
+        parts = key.removeprefix("overrides.").split(".")
+        item, note = describe(key, names, lang), "" if str(r.note) in ("nan", "None") else str(r.note)
+        target = by_id.get(parts[1]) if parts[0] == "targets" and len(parts) == 2 else None
+        if target is not None:
+            item = lang("assumption.target", name=target_label(target, lang))
+            note = lang(f"mode.{target['mode']}")
+        unit = "" if str(r.unit) in ("nan", "None") else str(r.unit)
+        if len(parts) == 3 and parts[0] in ("technologies", "fuels"):
+            unit = unit_of(parts[2], lang) or unit
         out.setdefault(str(r.section), []).append({
-            "item": describe(str(r.key), names, lang), "key": str(r.key), "value": text,
-            "unit": "" if str(r.unit) in ("nan", "None") else str(r.unit),
+            "item": item, "key": key, "value": text, "unit": unit,
             "default": str(r.default) if changed else "",
             "source": "" if str(r.source) in ("nan", "None") else str(r.source),
             "grade": "" if str(r.grade) in ("nan", "None") else str(r.grade),
-            "note": "" if str(r.note) in ("nan", "None") else str(r.note)})
+            "note": note})
     return out
 
 
@@ -102,7 +119,7 @@ def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, refer
         cost = float(cost) if cost is not None and cost == cost else float("nan")  # nan: not computed (n/a)
         price_unit = lang(f"price_unit.{row['kind']}")
         verdicts.append({"cls": cls, "text": sentence, "title": target_title(inputs, row, names, lang),
-                         "label": row["label"], "badge": lang(f"verdict_short.{cls}"),
+                         "label": target_label(row, lang), "badge": lang(f"verdict_short.{cls}"),
                          "mode": lang(f"mode.{row['mode']}"),
                          "reference": level_text(row["kind"], row["reference_value"], lang),
                          "value": level_text(row["kind"], row["value"], lang),
@@ -111,13 +128,14 @@ def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, refer
                          "per_mwh": lang.q("price", cost / cons if cons else float("nan"))})
     return {
         "code": code, "html": lang.html, "t": lang,
+        "title": scenario_text(doc, "title", lang), "description": scenario_text(doc, "description", lang),
         "status": lang(f"status.{doc['target_status']}"),
         "notices": notices(inputs, lang, names),
         "answer": answer(doc, results, inputs, names, lang),
         "verdicts": verdicts,
         "tables": {t.name: html_table(t, lang) for t in tables},
         "charts": {k: Markup(v) for k, v in charts.items()},
-        "assumptions": assumption_rows(assumptions, names, lang),
+        "assumptions": assumption_rows(assumptions, names, lang, doc["targets"]),
         "frontiers": [{"title": lang("chart.frontier.title", name=target_name(inputs, f.target, names, lang)),
                        "file": f.file, "sentence": frontier_sentence(f, inputs, names, lang),
                        "rows": frontier_rows(f, lang),
@@ -135,7 +153,7 @@ def _aggregation_intro(doc: dict[str, Any], lang: Lang) -> str:
     if not check:
         return ""
     return lang("aggregation.intro", method=lang(f"aggregation.method.{agg['method']}"), periods=lang.num(agg["periods"]),
-                steps=lang.num(agg["steps"]), horizon=lang.num(agg["horizon_hours"]),
+                steps=lang.num(agg["steps"]), period=lang.period(agg["horizon_hours"]),
                 floor=lang.num(check["capacity_floor_mw"], 0))
 
 

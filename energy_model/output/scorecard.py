@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from energy_model import vocabulary as n
+from energy_model.output.glossary import scenario_text, target_label
 from energy_model.output.i18n import Lang, Names, display_width, pad
 from energy_model.output.writers import open_netcdf
 
@@ -53,16 +54,17 @@ def _table(rows: list[list[str]], right: list[bool]) -> list[str]:
 def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> str:
     """The scorecard of a run document (``summary.json``) as text in ``lang``."""
     e, r = doc["enforced"], doc["reference"]
-    out = ["", f"== {doc['title'] or doc['scenario']} ==", lang("score.outcome", status=lang(f"status.{doc['target_status']}")), ""]
+    out = ["", f"== {scenario_text(doc, 'title', lang)} ==", lang("score.outcome", status=lang(f"status.{doc['target_status']}")), ""]
     rows = [[lang("score.target"), lang("score.level"), lang("score.no_policy"), lang("score.met"),
              lang("score.enforced"), lang("score.shadow_price"), lang("score.cost")]]
     for t in doc["targets"]:
         cost = t.get("cost_alone_cny_per_yr")
-        rows.append([t["label"], _level(lang, t["kind"], t["level"]), _level(lang, t["kind"], t["reference_value"]),
+        rows.append([target_label(t, lang), _level(lang, t["kind"], t["level"]), _level(lang, t["kind"], t["reference_value"]),
                      lang("common.yes") if t["met_without_enforcement"] else lang("common.no"),
                      _level(lang, t["kind"], t["value"]),
                      f"{lang.num(t['shadow_price'], 1)} {lang('price_unit.' + t['kind'])}",
-                     lang.num(float(cost) / 1e6 if cost is not None else float("nan"), 1)])  # nan: n/a
+                     lang.num(float(cost) / lang.scale("money") if cost is not None else float("nan"),
+                              2 if lang.code == "zh" else 1)])  # nan: n/a; 亿元 or M CNY
     out += _table(rows, [False, True, True, True, True, True, True])
     out.append("")
     cost, ref_cost, cons = e["total_cost_cny_per_yr"], r["total_cost_cny_per_yr"], e["consumption_mwh_per_yr"]
@@ -109,7 +111,7 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
     if agg.get("method", "none") != "none":
         out.append(lang("score.aggregated", method=lang(f"aggregation.method.{agg['method']}"),
                         periods=lang.num(agg["periods"]), steps=lang.num(agg["steps"]),
-                        horizon=lang.num(agg["horizon_hours"])))
+                        period=lang.period(agg["horizon_hours"])))
         check = agg.get("check_full")
         if check:
             cap = check["max_capacity_error"]

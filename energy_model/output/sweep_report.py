@@ -38,6 +38,7 @@ from matplotlib.ticker import FuncFormatter
 
 from energy_model import vocabulary as n
 from energy_model.output.charts.style import COLOURS, CYCLE, chart_style, new_figure, text_width_in, to_svg
+from energy_model.output.glossary import localized, names_from_meta, parameter_words, unit_of
 from energy_model.output.i18n import LANGS, Lang
 from energy_model.output.run_folder import write_atomic
 
@@ -507,13 +508,28 @@ def _signed_money(value: float, lang: Lang) -> str:
     return ("+" + text) if value > 0 and math.isfinite(value) else text
 
 
-def _param_label(path: str, meta: dict[str, Any], width: int = 30) -> str:
-    """A parameter path for a chart, split at its last dot when long, with its unit."""
-    unit = _unit(meta, f"param.{path}")
-    text = path
-    if len(path) > width and "." in path:
-        head, tail = path.rsplit(".", 1)
-        text = f"{head}.\n{tail}"
+def param_words(path: str, meta: dict[str, Any], lang: Lang, unit: bool = False) -> str:
+    """A parameter path in words in ``lang`` (:func:`energy_model.output.glossary.parameter_words`)."""
+    return parameter_words(path, lang, names_from_meta(meta.get("tech_names"), meta.get("fuel_names")), unit=unit)
+
+
+def param_unit(path: str, meta: dict[str, Any], lang: Lang) -> str:
+    """A parameter's unit in ``lang``: from its column name, else as the sweep's metadata gives it."""
+    return unit_of(path.rsplit(".", 1)[-1], lang) or _unit(meta, f"param.{path}")
+
+
+def target_words(meta: dict[str, Any], target: str, lang: Lang) -> str:
+    """A target's label in ``lang`` (``meta["target_labels"]``: id -> {"en", "zh"}); the id when it has none."""
+    labels = (meta.get("target_labels") or {}).get(target) or {}
+    return localized(labels.get("en"), labels.get("zh"), lang) or target
+
+
+def _param_label(path: str, meta: dict[str, Any], lang: Lang, width: int = 30) -> str:
+    """A parameter for a chart axis: its words, wrapped at the dash when long, with its unit in brackets."""
+    text = param_words(path, meta, lang)
+    if len(text) > width and " — " in text:
+        text = text.replace(" — ", " —\n", 1)
+    unit = param_unit(path, meta, lang)
     return f"{text} [{unit}]" if unit else text
 
 
@@ -564,8 +580,8 @@ def heatmap_chart(hm: Heatmap, meta: dict[str, Any], lang: Lang) -> str:
         ax.set_xticks(range(0, nx, step_x), [value_text(v, lang) for v in hm.values.columns[::step_x]],
                       rotation=0 if nx < 8 else 45)
         ax.set_yticks(range(0, ny, step_y), [value_text(v, lang) for v in hm.values.index[::step_y]])
-        ax.set_xlabel(_param_label(hm.x, meta, 70))
-        ax.set_ylabel(_param_label(hm.y, meta))
+        ax.set_xlabel(_param_label(hm.x, meta, lang, 70))
+        ax.set_ylabel(_param_label(hm.y, meta, lang))
         ax.grid(visible=False)
         bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
         bar.set_label(lang("sweep.axis.objective"))
@@ -578,7 +594,7 @@ def tornado_chart(tor: pd.DataFrame, meta: dict[str, Any], lang: Lang) -> str:
     """Horizontal bars: objective change from the base for each parameter's low and high value, widest on top."""
     title = lang("sweep.chart.tornado")
     scale = lang.scale("money")
-    labels = [_param_label(str(p), meta) for p in tor.index]
+    labels = [_param_label(str(p), meta, lang) for p in tor.index]
     width = text_width_in([line for lab in labels for line in lab.split("\n")])
     with chart_style(), matplotlib.rc_context(_RC):
         fig = new_figure(1.2 + 0.5 * max(len(tor), 1), left_in=min(width + 0.25, 3.2), top_in=0.62, bottom_in=0.5)
@@ -633,7 +649,7 @@ def scatter_chart(table: pd.DataFrame, params: list[str], meta: dict[str, Any], 
                 ax.scatter(x[~ok], np.zeros(int((~ok).sum())), marker="x", s=16, color=COLOURS["unserved"],
                            transform=ax.get_xaxis_transform(), clip_on=False,
                            label=lang("sweep.series.failed") if i == 0 else None)
-            ax.set_xlabel(_param_label(p, meta), fontsize=7.5)
+            ax.set_xlabel(_param_label(p, meta, lang), fontsize=7.5)
             _value_axis(ax.xaxis, lang)
             _value_axis(ax.yaxis, lang)
             if i % cols == 0:
@@ -647,7 +663,7 @@ def scatter_chart(table: pd.DataFrame, params: list[str], meta: dict[str, Any], 
 
 def shadow_price_chart(table: pd.DataFrame, targets: list[str], param: str, meta: dict[str, Any], lang: Lang) -> str:
     """Each target's shadow price against one parameter (one panel per target, its own unit)."""
-    title = lang("sweep.chart.prices", param=param)
+    title = lang("sweep.chart.prices", param=param_words(param, meta, lang))
     ok = optimal(table)
     rows, cols = _panels(len(targets))
     with chart_style(), matplotlib.rc_context(_RC):
@@ -661,9 +677,9 @@ def shadow_price_chart(table: pd.DataFrame, targets: list[str], param: str, meta
             ax.ticklabel_format(axis="y", style="plain", useOffset=False)
             _value_axis(ax.xaxis, lang)
             unit = price_unit(meta, k, lang)
-            ax.set_title(k, loc="left", fontsize=8.5)
+            ax.set_title(target_words(meta, k, lang), loc="left", fontsize=8.5)
             ax.set_ylabel(lang("sweep.axis.price", unit=unit) if unit else lang("sweep.axis.price_no_unit"))
-            ax.set_xlabel(_param_label(param, meta), fontsize=7.5)
+            ax.set_xlabel(_param_label(param, meta, lang), fontsize=7.5)
             top = max(float(price.max()) if len(price) else 0.0, 0.0)
             low = min(float(price.min()) if len(price) else 0.0, 0.0)
             pad = 0.05 * ((top - low) or 1.0)
@@ -699,10 +715,11 @@ def _facts(table: pd.DataFrame, meta: dict[str, Any]) -> _Facts:
                   target_summary(table), capacity_summary(table), verification_data(table))
 
 
-def _dim_text(path: str, f: _Facts, lang: Lang) -> str:
-    """A path, followed by the paths paired with it (they move together) if any."""
-    others = [q for d in f.dims if path in d for q in d if q != path]
-    return lang("sweep.paired", param=path, others=", ".join(others)) if others else path
+def _dim_text(path: str, f: _Facts, lang: Lang, meta: dict[str, Any]) -> str:
+    """A parameter in words, followed by the parameters paired with it (they move together) if any."""
+    others = [param_words(q, meta, lang) for d in f.dims if path in d for q in d if q != path]
+    words = param_words(path, meta, lang)
+    return lang("sweep.paired", param=words, others=lang("common.list_sep").join(others)) if others else words
 
 
 def _summary(f: _Facts, table: pd.DataFrame, meta: dict[str, Any], lang: Lang) -> list[str]:
@@ -731,10 +748,10 @@ def _summary(f: _Facts, table: pd.DataFrame, meta: dict[str, Any], lang: Lang) -
         out.append(lang("sweep.summary.list_together"))
     elif len(eff) and len(f.ok):
         top = str(eff.index[0])
-        out.append(lang(f"sweep.summary.top.{method}", param=_dim_text(top, f, lang), effect=_money(float(eff.iloc[0]), lang),
+        out.append(lang(f"sweep.summary.top.{method}", param=_dim_text(top, f, lang, meta), effect=_money(float(eff.iloc[0]), lang),
                         low=value_text(f.influence.at[top, "low"], lang),
                         high=value_text(f.influence.at[top, "high"], lang),
-                        unit=_unit(meta, f"param.{top}")))
+                        unit=param_unit(top, meta, lang)))
         if method == "linear":
             out.append(lang("sweep.summary.r2", r2=lang.num(float(f.influence.attrs["r2"]), 2)))
     return out
@@ -745,7 +762,7 @@ def _param_rows(f: _Facts, meta: dict[str, Any], lang: Lang) -> list[dict[str, s
     rows = []
     for p in f.params:
         eff = f.influence["effect_cny_per_yr"].get(p, math.nan)
-        rows.append({"path": _dim_text(p, f, lang), "unit": _unit(meta, f"param.{p}"),
+        rows.append({"path": _dim_text(p, f, lang, meta), "key": p, "unit": param_unit(p, meta, lang),
                      "base": value_text(base[p], lang) if p in base else "",
                      "low": value_text(f.influence.at[p, "low"], lang),
                      "high": value_text(f.influence.at[p, "high"], lang),
@@ -782,16 +799,18 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
         charts["prices"] = Markup(shadow_price_chart(sub, keys[:MAX_PANELS], top, meta, lang))
     heat_note = ""
     if f.heatmap is not None:
-        fixed = lang("common.list_sep").join(f"{p} = {value_text(v, lang)} {_unit(meta, f'param.{p}')}".strip()
+        fixed = lang("common.list_sep").join(f"{param_words(p, meta, lang)} = {value_text(v, lang)} "
+                                             f"{param_unit(p, meta, lang)}".strip()
                                              for p, v in f.heatmap.fixed.items())
-        heat_note = lang("sweep.caption.heatmap", x=_dim_text(f.heatmap.x, f, lang),
-                         y=_dim_text(f.heatmap.y, f, lang)) + \
+        heat_note = lang("sweep.caption.heatmap", x=_dim_text(f.heatmap.x, f, lang, meta),
+                         y=_dim_text(f.heatmap.y, f, lang, meta)) + \
             (" " + lang("sweep.caption.heatmap_failed") if f.heatmap.failed.to_numpy().any() else "") + \
             (" " + lang("sweep.caption.heatmap_fixed", fixed=fixed) if fixed else "")
     tornado_rows = []
     if f.tornado is not None:
         for p, r in f.tornado.iterrows():
-            tornado_rows.append({"path": _dim_text(str(p), f, lang), "unit": _unit(meta, f"param.{p}"),
+            tornado_rows.append({"path": _dim_text(str(p), f, lang, meta), "key": str(p),
+                                 "unit": param_unit(str(p), meta, lang),
                                  "base": value_text(r["base_value"], lang), "low": value_text(r["low_value"], lang),
                                  "high": value_text(r["high_value"], lang),
                                  "low_delta": lang("sweep.failed_cell") if r["low_failed"] else
@@ -802,7 +821,7 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
     target_rows = []
     for k, r in f.targets.iterrows():
         unit = price_unit(meta, str(k), lang)
-        target_rows.append({"key": str(k), "share": lang.q("share", r["share"]),
+        target_rows.append({"key": str(k), "name": target_words(meta, str(k), lang), "share": lang.q("share", r["share"]),
                             "count": lang("sweep.targets.count", binding=lang.num(r["binding"]),
                                           variants=lang.num(r["variants"])),
                             "min": _price_text(r["price_min"], lang), "median": _price_text(r["price_median"], lang),
@@ -834,7 +853,7 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
             "failed_more": max(0, int((f.status != OPTIMAL).sum()) - MAX_FAILED_LISTED),
             "heat_note": heat_note, "tornado": tornado_rows, "targets": target_rows, "top": top,
             "prices_caption": lang("sweep.caption.prices_list" if together else "sweep.caption.prices",
-                                   param=top or ""),
+                                   param=param_words(top, meta, lang) if top else ""),
             "capacities": capacity_rows, "verify": verify,
             "mode": lang.get(f"sweep.mode.{mode}", mode), "tol": f"{BINDING_TOL:g}"}
 

@@ -10,7 +10,7 @@ header row. Text that needs translating is a :class:`Bi` (one text per language)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ import xarray as xr
 from energy_model import vocabulary as n
 from energy_model.analysis.metrics import technology_table
 from energy_model.output import chart_data
+from energy_model.output.glossary import target_label
 from energy_model.output.i18n import LANGS, Lang, Names
 from energy_model.output.verdicts import target_title, verdict_class
 
@@ -49,6 +50,13 @@ def bi_names(ident: str, names: Names, what: str = "technology") -> Bi:
 
 #: Display formats: decimals shown (``pct``: fraction shown as per cent with one decimal).
 FORMATS = {"text": None, "int": 0, "num0": 0, "num1": 1, "num2": 2, "num3": 3, "pct": 1, "bool": None}
+#: Scale of an annual amount of money [CNY/yr]: shown in each language's unit (亿元/年, M CNY/yr; the catalogue's
+#: ``axis_scales.money``) with :data:`MONEY_FORMATS`, written to the workbook in CNY/yr.
+MONEY = "money"
+#: Display format of money per language (亿元 with two decimals, M CNY with one) and in the workbook (whole CNY).
+MONEY_FORMATS = {"zh": "num2", "en": "num1", "": "num0"}
+#: Unit key of money per year in the report (per language) and in the workbook.
+MONEY_UNIT, MONEY_UNIT_WORKBOOK = "unit.money_per_yr", "unit.cny_per_yr"
 
 
 @dataclass
@@ -56,14 +64,15 @@ class Column:
     """One column: where its values are, its header, unit and display.
 
     ``scale`` divides the raw value for display and for the workbook
-    (1e6 shows CNY as M CNY); ``fmt`` is a key of :data:`FORMATS`.
+    (1e3 shows MWh as GWh), or is :data:`MONEY` (CNY/yr shown as 亿元/年 or
+    M CNY/yr, written as CNY/yr); ``fmt`` is a key of :data:`FORMATS`.
     """
 
     key: str
     header: str
     unit: str = ""
     fmt: str = "num0"
-    scale: float = 1.0
+    scale: float | str = 1.0
     report: bool = True  # False: workbook only (keeps the report's tables narrow enough for A4)
 
 
@@ -79,6 +88,38 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def scale_of(row: dict[str, Any], column: Column, lang: Lang) -> float:
+    """Divisor of a cell in ``lang``: the row's ``_scale`` or the column's, :data:`MONEY` resolved per language."""
+    scale = row.get("_scale", {}).get(column.key, column.scale)
+    return lang.scale("money") if scale == MONEY else float(scale)
+
+
+def fmt_of(row: dict[str, Any], column: Column, lang: Lang) -> str:
+    """Display format of a cell in ``lang`` (money: :data:`MONEY_FORMATS`)."""
+    if row.get("_scale", {}).get(column.key, column.scale) == MONEY:
+        return MONEY_FORMATS[lang.code]
+    return str(row.get("_fmt", {}).get(column.key, column.fmt))
+
+
+def workbook_column(column: Column) -> Column:
+    """The column as the workbook writes it: money in CNY/yr (one number under both languages' headers)."""
+    if column.scale != MONEY:
+        return column
+    return replace(column, unit=MONEY_UNIT_WORKBOOK if column.unit else "", scale=1.0, fmt=MONEY_FORMATS[""])
+
+
+def workbook_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as the workbook writes it: cells scaled as :data:`MONEY` in CNY/yr, with that unit."""
+    money = [k for k, s in row.get("_scale", {}).items() if s == MONEY]
+    if not money:
+        return row
+    out = dict(row, _scale={k: 1.0 for k in row["_scale"]},
+               _fmt={**row.get("_fmt", {}), **{k: MONEY_FORMATS[""] for k in money}})
+    if isinstance(row.get("unit"), Bi):
+        out["unit"] = bi(MONEY_UNIT_WORKBOOK)
+    return out
 
 
 def cell_number(value: Any, fmt: str, scale: float = 1.0) -> float | None:
@@ -132,8 +173,8 @@ def summary_table(doc: dict[str, Any], results: xr.Dataset, reference: xr.Datase
     def grid(ds: xr.Dataset, k: str) -> float:
         return float(ds["generation_mwh_per_yr"].values[kind == k].sum())
 
-    items: list[tuple[str, str, str, float, Any]] = [
-        ("total_cost", "unit.m_cny_per_yr", "num1", 1e6, lambda s, d: s["total_cost_cny_per_yr"]),
+    items: list[tuple[str, str, str, float | str, Any]] = [
+        ("total_cost", MONEY_UNIT, "num1", MONEY, lambda s, d: s["total_cost_cny_per_yr"]),
         ("cost_per_mwh", "unit.cny_per_mwh", "num1", 1.0, lambda s, d: s["cost_per_mwh_consumed_cny"]),
         ("consumption", "unit.gwh_per_yr", "num0", 1e3, lambda s, d: s["consumption_mwh_per_yr"]),
         ("peak_demand", "unit.mw", "num0", 1.0, lambda s, d: s["peak_demand_mw"]),
@@ -148,10 +189,12 @@ def summary_table(doc: dict[str, Any], results: xr.Dataset, reference: xr.Datase
     ]
     rows = []
     for key, unit, fmt, scale, get in items:
-        vals = {c: float(get(*cases[c])) / scale for c in cases}
+        vals = {c: float(get(*cases[c])) / (1.0 if scale == MONEY else float(scale)) for c in cases}
         rows.append({"item": bi(f"summary.{key}"), "without": vals["without"], "with": vals["with"],
                      "difference": vals["with"] - vals["without"], "unit": bi(unit),
-                     "_fmt": {"without": fmt, "with": fmt, "difference": fmt}})
+                     "_fmt": {"without": fmt, "with": fmt, "difference": fmt},
+                     **({"_scale": dict.fromkeys(("without", "with", "difference"), MONEY)} if scale == MONEY
+                        else {})})
     columns = [Column("item", "col.indicator", fmt="text"), Column("without", "case.without"),
                Column("with", "case.with"), Column("difference", "col.difference"),
                Column("unit", "col.unit", fmt="text")]
@@ -180,7 +223,7 @@ def targets_table(doc: dict[str, Any], inputs: xr.Dataset, names: Names) -> Tabl
         cost = t.get("cost_alone_cny_per_yr")
         cost = float(cost) if cost is not None and math.isfinite(float(cost)) else math.nan  # not computed: n/a
         rows.append({
-            "target": titles, "label": t["label"], "mode": bi(f"mode.{t['mode']}"),
+            "target": titles, "label": Bi(*(target_label(t, Lang(code)) for code in LANGS)), "mode": bi(f"mode.{t['mode']}"),
             "level": t["level"] / scale, "reference_value": t["reference_value"] / scale,
             "value": t["value"] / scale, "unit": bi(unit), "verdict": bi(f"verdict_short.{verdict_class(t)}"),
             "shadow_price": t["shadow_price"], "price_unit": bi(f"price_unit.{t['kind']}"),
@@ -193,7 +236,7 @@ def targets_table(doc: dict[str, Any], inputs: xr.Dataset, names: Names) -> Tabl
                Column("unit", "col.unit", fmt="text"), Column("verdict", "col.verdict", fmt="text"),
                Column("shadow_price", "col.shadow_price", fmt="num1"),
                Column("price_unit", "col.unit", fmt="text"),
-               Column("cost_alone", "col.cost_alone", "unit.m_cny_per_yr", "num1", 1e6),
+               Column("cost_alone", "col.cost_alone", MONEY_UNIT, "num1", MONEY),
                Column("cost_per_mwh", "col.cost_per_mwh", "unit.cny_per_mwh", "num2")]
     return Table("targets", "section.targets", columns, rows)
 
@@ -223,7 +266,7 @@ def technologies_table(results: xr.Dataset, reference: xr.Dataset, inputs: xr.Da
                Column("flh", "col.full_load_hours", "unit.h", "num0"),
                Column("curtailed", "col.curtailed", "unit.gwh_per_yr", "num1", 1e3, report=False),
                Column("curtailment", "col.curtailment_share", "unit.percent", "pct"),
-               Column("cost", "col.cost", "unit.m_cny_per_yr", "num1", 1e6, report=False),
+               Column("cost", "col.cost", MONEY_UNIT, "num1", MONEY, report=False),
                Column("lcoe", "col.lcoe", "unit.cny_per_mwh", "num1")]
     return Table("technologies", "section.technologies", columns, rows)
 
@@ -278,9 +321,9 @@ def costs_table(results: xr.Dataset, reference: xr.Dataset, inputs: xr.Dataset) 
     rows.append({"category": bi("common.total"), "without": float(without.sum()), "with": float(with_.sum()),
                  "difference": float(with_.sum() - without.sum())})
     columns = [Column("category", "col.category", fmt="text"),
-               Column("without", "case.without", "unit.m_cny_per_yr", "num1", 1e6),
-               Column("with", "case.with", "unit.m_cny_per_yr", "num1", 1e6),
-               Column("difference", "col.difference", "unit.m_cny_per_yr", "num1", 1e6)]
+               Column("without", "case.without", MONEY_UNIT, "num1", MONEY),
+               Column("with", "case.with", MONEY_UNIT, "num1", MONEY),
+               Column("difference", "col.difference", MONEY_UNIT, "num1", MONEY)]
     return Table("costs", "section.costs", columns, rows)
 
 
@@ -321,14 +364,17 @@ def aggregation_table(doc: dict[str, Any], names: Names) -> Table | None:
         return None
     rows: list[dict[str, Any]] = []
 
-    def add(item: Bi, a: float, f: float, unit: str, fmt: str, scale: float, err: float | None) -> None:
-        rows.append({"item": item, "aggregated": a / scale, "full": f / scale, "difference": (a - f) / scale,
+    def add(item: Bi, a: float, f: float, unit: str, fmt: str, scale: float | str, err: float | None) -> None:
+        div = 1.0 if scale == MONEY else float(scale)
+        rows.append({"item": item, "aggregated": a / div, "full": f / div, "difference": (a - f) / div,
                      "error": err if err is not None else float("nan"), "unit": bi(unit),
-                     "_fmt": {"aggregated": fmt, "full": fmt, "difference": fmt}})
+                     "_fmt": {"aggregated": fmt, "full": fmt, "difference": fmt},
+                     **({"_scale": dict.fromkeys(("aggregated", "full", "difference"), MONEY)} if scale == MONEY
+                        else {})})
 
     o = check["objective"]
-    add(bi("aggregation.objective"), o["aggregated_cny_per_yr"], o["full_cny_per_yr"], "unit.m_cny_per_yr",
-        "num1", 1e6, o["relative_error"])
+    add(bi("aggregation.objective"), o["aggregated_cny_per_yr"], o["full_cny_per_yr"], MONEY_UNIT,
+        "num1", MONEY, o["relative_error"])
     for g, c in check["capacity_mw"].items():
         if max(abs(c["aggregated"]), abs(c["full"])) >= 0.5:  # rows of technologies neither answer builds are left out
             add(bi_names(g, names), c["aggregated"], c["full"], "unit.mw", "num0", 1.0, c["relative_error"])
@@ -339,9 +385,11 @@ def aggregation_table(doc: dict[str, Any], names: Names) -> Table | None:
     s = check["new_energy_share"]
     add(bi("summary.new_energy_share"), s["aggregated"], s["full"], "unit.percent", "pct", 1.0, None)
     kinds = {t["target"]: t["kind"] for t in doc.get("targets", []) if "target" in t}
+    rows_by_id = {t["target"]: t for t in doc.get("targets", []) if "target" in t}
     for k, t in check["targets"].items():
         a, f = t["shadow_price_aggregated"], t["shadow_price_full"]
-        label = Bi(*(Lang(code)("aggregation.shadow_price", target=k) for code in LANGS))
+        label = Bi(*(Lang(code)("aggregation.shadow_price", target=target_label(rows_by_id.get(k, {"target": k}),
+                                                                                 Lang(code))) for code in LANGS))
         unit = f"price_unit.{kinds[k]}" if k in kinds else "unit.cny_per_mwh"
         add(label, a, f, unit, "num1", 1.0, (a - f) / abs(f) if abs(f) > 1e-9 else None)
     columns = [Column("item", "col.item", fmt="text"), Column("aggregated", "aggregation.aggregated"),

@@ -212,7 +212,7 @@ def notices(inputs: xr.Dataset, lang: Lang, names: Names) -> list[str]:
     if str(inputs.attrs.get("aggregation_method", "none")) != "none":
         out.append(lang(f"notice.aggregated_{inputs.attrs['aggregation_method']}",
                         periods=lang.num(int(inputs.attrs["aggregation_periods"])),
-                        steps=lang.num(hours), horizon=lang.num(int(inputs.attrs.get("horizon_hours", hours))),
+                        steps=lang.num(hours), period=lang.period(int(inputs.attrs.get("horizon_hours", hours))),
                         extremes=str(inputs.attrs.get("aggregation_extremes", "")) or "-"))
         return out
     weight = float(inputs.attrs["hour_weight"])

@@ -67,18 +67,19 @@ def write_table(wb: Workbook, table: tb.Table) -> WriteOnlyWorksheet:
     ws = wb.create_sheet(table.name)
     zh, en = Lang("zh"), Lang("en")
     heads: list[tuple[str, str]] = []
-    bilingual = {c.key: any(isinstance(r.get(c.key), tb.Bi) for r in table.rows) for c in table.columns}
-    for c in table.columns:
+    columns = [tb.workbook_column(c) for c in table.columns]  # money in CNY/yr
+    bilingual = {c.key: any(isinstance(r.get(c.key), tb.Bi) for r in table.rows) for c in columns}
+    for c in columns:
         if bilingual[c.key]:
             heads.append((tb.header_text(c, zh), f"{tb.header_text(c, en)} (zh)"))
             heads.append((f"{tb.header_text(c, zh)}（英文）", tb.header_text(c, en)))
         else:
             heads.append((tb.header_text(c, zh), tb.header_text(c, en)))
     _write_headers(ws, heads)
-    for row in table.rows:
+    for row in map(tb.workbook_row, table.rows):
         fmts = row.get("_fmt", {})
         out: list[Any] = []
-        for c in table.columns:
+        for c in columns:
             value = row.get(c.key)
             if bilingual[c.key]:
                 out += [value.zh, value.en] if isinstance(value, tb.Bi) else [value, value]
@@ -87,7 +88,7 @@ def write_table(wb: Workbook, table: tb.Table) -> WriteOnlyWorksheet:
             elif c.fmt == "text":
                 out.append(value)
             else:
-                out.append(_number_cell(ws, value, fmts.get(c.key, c.fmt), c.scale))
+                out.append(_number_cell(ws, value, fmts.get(c.key, c.fmt), float(c.scale)))
         ws.append(out)
     return ws
 
@@ -110,14 +111,14 @@ def write_summary(wb: Workbook, table: tb.Table, facts: dict[str, list[str]], me
         else:
             heads.append((zh(c.header), en(c.header)))
     _write_headers(ws, heads)
-    for row in table.rows:
+    for row in map(tb.workbook_row, table.rows):
         out: list[Any] = []
         for c in table.columns:
             value = row.get(c.key)
             if c.fmt == "text":
                 out += [value.zh, value.en] if isinstance(value, tb.Bi) else [value, value]
             else:
-                out.append(_number_cell(ws, value, row.get("_fmt", {}).get(c.key, c.fmt), c.scale))
+                out.append(_number_cell(ws, value, row.get("_fmt", {}).get(c.key, c.fmt), float(c.scale)))
         ws.append(out)
 
 
