@@ -84,7 +84,7 @@ def test_shipped_technologies_parse() -> None:
     assert tech.loc["offshore_wind", "capex_cny_per_kw"] == 10_000
     assert tech.loc["coal_usc", "efficiency"] == pytest.approx(0.455)
     assert tech.loc["coal_existing", "max_mw"] == tech.loc["coal_existing", "existing_mw"]
-    assert tech.loc["grid_import", "vom_cny_per_mwh"] == 390  # 2025 provincial value 365 + 25 wheeling
+    assert tech.loc["grid_import", "vom_cny_per_mwh"] == 373  # 2025 provincial value 365 + 8 network losses
     assert tech.loc["grid_import", "co2_t_per_mwh"] == pytest.approx(0.5366)
     assert tech.loc["grid_export", "vom_cny_per_mwh"] < 0
     assert 0.4 <= tech.loc["gas_chp", "efficiency"] <= 0.45
