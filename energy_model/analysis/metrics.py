@@ -97,7 +97,9 @@ def new_energy_share(results: xr.Dataset, inputs: xr.Dataset) -> float:
 
 def fuel_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
     """Fuel use against supply limits, with the value of more supply."""
-    use = results["fuel_use_units_per_yr"].values
+    use = results["fuel_use_units_per_yr"].values.astype(float)
+    # below 1 MWh_th a year is solver tolerance, not a quantity (8 m3 of pipeline gas)
+    use = np.where(use * inputs["energy_mwh_per_unit"].values < FUEL_NOISE_MWH_TH, 0.0, use)
     limit = inputs["max_units_per_yr"].values
     per_h = inputs["max_units_per_h"].values
     peak = results["fuel_use_mwh_th"].max(n.TIME).values / inputs["energy_mwh_per_unit"].values
@@ -115,6 +117,46 @@ def fuel_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
         },
         index=pd.Index(inputs[n.FUEL].values.astype(str), name=n.FUEL),
     )
+
+
+#: Annual fuel below this is interior-point noise, reported as 0 [MWh_th/yr].
+FUEL_NOISE_MWH_TH = 1.0
+#: New capacity below this is noise, not a build [MW].
+BUILD_NOISE_MW = 1.0
+
+
+def exchange(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, float]:
+    """Trade with the provincial grid: energy [MWh/yr] and its value at the hourly prices [CNY/yr].
+
+    ``import_cost`` and ``export_revenue`` are the objective's terms for the
+    import and export rows (price x hourly multiplier x flow), so they add up
+    with the other costs to the system cost.
+    """
+    kind = inputs["kind"].values.astype(str)
+    gen = results["generation_mwh_per_yr"].values.astype(float)
+    vom = results["cost_by_technology_cny_per_yr"].sel(component="vom").values.astype(float)
+    imports, exports = float(gen[kind == n.IMPORT].sum()), float(gen[kind == n.EXPORT].sum())
+    cost, revenue = float(vom[kind == n.IMPORT].sum()), -float(vom[kind == n.EXPORT].sum())
+    return {
+        "imports_mwh_per_yr": imports, "exports_mwh_per_yr": exports, "net_export_mwh_per_yr": exports - imports,
+        "import_cost_cny_per_yr": cost, "export_revenue_cny_per_yr": revenue,
+        "import_price_cny_per_mwh": cost / imports if imports > 0 else float("nan"),
+        "export_price_cny_per_mwh": revenue / exports if exports > 0 else float("nan"),
+    }
+
+
+def new_fossil_mw(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, float]:
+    """New capacity of fuel-burning technologies whose carrier is not new energy [MW], where built."""
+    kind = inputs["kind"].values.astype(str)
+    clean = set()
+    if "carrier_new_energy" in inputs:
+        clean = {str(c) for c, flag in zip(inputs["carrier_id"].values, inputs["carrier_new_energy"].values)
+                 if bool(flag)}
+    fossil = np.isin(kind, n.FUELLED_KINDS) & ~np.isin(inputs["carrier"].values.astype(str), list(clean))
+    fossil &= kind != n.BOILER
+    new = results["new_capacity_mw"].values.astype(float)
+    techs = inputs[n.TECH].values.astype(str)
+    return {str(g): float(v) for g, v, f in zip(techs, new, fossil) if f and v >= BUILD_NOISE_MW}
 
 
 def summary(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, Any]:
@@ -140,6 +182,12 @@ def summary(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, Any]:
         "curtailment_share": tech.loc[tech["kind"] == n.VARIABLE, "curtailment_share"].to_dict(),
         "emissions_t_per_yr": emis.to_dict(),
         "imported_co2_t_per_yr": float(results["imported_co2_t_per_yr"].sum()),
+        "co2_ledgers_t_per_yr": {k.removeprefix("co2_").removesuffix("_t_per_yr"): float(results[k])
+                                 for k in ("co2_production_t_per_yr", "co2_consumption_t_per_yr",
+                                           "co2_exported_t_per_yr", "co2_imported_t_per_yr") if k in results},
+        "exchange": exchange(results, inputs),
+        "new_fossil_mw": new_fossil_mw(results, inputs),
+        "kind": tech["kind"].to_dict(),
         "unserved_mwh_per_yr": float(shed @ w),
         "unserved_hours": int(round(float((shed > UNSERVED_MW) @ horizon_hours(inputs)))),  # hours of the horizon
         "price_cny_per_mwh": {

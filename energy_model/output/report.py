@@ -36,7 +36,15 @@ from energy_model.output.charts import render_all_languages
 from energy_model.output.charts.economics import frontier as frontier_chart
 from energy_model.output.glossary import scenario_text, target_label, unit_of
 from energy_model.output.i18n import LANGS, Lang, Names
-from energy_model.output.verdicts import answer, level_text, notices, target_name, target_title, target_verdict
+from energy_model.output.verdicts import (
+    answer,
+    level_text,
+    notices,
+    status_text,
+    target_name,
+    target_title,
+    target_verdict,
+)
 from energy_model.output.writers import open_netcdf
 
 _ENV = Environment(loader=PackageLoader("energy_model.output", "templates"), autoescape=True)
@@ -129,7 +137,7 @@ def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, refer
     return {
         "code": code, "html": lang.html, "t": lang,
         "title": scenario_text(doc, "title", lang), "description": scenario_text(doc, "description", lang),
-        "status": lang(f"status.{doc['target_status']}"),
+        "status": status_text(doc, lang),
         "notices": notices(inputs, lang, names),
         "answer": answer(doc, results, inputs, names, lang),
         "verdicts": verdicts,

@@ -13,6 +13,7 @@ from typing import Any
 from energy_model import vocabulary as n
 from energy_model.output.glossary import scenario_text, target_label
 from energy_model.output.i18n import Lang, Names, display_width, pad
+from energy_model.output.verdicts import status_text
 from energy_model.output.writers import open_netcdf
 
 
@@ -54,7 +55,7 @@ def _table(rows: list[list[str]], right: list[bool]) -> list[str]:
 def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> str:
     """The scorecard of a run document (``summary.json``) as text in ``lang``."""
     e, r = doc["enforced"], doc["reference"]
-    out = ["", f"== {scenario_text(doc, 'title', lang)} ==", lang("score.outcome", status=lang(f"status.{doc['target_status']}")), ""]
+    out = ["", f"== {scenario_text(doc, 'title', lang)} ==", lang("score.outcome", status=status_text(doc, lang)), ""]
     rows = [[lang("score.target"), lang("score.level"), lang("score.no_policy"), lang("score.met"),
              lang("score.enforced"), lang("score.shadow_price"), lang("score.cost")]]
     for t in doc["targets"]:
@@ -80,7 +81,7 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
     for g, cap in e["capacity_mw"].items():
         curt = e["curtailment_share"].get(g)
         rows.append([names.technology(g, lang) if names else g, lang.num(cap), lang.num(e["new_capacity_mw"][g]),
-                     lang.num(e["generation_mwh_per_yr"][g] / 1e3),
+                     "" if e.get("kind", {}).get(g) == "boiler" else lang.num(e["generation_mwh_per_yr"][g] / 1e3),
                      "" if curt is None else lang.q("share", curt)])
     out += _table(rows, [False, True, True, True, True])
     out.append("")

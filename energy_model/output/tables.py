@@ -253,7 +253,8 @@ def technologies_table(results: xr.Dataset, reference: xr.Dataset, inputs: xr.Da
         rows.append({"name": bi_names(str(g), names), "id": str(g), "group": bi_names(group[g], names, "group"),
                      "existing": r["existing_mw"], "without": ref[g], "with": r["capacity_mw"],
                      "new": r["new_capacity_mw"], "energy": r["energy_capacity_mwh"],
-                     "output": r["generation_mwh_per_yr"], "flh": r["full_load_hours"] if built else None,
+                     "output": r["generation_mwh_per_yr"] if r["kind"] != n.BOILER else None,  # heat, not electricity
+                     "flh": r["full_load_hours"] if built else None,
                      "curtailed": r["curtailed_mwh_per_yr"], "curtailment": r["curtailment_share"],
                      "cost": r["cost_cny_per_yr"],
                      "lcoe": r["lcoe_cny_per_mwh"] if produced and r["kind"] not in (n.STORAGE, n.EXPORT) else None})

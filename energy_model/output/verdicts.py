@@ -19,7 +19,7 @@ from energy_model.inputs.lp_units import time_arrays
 from energy_model.output.i18n import Lang, Names
 
 #: Verdict classes of a target (CSS class and catalogue key suffix).
-VERDICTS = ("free", "cost", "short", "report_met", "report_unmet")
+VERDICTS = ("free", "cost", "consequence", "short", "report_met", "report_unmet")
 #: Carriers whose share is the plan's new-energy indicator (新能源).
 NEW_ENERGY = {"wind", "solar", "biomass"}
 #: Kinds of binding limit that concern a fuel supply (the others concern a technology or demand).
@@ -85,6 +85,8 @@ def verdict_class(row: dict[str, Any]) -> str:
         return "free"
     if (row.get("shortfall") or 0.0) > 1e-9 or not row["met"]:
         return "short"
+    if not row.get("binding", abs(float(row.get("shadow_price") or 0.0)) > 1e-6):
+        return "consequence"  # missed without policy, met with it, but its own row does not bind
     return "cost"
 
 
@@ -185,13 +187,58 @@ def answer(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, names: 
                               use=lang.fuel_amount(row["use_per_yr"], row["unit"], per="yr"),
                               limit=lang.fuel_amount(limit, row["unit"], per="yr"),
                               share=lang.q("share", float(row["use_per_yr"]) / float(limit))))
-    out.append(lang("answer.dependence", share=lang.q("share", imports / cons), imports=lang.q("energy", imports, "yr"),
-                    exports=lang.q("energy", exports, "yr"), fuels=lang("common.list_sep").join(fuels)))
+    fossil = e.get("new_fossil_mw") or {}
+    if fossil:
+        built = lang("common.list_sep").join(f"{names.technology(g, lang)} {lang.q('power', mw)}"
+                                             for g, mw in fossil.items())
+        out.append(lang("answer.new_fossil", built=built))
+    elif "new_fossil_mw" in e:
+        out.append(lang("answer.new_fossil_none"))
+    trade = e.get("exchange")
+    if trade:
+        out.append(lang("answer.exchange", imports=lang.q("energy", imports, "yr"), share=lang.q("share", imports / cons),
+                        import_price=lang.q("price", trade["import_price_cny_per_mwh"]),
+                        exports=lang.q("energy", exports, "yr"),
+                        export_price=lang.q("price", trade["export_price_cny_per_mwh"]),
+                        net=lang.q("energy", trade["net_export_mwh_per_yr"], "yr"),
+                        value=lang.q("money", trade["export_revenue_cny_per_yr"] - trade["import_cost_cny_per_yr"],
+                                     per="yr")))
+        if fuels:
+            out.append(lang("answer.fuels", fuels=lang("common.list_sep").join(fuels)))
+    else:
+        out.append(lang("answer.dependence", share=lang.q("share", imports / cons),
+                        imports=lang.q("energy", imports, "yr"), exports=lang.q("energy", exports, "yr"),
+                        fuels=lang("common.list_sep").join(fuels)))
     em, em_ref = e["emissions_t_per_yr"], r["emissions_t_per_yr"]
-    out.append(lang("answer.co2", co2=lang.q("mass", em.get("co2", 0.0), "yr"),
-                    co2_ref=lang.q("mass", em_ref.get("co2", 0.0), "yr"),
-                    imported=lang.q("mass", e["imported_co2_t_per_yr"], "yr")))
+    ledgers = e.get("co2_ledgers_t_per_yr") or {}
+    if "consumption" in ledgers:
+        out.append(lang("answer.co2_ledgers", co2=lang.q("mass", ledgers["production"], "yr"),
+                        co2_ref=lang.q("mass", em_ref.get("co2", 0.0), "yr"),
+                        consumption=lang.q("mass", ledgers["consumption"], "yr"),
+                        per_mwh=lang.num(ledgers["consumption"] / cons if cons else math.nan, 3),
+                        exported=lang.q("mass", ledgers["exported"], "yr"),
+                        imported=lang.q("mass", ledgers["imported"], "yr")))
+    else:
+        out.append(lang("answer.co2", co2=lang.q("mass", em.get("co2", 0.0), "yr"),
+                        co2_ref=lang.q("mass", em_ref.get("co2", 0.0), "yr"),
+                        imported=lang.q("mass", e["imported_co2_t_per_yr"], "yr")))
+    alone = [t for t in enforced if verdict_class(t) in ("cost", "consequence")]
+    if alone:
+        parts = []
+        for t in alone:
+            raw = t.get("cost_alone_cny_per_yr")
+            cost = float(raw) if raw is not None else math.nan
+            parts.append(lang("answer.cost_alone_item", title=target_title(inputs, t, names, lang),
+                              cost=lang.q("money", cost, per="yr") if math.isfinite(cost) else lang("common.na")))
+        out.append(lang("answer.cost_alone", items=lang("common.list_sep").join(parts)))
     return out
+
+
+def status_text(doc: dict[str, Any], lang: Lang) -> str:
+    """The run's outcome in one line, with how many enforced targets need policy."""
+    rows = [t for t in doc.get("targets", []) if t["mode"] != n.REPORT]
+    need = sum(verdict_class(t) in ("cost", "consequence", "short") for t in rows)
+    return lang(f"status.{doc['target_status']}", need=need, total=len(rows))
 
 
 def notices(inputs: xr.Dataset, lang: Lang, names: Names) -> list[str]:
