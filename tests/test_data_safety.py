@@ -361,11 +361,32 @@ def test_disk_full_writing_the_sweep_table(project: TmpProject, monkeypatch, cap
     name = {"sweep.csv": "write_csv", "sweep.nc": "write_netcdf"}[target]
     monkeypatch.setattr(sweep_mod, name, lambda obj, path, *a, **k: no_space(path))
     assert cli("sweep", str(sweep), "--out", str(project.out)) == 7
-    assert_clean_error(capsys.readouterr().err, f"disk full while writing {folder / target}")
+    written = {"sweep.csv": "", "sweep.nc": "sweep.csv was written; "}[target]
+    assert_clean_error(capsys.readouterr().err, f"disk full while writing {folder / target}; {written}{target}, ")
     assert leftovers(project.out) == []
     after = tree(folder)
     for fname in (target, MANIFEST):
         assert after[fname] == before[fname]
+
+
+def test_disk_full_writing_the_sweep_page_says_what_was_written(project: TmpProject, monkeypatch, capsys):
+    """sweep.html is written last: its message used to say 'nothing was published' after the table and manifest."""
+    from energy_model.output import sweep_report
+
+    sweep, folder, before = finished_sweep(project)
+    min((folder / "variants").glob("*.json")).unlink()
+    real = sweep_report.write_atomic
+    monkeypatch.setattr(sweep_report, "write_atomic", lambda path, write, after: real(path, no_space, after))
+    assert cli("sweep", str(sweep), "--out", str(project.out)) == 7
+    err = capsys.readouterr().err
+    assert_clean_error(err, f"disk full while writing {folder / 'sweep.html'}; sweep.csv, sweep.nc, manifest.json "
+                            "(marked complete) were written; sweep.html was not written (any earlier copy is unchanged)")
+    assert "nothing was published" not in err
+    assert leftovers(project.out) == []
+    after = tree(folder)
+    assert after["sweep.html"] == before["sweep.html"]
+    assert json.loads(after[MANIFEST])["status"] == "complete"
+    assert pd.read_csv(folder / "sweep.csv")["status"].tolist() == ["optimal"] * 3
 
 
 # -- 4. pathological YAML ---------------------------------------------------------------------------------------
