@@ -228,10 +228,10 @@ def test_rerun_keeps_frontier_and_breakeven_files(project: TmpProject, capsys):
 
 
 @pytest.mark.parametrize("entry", ["notes.txt", "cmp/compare.html"])
-def test_run_refuses_to_delete_what_it_did_not_write_in_its_folder(project: TmpProject, capsys, entry):
+def test_run_refuses_to_delete_what_it_did_not_write_in_its_folder(project: TmpProject, no_solver, capsys, entry):
     """A user's file, or a comparison written into the run folder, used to vanish with the next run."""
-    assert run(project) == 0
-    folder = project.out / "tiny_plan"
+    folder = publish(project.out, "tiny_plan", {"summary.json": lambda p: p.write_text("{}")},
+                     {"scenario": "tiny_plan", "input_hash": "0" * 64, "status": "optimal"})
     (folder / entry).parent.mkdir(exist_ok=True)
     (folder / entry).write_text("mine")
     before = tree(project.out)
@@ -240,6 +240,7 @@ def test_run_refuses_to_delete_what_it_did_not_write_in_its_folder(project: TmpP
     assert_clean_error(capsys.readouterr().err, f"{folder} holds {name}, which this tool did not write there",
                        "left untouched", "move them out")
     assert tree(project.out) == before
+    assert no_solver == []  # refused before anything was solved
 
 
 def test_publish_refuses_to_delete_what_it_did_not_write(tmp_path: Path):
