@@ -32,7 +32,16 @@ from energy_model.io.case import Case
 from energy_model.io.changes import apply_changes
 from energy_model.io.paths import results_dir
 from energy_model.io.scenario_file import LoadedScenario, load_scenario
-from energy_model.output.run_folder import check_writable, publish, run_lock, write_csv, write_json, write_netcdf
+from energy_model.output.run_folder import (
+    analyses_to_carry,
+    carried_message,
+    check_writable,
+    publish,
+    run_lock,
+    write_csv,
+    write_json,
+    write_netcdf,
+)
 
 Progress = Callable[[str], None]
 
@@ -47,6 +56,7 @@ class RunOutcome:
     summary: dict[str, Any]
     folder: Path | None
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def versions() -> dict[str, str]:
@@ -158,7 +168,7 @@ def run_scenario(
     t_inputs = time.perf_counter() - t0
     if write:
         check_writable(out_dir)
-    lock = run_lock(out_dir, scen.name) if write else None
+    lock = run_lock(out_dir, scen.name, replace=True) if write else None
     if lock is not None:
         lock.__enter__()
     try:
@@ -213,11 +223,16 @@ def run_scenario(
             ds.attrs.update(provenance)
         study.inputs.attrs.update(provenance)
         folder = None
+        notes = []
         if write:
             say(f"writing results to {out_dir / scen.name}")
-            folder = publish(out_dir, scen.name, _writers(test, study.inputs, doc, loaded), manifest)
+            carry = analyses_to_carry(out_dir / scen.name, manifest["input_hash"])
+            shown = [f for f, meta in carry.items() if not meta.get("note")]
+            folder = publish(out_dir, scen.name, _writers(test, study.inputs, doc, loaded, shown), manifest,
+                             carry=carry)
+            notes = [text for text in [carried_message(folder, carry)] if text]
         timings["total_s"] = time.perf_counter() - t0
-        return RunOutcome(scen.name, scen.title, test, doc, folder, timings)
+        return RunOutcome(scen.name, scen.title, test, doc, folder, timings, notes)
     finally:
         if lock is not None:
             lock.__exit__(None, None, None)
@@ -258,9 +273,14 @@ def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
     return out
 
 
-def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],
-             loaded: LoadedScenario | None = None) -> dict[str, Callable[[Path], None]]:
-    """The files of a run folder, each with the function that writes it (in publishing order)."""
+def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any], loaded: LoadedScenario | None = None,
+             analyses: list[str] | None = None) -> dict[str, Callable[[Path], None]]:
+    """The files of a run folder, each with the function that writes it (in publishing order).
+
+    ``analyses`` names the frontier and break-even files carried over from the
+    folder being replaced (made from the same inputs) that the report shows;
+    they are in the staging folder before the report is written.
+    """
     from energy_model.output.assumptions import assumptions_table, read_sources
     from energy_model.output.jobs import OutputJobs
     from energy_model.output.report import render_report
@@ -289,9 +309,21 @@ def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],
         "assumptions.csv": lambda p: write_csv(assumptions, p, index=False),
         "results.xlsx": jobs.write_workbook,
         "report.html": lambda p: p.write_text(render_report(doc, res, inputs, reference=test.reference,
-                                                            assumptions=assumptions, charts=jobs.charts()),
+                                                            assumptions=assumptions, charts=jobs.charts(),
+                                                            **_shown_analyses(p.parent, inputs, analyses or [])),
                                               encoding="utf-8"),
     }
+
+
+def _shown_analyses(folder: Path, inputs: xr.Dataset, names: list[str]) -> dict[str, Any]:
+    """The frontiers and break-evens among ``names`` in ``folder``, as keyword arguments of the report."""
+    if not names:
+        return {}
+    from energy_model.output.analyses import read_analyses
+
+    frontiers, breakevens = read_analyses(folder, inputs)
+    return {"frontiers": [f for f in frontiers if f.file in names],
+            "breakevens": [b for b in breakevens if b.file in names]}
 
 
 def finite(x: float) -> bool:

@@ -109,6 +109,22 @@ STOP_GRACE_S = 3.0
 PR_SET_PDEATHSIG = 1
 #: What a failed write leaves behind, for the disk-full message.
 AFTER_FAILED_WRITE = "no partial file was left; the variants committed so far are kept: run the sweep again to resume"
+#: The files that sum a sweep up, in the order they are written.
+SWEEP_FILES = ("sweep.csv", "sweep.nc", MANIFEST, "sweep.html")
+
+
+def after_failed_sweep_file(fname: str, status: str = "complete") -> str:
+    """What a failed write of ``fname`` (one of :data:`SWEEP_FILES`) leaves behind, for its message.
+
+    Names the files written before it and those not written, so the message
+    never says "nothing" when the table and the manifest are already there.
+    """
+    done = SWEEP_FILES[:SWEEP_FILES.index(fname)]
+    todo = SWEEP_FILES[SWEEP_FILES.index(fname):]
+    written = ", ".join(f"{f} (marked {status})" if f == MANIFEST else f for f in done)
+    text = (f"{written} {'was' if len(done) == 1 else 'were'} written; " if done else "") + \
+        f"{', '.join(todo)} {'was' if len(todo) == 1 else 'were'} not written (any earlier copy is unchanged)"
+    return f"{text}; {AFTER_FAILED_WRITE}"
 
 
 class Linspace(BaseModel):
@@ -1392,15 +1408,16 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
             failed_ids.update({f"verify {keyed[i][0]}": r.get("message", "") for i, r in records.items()
                                if r["status"] != OPTIMAL})
         flat = table.set_index("variant")
-        write_atomic(folder / "sweep.csv", lambda p: write_csv(flat, p), after=AFTER_FAILED_WRITE)
+        write_atomic(folder / "sweep.csv", lambda p: write_csv(flat, p), after=after_failed_sweep_file("sweep.csv"))
         target_kinds = {k: t.kind for k, t in base_case.targets.items()}
         fuel_units = {str(f): str(u) for f, u in base_case.fuels["unit"].items()} if "unit" in base_case.fuels else {}
         ds = sweep_dataset(table, spec, expansion, {"sweep": spec.name, "scenario": loaded.scenario.name,
                                                     "input_hash": str(base["input_hash"])}, target_kinds, fuel_units)
-        write_atomic(folder / "sweep.nc", lambda p: write_netcdf(ds, p), after=AFTER_FAILED_WRITE)
-        doc = _manifest(spec.name, "partial" if failed_ids else "complete", len(keyed), failed_ids,
-                        scenario=loaded.scenario.name, input_hash=base["input_hash"])
-        write_atomic(folder / MANIFEST, lambda p: write_json(doc, p), after=AFTER_FAILED_WRITE)
+        write_atomic(folder / "sweep.nc", lambda p: write_netcdf(ds, p), after=after_failed_sweep_file("sweep.nc"))
+        status = "partial" if failed_ids else "complete"
+        doc = _manifest(spec.name, status, len(keyed), failed_ids, scenario=loaded.scenario.name,
+                        input_hash=base["input_hash"])
+        write_atomic(folder / MANIFEST, lambda p: write_json(doc, p), after=after_failed_sweep_file(MANIFEST))
         _write_report(flat, {"name": spec.name, "scenario": loaded.scenario.name, "mode": spec.mode,
                              "parameters": list(spec.parameters), "base": at_base,
                              "units": column_units(list(table.columns), target_kinds),
@@ -1408,7 +1425,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
                              "tech_names": _tech_names(base_case), "fuel_names": _fuel_names(base_case),
                              "target_labels": {k: {"en": t.label or "", "zh": t.label_zh or ""}
                                                for k, t in base_case.targets.items()}},
-                      folder / "sweep.html", say)
+                      folder / "sweep.html", say, after_failed_sweep_file("sweep.html", status))
     table = flat
     if failed_ids:
         raise PartialSweepError(f"{len(failed_ids)} of {len(table)} variants failed"
@@ -1460,21 +1477,22 @@ def _fuel_names(case: Case) -> dict[str, dict[str, str]]:
     return out
 
 
-def _write_report(table: pd.DataFrame, meta: dict[str, Any], path: Path, say: Callable[[str], None]) -> None:
+def _write_report(table: pd.DataFrame, meta: dict[str, Any], path: Path, say: Callable[[str], None],
+                  after: str = AFTER_FAILED_WRITE) -> None:
     """``sweep.html`` by :func:`energy_model.output.sweep_report.write_sweep_report`, when that module is there.
 
     Written after the table, sweep.nc and the manifest. A failed write
     (disk full) is an OutputError like every other; a bug in the report is
     not allowed to cost the sweep its results or exit code: it is warned
     about (``say`` and :mod:`warnings`) with the error, and the page is
-    missing.
+    missing. ``after`` is what a failed write leaves behind, for its message.
     """
     try:
         from energy_model.output.sweep_report import write_sweep_report
     except ImportError:
         return
     try:
-        write_sweep_report(table, meta, path)
+        write_sweep_report(table, meta, path, after=after)
     except EnergyModelError:
         raise
     except Exception as exc:  # noqa: BLE001 - a bug in the page must not hide the sweep's results

@@ -78,3 +78,68 @@ def test_compare_refuses_a_tampered_or_unfinished_run(pair: tuple[Path, Path], t
     assert main(["--quiet", "compare", str(a), str(b), "--out", str(comparison)]) == 0
     assert main(["--quiet", "compare", str(a), str(comparison)]) == 2  # a comparison is not a run
     assert "not a run folder of this tool" in capsys.readouterr().err
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, and every folder (as b'<dir>')."""
+    return {str(x.relative_to(folder)): (x.read_bytes() if x.is_file() else b"<dir>")
+            for x in sorted(folder.rglob("*"))}
+
+
+def test_compare_refuses_an_out_that_is_or_is_inside_a_run_folder(pair: tuple[Path, Path], tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]):
+    """--out A used to replace run folder A by the comparison; --out A/cmp was deleted by A's next run."""
+    a, b = pair
+    copy = tmp_path / "runs" / "quick_week"
+    shutil.copytree(a, copy)
+    before = tree(copy.parent)
+    for out, needle in ((copy, "is a run folder of this tool"), (copy / "cmp", f"is inside the run folder {copy}"),
+                        (copy / "deeper" / "cmp", f"is inside the run folder {copy}")):
+        assert main(["--quiet", "compare", str(copy), str(b), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and needle in err and f"{out}: --out: cannot hold the comparison" in err, err
+        assert tree(copy.parent) == before
+    users = tmp_path / "mine"
+    users.mkdir()
+    (users / "thesis.docx").write_bytes(b"years of work")
+    assert main(["--quiet", "compare", str(copy), str(b), "--out", str(users)]) == 2
+    assert "is not a comparison of this tool" in capsys.readouterr().err
+    assert tree(users) == {"thesis.docx": b"years of work"}
+
+
+def test_compare_replaces_only_an_earlier_comparison_or_an_empty_folder(pair: tuple[Path, Path], tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]):
+    a, b = pair
+    empty = tmp_path / "cmp"
+    empty.mkdir()
+    assert main(["--quiet", "compare", str(a), str(b), "--out", str(empty)]) == 0
+    assert sorted(tree(empty)) == ["compare.html", "compare.xlsx", "manifest.json"]
+    assert main(["--quiet", "compare", str(b), str(a), "--out", str(empty)]) == 0  # an earlier comparison: replaced
+    assert json.loads((empty / "manifest.json").read_text(encoding="utf-8"))["runs"] == [str(b), str(a)]
+    (empty / "notes.txt").write_text("mine", encoding="utf-8")
+    before = tree(empty)
+    assert main(["--quiet", "compare", str(a), str(b), "--out", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert "also holds notes.txt, which this tool did not write" in err
+    assert tree(empty) == before
+
+
+def test_compare_on_a_truncated_summary_is_exit_2(pair: tuple[Path, Path], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]):
+    """A summary.json cut short (with a matching checksum) was a JSON traceback and exit 1."""
+    from energy_model.output.run_folder import sha256
+
+    a, b = pair
+    copy = tmp_path / "copy" / "quick_week"
+    shutil.copytree(a, copy)
+    summary = copy / "summary.json"
+    summary.write_bytes(summary.read_bytes()[:500])
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["summary.json"] = sha256(summary)
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["--quiet", "compare", str(b), str(copy), "--out", str(tmp_path / "cmp")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    line = next(x for x in err.splitlines() if "summary.json" in x)
+    assert line.strip().startswith(f"{summary}: cannot be read as JSON (Unterminated string") and "truncated" in line
+    assert not (tmp_path / "cmp").exists()

@@ -193,6 +193,66 @@ def test_resumed_sweep_of_an_earlier_version_is_accepted(project: TmpProject):
     assert first.is_file()
 
 
+def analysis_files(p: TmpProject) -> tuple[Path, dict[str, bytes]]:
+    """A run of tiny_plan, a frontier of it (same inputs) and a break-even stub made from other inputs."""
+    from energy_model.api import add_to_run_folder
+
+    assert run(p) == 0
+    scenario = str(p.root / "scenarios" / SCENARIO)
+    assert cli("frontier", scenario, "--target", "wind_capacity", "--levels", "6000", "6500", "--out", str(p.out)) == 0
+    doc = {"parameter": "technologies.battery.capex_cny_per_kw", "target": "elsewhere", "status": "found"}
+    add_to_run_folder(p.out, "tiny_plan", {"breakeven_x_elsewhere.json": lambda path: path.write_text(json.dumps(doc))},
+                      {"command": "breakeven", "input_hash": "f" * 64})
+    folder = p.out / "tiny_plan"
+    return folder, {f: (folder / f).read_bytes() for f in ("frontier_wind_capacity.csv", "breakeven_x_elsewhere.json")}
+
+
+def test_rerun_keeps_frontier_and_breakeven_files(project: TmpProject, capsys):
+    """A new run of a scenario used to drop the analyses made for its run folder without a word."""
+    folder, files = analysis_files(project)
+    capsys.readouterr()
+    assert cli("run", str(project.root / "scenarios" / SCENARIO), "--out", str(project.out)) == 0
+    out = capsys.readouterr().out
+    for fname, data in files.items():
+        assert (folder / fname).read_bytes() == data
+    manifest = verify_run(folder)  # the carried files are listed with their checksums
+    assert set(files) <= set(manifest["files"])
+    assert manifest["analyses"]["frontier_wind_capacity.csv"]["target"] == "wind_capacity"
+    assert "note" not in manifest["analyses"]["frontier_wind_capacity.csv"]
+    assert "other inputs" in manifest["analyses"]["breakeven_x_elsewhere.json"]["note"]
+    assert (f"Note: kept 2 analysis files of the earlier run in {folder}: breakeven_x_elsewhere.json, "
+            "frontier_wind_capacity.csv; breakeven_x_elsewhere.json was made from other inputs") in out
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Frontier: Wind capacity" in report and "frontier_wind_capacity.csv" in report  # same inputs: shown
+    assert sorted(x.name for x in project.out.iterdir()) == ["tiny_plan"]
+
+
+@pytest.mark.parametrize("entry", ["notes.txt", "cmp/compare.html"])
+def test_run_refuses_to_delete_what_it_did_not_write_in_its_folder(project: TmpProject, no_solver, capsys, entry):
+    """A user's file, or a comparison written into the run folder, used to vanish with the next run."""
+    folder = publish(project.out, "tiny_plan", {"summary.json": lambda p: p.write_text("{}")},
+                     {"scenario": "tiny_plan", "input_hash": "0" * 64, "status": "optimal"})
+    (folder / entry).parent.mkdir(exist_ok=True)
+    (folder / entry).write_text("mine")
+    before = tree(project.out)
+    assert run(project) == 7
+    name = entry.split("/")[0] + ("/" if "/" in entry else "")
+    assert_clean_error(capsys.readouterr().err, f"{folder} holds {name}, which this tool did not write there",
+                       "left untouched", "move them out")
+    assert tree(project.out) == before
+    assert no_solver == []  # refused before anything was solved
+
+
+def test_publish_refuses_to_delete_what_it_did_not_write(tmp_path: Path):
+    out = tmp_path / "out"
+    publish(out, "study", {"a.csv": lambda p: p.write_text("x\n")}, {"scenario": "study"})
+    (out / "study" / "thesis.docx").write_bytes(b"years of work")
+    before = tree(out)
+    with pytest.raises(OutputError, match="holds thesis.docx, which this tool did not write there"):
+        publish(out, "study", {"a.csv": lambda p: p.write_text("y\n")}, {"scenario": "study"})
+    assert tree(out) == before
+
+
 # -- 2. symbolic links under inputs_dir are confined --------------------------------------------------------
 
 SECRET = "SECRET-LINE-outside-the-project"
@@ -302,11 +362,32 @@ def test_disk_full_writing_the_sweep_table(project: TmpProject, monkeypatch, cap
     name = {"sweep.csv": "write_csv", "sweep.nc": "write_netcdf"}[target]
     monkeypatch.setattr(sweep_mod, name, lambda obj, path, *a, **k: no_space(path))
     assert cli("sweep", str(sweep), "--out", str(project.out)) == 7
-    assert_clean_error(capsys.readouterr().err, f"disk full while writing {folder / target}")
+    written = {"sweep.csv": "", "sweep.nc": "sweep.csv was written; "}[target]
+    assert_clean_error(capsys.readouterr().err, f"disk full while writing {folder / target}; {written}{target}, ")
     assert leftovers(project.out) == []
     after = tree(folder)
     for fname in (target, MANIFEST):
         assert after[fname] == before[fname]
+
+
+def test_disk_full_writing_the_sweep_page_says_what_was_written(project: TmpProject, monkeypatch, capsys):
+    """sweep.html is written last: its message used to say 'nothing was published' after the table and manifest."""
+    from energy_model.output import sweep_report
+
+    sweep, folder, before = finished_sweep(project)
+    min((folder / "variants").glob("*.json")).unlink()
+    real = sweep_report.write_atomic
+    monkeypatch.setattr(sweep_report, "write_atomic", lambda path, write, after: real(path, no_space, after))
+    assert cli("sweep", str(sweep), "--out", str(project.out)) == 7
+    err = capsys.readouterr().err
+    assert_clean_error(err, f"disk full while writing {folder / 'sweep.html'}; sweep.csv, sweep.nc, manifest.json "
+                            "(marked complete) were written; sweep.html was not written (any earlier copy is unchanged)")
+    assert "nothing was published" not in err
+    assert leftovers(project.out) == []
+    after = tree(folder)
+    assert after["sweep.html"] == before["sweep.html"]
+    assert json.loads(after[MANIFEST])["status"] == "complete"
+    assert pd.read_csv(folder / "sweep.csv")["status"].tolist() == ["optimal"] * 3
 
 
 # -- 4. pathological YAML ---------------------------------------------------------------------------------------

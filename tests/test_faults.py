@@ -268,6 +268,49 @@ def test_disk_full_keeps_previous_run_intact(project: TmpProject, monkeypatch, c
     verify_run(folder)
 
 
+NETCDF_FAULTS = {
+    "hdf-error": RuntimeError("NetCDF: HDF error"),
+    "enospc": OSError(errno.ENOSPC, "No space left on device"),
+}
+
+
+@pytest.mark.parametrize("free_mb", [5000, 1], ids=["space-left", "disk-full"])
+@pytest.mark.parametrize("fault", list(NETCDF_FAULTS))
+def test_netcdf_write_failure_is_exit_7_and_keeps_previous_run(project: TmpProject, monkeypatch, capsys, fault,
+                                                               free_mb):
+    """netCDF4 reports a full disk as RuntimeError('NetCDF: HDF error'): that was exit 1 with a traceback."""
+    from collections import namedtuple
+
+    import xarray as xr
+
+    from energy_model.output import writers
+
+    scenario = project.scenario()
+    assert run(project, scenario) == 0
+    folder = project.out / "tiny_plan"
+    before = folder_bytes(folder)
+
+    def failing(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"\x89HDF half")
+        raise NETCDF_FAULTS[fault]
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", failing)
+    monkeypatch.setattr(writers.shutil, "disk_usage", lambda p: usage(10 * 2**30, 0, free_mb * 2**20))
+    assert run(project, scenario) == 7
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    nothing = f"nothing was published; the previous {folder} is unchanged"
+    if fault == "enospc" or free_mb == 1:
+        assert f"disk full while writing {project.out}/.staging-tiny_plan-{os.getpid()}/results.nc; {nothing}" in err
+    else:
+        assert (f"cannot write {project.out}/.staging-tiny_plan-{os.getpid()}/results.nc: the NetCDF library failed "
+                f"(NetCDF: HDF error, 5000 MB free; a full disk is the usual cause); {nothing}") in err
+    assert sorted(x.name for x in project.out.iterdir()) == ["tiny_plan"]
+    assert folder_bytes(folder) == before
+    verify_run(folder)
+
+
 def test_keyboard_interrupt_in_solver_is_130(project: TmpProject, monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

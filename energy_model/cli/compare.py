@@ -17,7 +17,8 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace, Any], i
                                    "folders of this tool are refused (exit code 2).")
     p.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR", help="run folders, e.g. results/plan_year")
     p.add_argument("--out", type=Path, default=None,
-                   help="folder to write compare.html and compare.xlsx into "
+                   help="folder to write compare.html and compare.xlsx into, outside run folders; an existing "
+                        "one must be empty or hold an earlier comparison, anything else is refused (exit code 2) "
                         "(default: compare_<runs> next to the first run folder)")
     commands["compare"] = cmd_compare
 

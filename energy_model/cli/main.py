@@ -68,6 +68,8 @@ def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
                            each_target=True if getattr(args, "each_target", False) else None,
                            check_full=bool(getattr(args, "check_full", False)))
     print_scorecard(outcome.summary, outcome.folder, lang=args.lang)
+    for note in outcome.notes:
+        print(f"Note: {note}")
     return 0
 
 

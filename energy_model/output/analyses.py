@@ -22,10 +22,10 @@ import xarray as xr
 from energy_model import vocabulary as n
 from energy_model.output.assumptions import describe
 from energy_model.output.i18n import LANGS, Lang, Names
+from energy_model.output.run_folder import ANALYSIS_GLOBS
 from energy_model.output.verdicts import level_text, target_name
 
-FRONTIER_GLOB = "frontier_*.csv"
-BREAKEVEN_GLOB = "breakeven_*.json"
+FRONTIER_GLOB, BREAKEVEN_GLOB = ANALYSIS_GLOBS
 
 
 def _safe(text: str) -> str:

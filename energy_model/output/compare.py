@@ -2,9 +2,12 @@
 
 The first run is the baseline; each other run gets a difference column
 (run minus baseline). Only folders this tool published are accepted: a
-``manifest.json`` naming a scenario, status ``optimal``, and every file
-matching its checksum. Anything else is an input error (exit code 2) that
-names the folder and what is missing.
+``manifest.json`` naming a scenario, status ``optimal``, every file
+matching its checksum and readable. Anything else is an input error (exit
+code 2) that names the folder or file and what is wrong. So is an output
+folder that is a run folder, lies inside one, or holds anything but an
+earlier comparison: a comparison never replaces or enters a folder whose
+files it did not write.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from energy_model.output import chart_data
 from energy_model.output import tables as tb
 from energy_model.output.charts.compare import capacity_by_run, cost_by_run
 from energy_model.output.i18n import LANGS, Lang, Names
-from energy_model.output.run_folder import MANIFEST, publish, verify_run
+from energy_model.output.run_folder import COMPARISON, MANIFEST, comparison_folder_problem, publish, verify_run
 from energy_model.output.verdicts import target_name
 from energy_model.output.workbook import write_table
 from energy_model.output.writers import open_netcdf
@@ -34,6 +37,8 @@ from energy_model.output.writers import open_netcdf
 _ENV = Environment(loader=PackageLoader("energy_model.output", "templates"), autoescape=True)
 #: Files a run folder must hold to be compared.
 REQUIRED = ("summary.json", "results.nc", "reference.nc", "inputs.nc")
+#: Keys of ``summary.json`` the comparison reads.
+SUMMARY_KEYS = ("targets", "enforced", "target_status")
 
 
 @dataclass
@@ -76,15 +81,45 @@ def check_run_folder(folder: Path) -> list[InputIssue]:
     return []
 
 
-def load_runs(folders: list[Path]) -> list[Run]:
+def _read_run(folder: Path) -> tuple[Run | None, list[InputIssue]]:
+    """Read a checked run folder's files; a file that cannot be read (truncated, damaged) is an issue naming it."""
+    path = folder / "summary.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return None, [InputIssue(str(path), "", f"cannot be read as JSON ({exc}); is the file truncated? "
+                                                "Run the scenario again to rewrite it")]
+    if not isinstance(doc, dict) or not all(k in doc for k in SUMMARY_KEYS):
+        return None, [InputIssue(str(path), "", f"not the summary of a run: expected a JSON object with "
+                                                f"{', '.join(SUMMARY_KEYS)}")]
+    data = {}
+    for name in ("results.nc", "reference.nc", "inputs.nc"):
+        try:
+            data[name] = open_netcdf(folder / name)
+        except (OSError, ValueError, RuntimeError) as exc:
+            return None, [InputIssue(str(folder / name), "", f"cannot be read as NetCDF ({exc}); is the file "
+                                                              "truncated? Run the scenario again to rewrite it")]
+    return Run(folder, str(doc.get("scenario") or folder.name), doc, data["results.nc"], data["reference.nc"],
+               data["inputs.nc"]), []
+
+
+def load_runs(folders: list[Path], issues: list[InputIssue] | None = None) -> list[Run]:
     """Load run folders after checking every one of them; all problems are reported together.
+
+    Parameters
+    ----------
+    folders : list of pathlib.Path
+        Run folders; the first is the baseline.
+    issues : list of InputIssue, optional
+        Problems found before (the output folder), reported with these.
 
     Raises
     ------
     InputError
-        Fewer than two folders, or any folder that is not a run folder of this tool.
+        Fewer than two folders, any folder that is not a run folder of this
+        tool, a file of one that cannot be read, or an issue given.
     """
-    issues = [issue for f in folders for issue in check_run_folder(f)]
+    issues = list(issues or []) + [issue for f in folders for issue in check_run_folder(f)]
     if len(folders) < 2:
         issues.insert(0, InputIssue("compare", "RUN_DIR", "give at least two run folders to compare",
                                     value=[str(f) for f in folders]))
@@ -92,9 +127,12 @@ def load_runs(folders: list[Path]) -> list[Run]:
         raise InputError(issues)
     runs = []
     for f in folders:
-        doc = json.loads((f / "summary.json").read_text(encoding="utf-8"))
-        runs.append(Run(f, str(doc.get("scenario") or f.name), doc, open_netcdf(f / "results.nc"),
-                        open_netcdf(f / "reference.nc"), open_netcdf(f / "inputs.nc")))
+        run, problems = _read_run(f)
+        issues += problems
+        if run is not None:
+            runs.append(run)
+    if issues:
+        raise InputError(issues)
     seen: dict[str, int] = {}
     for r in runs:  # the same scenario from two folders: name them by folder too
         seen[r.name] = seen.get(r.name, 0) + 1
@@ -306,13 +344,25 @@ def compare_runs(folders: list[Path], out: Path | None = None) -> Path:
     -------
     pathlib.Path
         The folder holding the comparison.
+
+    Raises
+    ------
+    InputError
+        A folder that is not a finished run folder of this tool, a file of one
+        that cannot be read, or an output folder that is a run folder, lies
+        inside one, or holds anything but an earlier comparison (nothing is
+        written).
     """
-    runs = load_runs([Path(f) for f in folders])
+    folders = [Path(f) for f in folders]
+    target = Path(out) if out is not None else (folders[0].parent / ("compare_" + "_".join(
+        f.name for f in folders)) if folders else Path("compare"))
+    problem = comparison_folder_problem(target)
+    issues = [] if problem is None else [InputIssue(str(target), "--out" if out is not None else "",
+                                                    f"cannot hold the comparison: it {problem}")]
+    runs = load_runs(folders, issues)
     tables = comparison_tables(runs)
-    target = Path(out) if out is not None else runs[0].folder.parent / ("compare_" + "_".join(
-        r.folder.name for r in runs))
-    manifest = {"kind": "comparison", "status": "comparison", "runs": [str(r.folder) for r in runs],
+    manifest = {"kind": COMPARISON, "status": "comparison", "runs": [str(r.folder) for r in runs],
                 "input_hashes": [r.doc.get("input_hash") for r in runs]}
     writers = {"compare.html": lambda p: p.write_text(render_compare(runs, tables), encoding="utf-8"),
                "compare.xlsx": lambda p: write_compare_workbook(p, runs, tables)}
-    return publish(target.parent, target.name, writers, manifest)
+    return publish(target.parent, target.name, writers, manifest, kind=COMPARISON)

@@ -911,8 +911,11 @@ def sweep_report_html(table: pd.DataFrame, meta: dict[str, Any]) -> str:
                                                          scenario=str(meta.get("scenario", "")))
 
 
-def write_sweep_report(table: pd.DataFrame, meta: dict[str, Any], path: Path) -> None:
+def write_sweep_report(table: pd.DataFrame, meta: dict[str, Any], path: Path,
+                       after: str = "nothing was published") -> None:
     """Write :func:`sweep_report_html` to ``path`` atomically (temporary file, then ``os.replace``).
+
+    ``after`` says, in the message of a failed write, what the caller had written before.
 
     Raises
     ------
@@ -924,4 +927,4 @@ def write_sweep_report(table: pd.DataFrame, meta: dict[str, Any], path: Path) ->
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
-    write_atomic(Path(path), write)
+    write_atomic(Path(path), write, after=after)

@@ -16,9 +16,11 @@ CSV files are written for zh-CN spreadsheet programs as well as for scripts:
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -136,11 +138,37 @@ def _netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
     return out
 
 
+#: Free space below which a failed NetCDF write is reported as a full disk [bytes].
+LOW_SPACE_BYTES = 64 * 1024 * 1024
+
+
+def _netcdf_failure(exc: RuntimeError, path: Path) -> OSError:
+    """The OSError for a failed NetCDF write: the library says only ``NetCDF: HDF error`` when the disk is full."""
+    try:
+        free = shutil.disk_usage(Path(path).parent).free
+    except OSError:
+        free = -1
+    code = errno.ENOSPC if 0 <= free < LOW_SPACE_BYTES else errno.EIO
+    space = f", {free / 2**20:.0f} MB free" if free >= 0 else ""
+    return OSError(code, f"the NetCDF library failed ({exc}{space}; a full disk is the usual cause)", str(path))
+
+
 def write_netcdf(ds: xr.Dataset, path: Path) -> None:
-    """Write a Dataset to NetCDF (zlib-compressed floats)."""
+    """Write a Dataset to NetCDF (zlib-compressed floats).
+
+    Raises
+    ------
+    OSError
+        The write failed; a ``RuntimeError`` of the NetCDF library (``NetCDF:
+        HDF error``, as on a full disk) becomes an OSError naming ``path``,
+        with ``errno.ENOSPC`` when less than :data:`LOW_SPACE_BYTES` are free.
+    """
     ready = _netcdf_ready(ds)
     encoding = {v: {"zlib": True, "complevel": 4} for v in ready.data_vars if ready[v].dtype.kind == "f"}
-    ready.to_netcdf(path, encoding=encoding)
+    try:
+        ready.to_netcdf(path, encoding=encoding)
+    except RuntimeError as exc:
+        raise _netcdf_failure(exc, path) from exc
 
 
 def open_netcdf(path: Path) -> xr.Dataset:
