@@ -179,6 +179,10 @@ def run_scenario(
             "status": "optimal",
             "target_status": test.status,
             "input_hash": inputs.attrs["input_hash"],
+            # the years the inputs stand for (None: the base values of the input tables)
+            "cost_year": _attr(inputs, "cost_year"),
+            "build_year": _attr(inputs, "build_year"),
+            "build_options": [o for o in str(inputs.attrs.get("build_options", "")).split(",") if o],
             "objective_cny_per_yr": result.attrs["objective_cny_per_yr"],
             "versions": versions(),
             "solves": study.timings.log,
@@ -289,6 +293,12 @@ def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any],
                                                             assumptions=assumptions, charts=jobs.charts()),
                                               encoding="utf-8"),
     }
+
+
+def _attr(inputs: xr.Dataset, name: str) -> int | None:
+    """An integer attribute of the inputs (a cost or build year) as a plain int, None when absent."""
+    value = inputs.attrs.get(name)
+    return None if value is None else int(value)
 
 
 def finite(x: float) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,10 @@ from energy_model.io.build_years import (
 )
 from energy_model.io.schema import EconomicsSpec, Scenario
 from energy_model.io.tables import read_fuels, read_technologies
+from energy_model.output.assumptions import describe
+from energy_model.output.i18n import Lang, Names
+from energy_model.output.run_folder import open_netcdf
+from energy_model.pipeline import run_scenario
 
 PROJECT = Path(__file__).resolve().parents[1]
 INPUTS = PROJECT / "inputs"
@@ -335,3 +340,34 @@ def test_a_build_year_on_a_built_study_equals_a_fresh_build(tmp_path: Path) -> N
                 np.testing.assert_allclose(mine[name], arr, rtol=1e-12, atol=0, err_msg=f"{year}: {name}")
             assert_same(study.solve(), fresh.solve(), f"build year {year}")
         assert_same(study.solve(), base, f"restored after {year}")
+
+
+# --------------------------------------------------------------------------
+# recorded with the run: manifest, inputs attributes, assumptions
+
+
+def test_a_run_records_the_build_year_and_the_rows_in_force(project: TmpProject) -> None:
+    path = build_scenario(project, "build_year: 2025\nbuild_options: [guoxin_binhai_usc]\noverrides:\n"
+                                   "  technologies.offshore_wind.max_mw: 12000\n")
+    run_scenario(path, project.out)
+    folder = project.out / "tiny_plan"
+    inputs = open_netcdf(folder / "inputs.nc")
+    assert (inputs.attrs["build_year"], inputs.attrs["build_options"]) == (2025, "guoxin_binhai_usc")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["cost_year"], manifest["build_year"], manifest["build_options"]) == (
+        None, 2025, ["guoxin_binhai_usc"])
+    table = pd.read_csv(folder / "assumptions.csv", dtype=str, keep_default_na=False)
+    rows = table.set_index("key")
+    assert rows.loc["build_year", "value"] == "2025" and rows.loc["build_options", "value"] == "guoxin_binhai_usc"
+    usc = rows.loc["build_years.technologies.coal_usc.existing_mw.2025.guoxin_binhai_usc"]
+    assert (usc["section"], float(usc["value"]), usc["grade"]) == ("inputs", 4000.0, "C")
+    assert "COMMISSIONING DATE NOT FOUND" in usc["note"]
+    offshore = rows.loc["build_years.technologies.offshore_wind.max_mw.2025"]
+    assert (float(offshore["value"]), float(offshore["default"])) == (12000.0, 15000.0)  # the override won
+    assert "build_years.technologies.coal_usc.max_mw.2016" not in rows.index  # superseded by the 2025 row
+    assert "build_years.technologies.offshore_wind.max_mw.2020" not in rows.index
+    names = Names(inputs)
+    assert describe("build_years.fuels.lng.max_units_per_yr.2024", names, Lang("en")).endswith(
+        "Annual supply limit (from 2024)")
+    assert describe("build_years.technologies.coal_usc.max_mw.2025.guoxin_binhai_usc", names, Lang("zh")).endswith(
+        "(2025年起, guoxin_binhai_usc)")
