@@ -190,6 +190,10 @@ def run_scenario(
             "status": "optimal",
             "target_status": test.status,
             "input_hash": inputs.attrs["input_hash"],
+            # the years the inputs stand for (None: the base values of the input tables)
+            "cost_year": _attr(inputs, "cost_year"),
+            "build_year": _attr(inputs, "build_year"),
+            "build_options": [o for o in str(inputs.attrs.get("build_options", "")).split(",") if o],
             "objective_cny_per_yr": result.attrs["objective_cny_per_yr"],
             "versions": versions(),
             "solves": study.timings.log,
@@ -324,6 +328,12 @@ def _shown_analyses(folder: Path, inputs: xr.Dataset, names: list[str]) -> dict[
     frontiers, breakevens = read_analyses(folder, inputs)
     return {"frontiers": [f for f in frontiers if f.file in names],
             "breakevens": [b for b in breakevens if b.file in names]}
+
+
+def _attr(inputs: xr.Dataset, name: str) -> int | None:
+    """An integer attribute of the inputs (a cost or build year) as a plain int, None when absent."""
+    value = inputs.attrs.get(name)
+    return None if value is None else int(value)
 
 
 def finite(x: float) -> bool:

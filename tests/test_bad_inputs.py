@@ -325,7 +325,32 @@ PATH_CASES = [
     Case("path-base-loop", scen(add("base: tiny_plan.yaml\n")), "tiny_plan.yaml", "base", "loop"),
 ]
 
-CASES = YAML_CASES + SCHEMA_CASES + TABLE_CASES + XREF_CASES + DEMAND_CASES + WEATHER_CASES + PATH_CASES
+SHEYANG = "technologies,coal_usc,max_mw,2023,2000,"
+
+
+def build_table(old: str, new: str, year: int = 2023) -> Callable[[TmpProject], Path]:
+    """A scenario with a build year over a broken build_years.csv."""
+    def make(p: TmpProject) -> Path:
+        p.edit_csv("build_years.csv", old, new)
+        return p.scenario(add(f"build_year: {year}\n"))
+    return make
+
+
+BUILD_YEAR_CASES = [
+    Case("build-years-unknown-column", build_table(SHEYANG, SHEYANG.replace("max_mw", "capex_cny_per_kw")),
+         "build_years.csv", "coal_usc.capex_cny_per_kw[2023].column", "that a build year may set"),
+    Case("build-years-negative-value", build_table(SHEYANG, SHEYANG.replace("2000", "-2000")),
+         "build_years.csv", "coal_usc.max_mw[2023].value", "must be in"),
+    Case("build-years-kw-for-mw", build_table(SHEYANG, SHEYANG.replace("2000", "2000000000")),
+         "build_years.csv", "coal_usc.max_mw[2023].value", "kW"),
+    Case("scenario-build-option-typo", scen(add("build_year: 2025\nbuild_options: [guoxin_binhai]\n")),
+         "tiny_plan.yaml", "build_options[0]", "did you mean 'guoxin_binhai_usc'"),
+    Case("scenario-build-options-without-year", scen(add("build_options: [lng_phase2]\n")), "tiny_plan.yaml",
+         "build_options", "build_year"),
+]
+
+CASES = (YAML_CASES + SCHEMA_CASES + TABLE_CASES + XREF_CASES + DEMAND_CASES + WEATHER_CASES + PATH_CASES
+         + BUILD_YEAR_CASES)
 
 
 def test_catalogue_is_large_and_distinct():

@@ -2,8 +2,8 @@
 
 Stages: scenario file -> input tables (technologies, fuels, shapes, plants,
 sites) -> weather -> capacity factors -> demand shapes -> :class:`Case`
--> cost year and ``overrides`` through :func:`energy_model.io.changes.apply_changes`
-(the path every later change takes). Every file error is an
+-> cost year, build year and ``overrides``, in that order, through
+:func:`energy_model.io.changes.apply_changes` (the path every later change takes). Every file error is an
 :class:`~energy_model.errors.InputError`; nothing is written here.
 """
 
@@ -23,6 +23,7 @@ from energy_model import vocabulary as n
 from energy_model.errors import InputError, InputIssue
 from energy_model.inputs.assemble import assemble_case
 from energy_model.io import tables
+from energy_model.io.build_years import build_year_changes, check_options, read_build_years
 from energy_model.io.case import Case
 from energy_model.io.changes import MWH_PER_TWH, TABLE_SECTIONS, Origin, apply_changes
 from energy_model.io.cost_years import cost_year_changes, read_cost_years
@@ -42,6 +43,7 @@ SITES = "sites.csv"
 PV_PLANTS = "pv_plants.csv"
 WIND_PLANTS = "wind_plants.csv"
 COST_YEARS = "cost_years.csv"
+BUILD_YEARS = "build_years.csv"
 CARRIERS = "carriers.csv"
 
 
@@ -116,8 +118,9 @@ def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
 def load_case(scenario: str | Path | LoadedScenario) -> Case:
     """Read and validate every input of a scenario into a :class:`~energy_model.io.case.Case`.
 
-    Scenario ``overrides`` are applied with :func:`energy_model.io.changes.apply_changes`,
-    the same path as every later change.
+    The scenario's cost year, then its build year, then its ``overrides`` are
+    applied with :func:`energy_model.io.changes.apply_changes`, the same path as
+    every later change (so the overrides win).
 
     Parameters
     ----------
@@ -201,6 +204,16 @@ def load_case(scenario: str | Path | LoadedScenario) -> Case:
         used.append(inputs_dir / COST_YEARS)
         case = case.evolve(attrs=dict(case.attrs) | {"cost_year": scen.cost_year,
                                                      "input_hash": input_hash(loaded, [p for p in used if p.is_file()])})
+    if scen.build_year is not None:
+        case, rows = _apply_build_year(case, loaded, inputs_dir / BUILD_YEARS)
+        used.append(inputs_dir / BUILD_YEARS)
+        case = case.evolve(attrs=dict(case.attrs) | {
+            "build_year": scen.build_year, "build_options": ",".join(scen.build_options),
+            "build_year_sources": ",".join(rows), "input_hash": input_hash(loaded, [p for p in used if p.is_file()])})
+    elif scen.build_options:
+        key = "build_options"
+        raise InputError(InputIssue(file, key, "build options apply to a build year: add 'build_year'",
+                                    value=", ".join(scen.build_options), line=loaded.lines.get(key)))
     if scen.overrides:
         case = apply_changes(case, dict(scen.overrides), Origin(file, "overrides.", loaded.lines),
                              allowed=TABLE_SECTIONS)
@@ -234,6 +247,32 @@ def _apply_cost_year(case: Case, loaded: LoadedScenario, path: Path) -> Case:
             if not (p.startswith("technologies.") and p.split(".")[1] in scen.exclude_technologies)
             and not (p.startswith("economics.") and p.split(".", 1)[1] in written)}
     return apply_changes(case, keep, Origin(f"{file} (cost_year {scen.cost_year} from {path.name})"))
+
+
+def _apply_build_year(case: Case, loaded: LoadedScenario, path: Path) -> tuple[Case, list[str]]:
+    """Apply the scenario's build year (plants in service, build and supply limits) through the change path.
+
+    Applied after the cost year; ``overrides`` are applied after this and win.
+
+    Returns
+    -------
+    tuple
+        The changed case and the source keys of the table rows applied
+        (``build_years.<table>.<id>.<column>.<year>[.<option>]``).
+    """
+    scen = loaded.scenario
+    file = loaded.path.name
+    table = read_build_years(path, technologies=case.technologies.index.union(list(scen.exclude_technologies)),
+                             fuels=case.fuels)
+    assert scen.build_year is not None
+    check_options(table, scen.build_options, file=file, lines=loaded.lines)
+    year = build_year_changes(table, scen.build_year, scen.build_options, file=file,
+                              line=loaded.lines.get("build_year"))
+    keep = [p for p in year.changes
+            if not (p.startswith("technologies.") and p.split(".")[1] in scen.exclude_technologies)]
+    # a value the tables refuse is named at the line of the row in force
+    changed = apply_changes(case, {p: year.changes[p] for p in keep}, Origin(path.name, "", year.lines))
+    return changed, [year.rows[p] for p in keep]
 
 
 def _weather_files(spec: Any) -> list[str]:

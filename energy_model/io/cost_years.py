@@ -24,30 +24,17 @@ Both functions are pure except for reading the file.
 
 from __future__ import annotations
 
-import difflib
-import math
-import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from energy_model.errors import InputError, InputIssue
-from energy_model.io.tables.common import (
-    _IDENTIFIER,
-    FUEL_RULES,
-    TECHNOLOGY_RULES,
-    _Issues,
-    _parse_number,
-    _Range,
-    _read_rows,
-)
+from energy_model.io.tables.common import FUEL_RULES, TECHNOLOGY_RULES, _Range
+from energy_model.io.year_tables import YEAR_RANGE, known_ids, read_year_table
 
 #: Columns of ``cost_years.csv``, in order.
 COST_YEAR_COLUMNS: tuple[str, ...] = ("table", "id", "column", "year", "value", "source_id")
-
-#: Years a cost year may take (also the Scenario.cost_year range).
-YEAR_RANGE: tuple[int, int] = (2010, 2050)
 
 #: System-wide economic values that may vary by cost year (same bounds as the scenario schema).
 ECONOMICS_RULES: dict[str, _Range] = {
@@ -65,8 +52,6 @@ TABLE_RULES: dict[str, dict[str, _Range]] = {
     "fuels": FUEL_RULES,
     "economics": ECONOMICS_RULES,
 }
-
-_YEAR = re.compile(r"^[0-9]{4}$")
 
 
 def read_cost_years(
@@ -99,97 +84,8 @@ def read_cost_years(
         With every problem of the file, each naming the file, line, column,
         value and what was expected.
     """
-    path = Path(path)
-    name = path.name
-    issues = _Issues(name, [])
-    rows = _read_rows(path, COST_YEAR_COLUMNS, issues)
-    known = {"technologies": _ids(technologies), "fuels": _ids(fuels)}
-    records: list[dict[str, object]] = []
-    first_line: dict[tuple[str, str, str, int], int] = {}
-    for row in rows:
-        c = row.cells
-        table, ident, column = c["table"], c["id"], c["column"]
-        where = f"{name}:{table or '?'}.{ident + '.' if ident else ''}{column or '?'}[{c['year'] or '?'}]"
-
-        def add(field: str, message: str, value: object = None) -> None:
-            issues.add(f"{where}.{field}", message, value=value, line=row.line)  # noqa: B023
-
-        ok = True
-        if table not in TABLE_RULES:
-            guess = difflib.get_close_matches(table, list(TABLE_RULES), n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else ""
-            add("table", f"unknown table{hint} Expected one of: {', '.join(TABLE_RULES)}", table or None)
-            ok = False
-        rules = TABLE_RULES.get(table, {})
-        if table == "economics":
-            if ident:
-                add("id", "economics rows have no id; leave the cell empty", ident)
-                ok = False
-        elif table in TABLE_RULES:
-            if not ident:
-                add("id", f"{table} rows need the id of a row of {table}.csv", None)
-                ok = False
-            elif not _IDENTIFIER.match(ident):
-                add("id", "id must be lower-case letters, digits and '_' starting with a letter", ident)
-                ok = False
-            elif (ids := known[table]) is not None and ident not in ids:
-                guess = difflib.get_close_matches(ident, sorted(ids), n=1)
-                hint = f"; did you mean '{guess[0]}'?" if guess else ""
-                add("id", f"no {table} row named '{ident}'{hint}", ident)
-                ok = False
-        if table in TABLE_RULES and column not in rules:
-            guess = difflib.get_close_matches(column, list(rules), n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else ""
-            add("column", f"no numeric {table} column named '{column}'{hint}", column or None)
-            ok = False
-
-        year: int | None = None
-        text = c["year"]
-        if not _YEAR.match(text):
-            add("year", "a four-digit integer year is expected (e.g. 2017)", text or None)
-            ok = False
-        else:
-            year = int(text)
-            if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-                add("year", f"year must be in {YEAR_RANGE[0]}..{YEAR_RANGE[1]}", year)
-                ok = False
-
-        value, problem = _parse_number(c["value"])
-        if problem is not None:
-            add("value", problem, c["value"])
-            ok = False
-        elif value is None or math.isnan(value):
-            add("value", "a value is required (an empty cell has no meaning in a cost year)")
-            ok = False
-        elif column in rules:
-            rule_problem = rules[column].check(value)
-            if rule_problem:
-                add("value", f"{table}.{column}: {rule_problem}", value)
-                ok = False
-
-        source = c["source_id"]
-        if not source:
-            add("source_id", "source_id required: a short label whose rows in sources.csv give the source and grade")
-        elif not _IDENTIFIER.match(source):
-            add("source_id", "source_id must be lower-case letters, digits and '_' starting with a letter", source)
-
-        if year is not None and table in TABLE_RULES:
-            key = (table, ident, column, year)
-            if key in first_line:
-                add("year", f"duplicate: {_path(table, ident, column)} in {year} is already given on line "
-                    f"{first_line[key]}", year)
-                ok = False
-            else:
-                first_line[key] = row.line
-        if ok:
-            records.append({"table": table, "id": ident, "column": column, "year": year,
-                            "value": float(value), "source_id": source, "line": row.line})  # type: ignore[arg-type]
-    issues.raise_if_any()
-    frame = pd.DataFrame(records, columns=[*COST_YEAR_COLUMNS, "line"])
-    frame["year"] = frame["year"].astype(int)
-    frame["value"] = frame["value"].astype(float)
-    frame.attrs["file"] = name
-    return frame
+    return read_year_table(path, COST_YEAR_COLUMNS, TABLE_RULES, what="cost year",
+                           known={"technologies": known_ids(technologies), "fuels": known_ids(fuels)})
 
 
 def cost_year_changes(
@@ -278,11 +174,3 @@ def _interpolate(years: Iterable[int], values: Iterable[float], year: int) -> fl
 
 def _path(table: str, ident: str, column: str) -> str:
     return f"{table}.{column}" if table == "economics" else f"{table}.{ident}.{column}"
-
-
-def _ids(known: Collection[str] | pd.DataFrame | Mapping[str, object] | None) -> set[str] | None:
-    if known is None:
-        return None
-    if isinstance(known, pd.DataFrame):
-        return {str(i) for i in known.index}
-    return {str(i) for i in known}

@@ -247,6 +247,18 @@ class Scenario(_Strict):
                     "linear between the years given; an error outside them); applied before 'overrides', which win; "
                     "None keeps the base values of the input tables",
     )
+    build_year: int | None = Field(
+        None, ge=2010, le=2050,
+        description="year whose plants in service, build limits and fuel-supply limits are used "
+                    "(inputs/build_years.csv, the latest row in or before the year; before a series' first row the "
+                    "base value holds); applied after 'cost_year' and before 'overrides', which win; "
+                    "None keeps the base values of the input tables",
+    )
+    build_options: list[Name] = Field(
+        default_factory=list,
+        description="named rows of inputs/build_years.csv to apply as well (e.g. a plant whose commissioning "
+                    "year is assumed); needs build_year",
+    )
     overrides: dict[StrictStr, float | StrictStr | None] = Field(default_factory=dict)
     exclude_technologies: list[Name] = Field(default_factory=list)
     targets: dict[Name, TargetSpec] = Field(default_factory=dict)

@@ -4,12 +4,13 @@ Collected when the run is written (``assumptions.csv`` in the run folder), so
 the report and the workbook of a run folder can be rebuilt without the
 project's input files. Sections:
 
-- ``scenario``: consumption, heat demand, economics, overrides and targets of the scenario file;
+- ``scenario``: consumption, heat demand, economics, cost and build year, overrides and targets of the scenario file;
 - ``weather``: source, years and, for each weather-driven profile, its full-load hours;
 - ``horizon``: hours, first and last hour, and the factor that scales them to a year;
 - ``solver``: method, tolerances, the residuals HiGHS and the post-solve checks reported;
 - ``inputs``: every row of ``inputs/sources.csv`` for the tables the run used, with the value
-  the run used next to the documented default (a scenario override or cost year changes it).
+  the run used next to the documented default (a scenario override or cost year changes it); of
+  ``build_years.csv`` the rows in force in the build year, with the value the run used.
 """
 
 from __future__ import annotations
@@ -109,8 +110,9 @@ def assumptions_table(inputs: xr.Dataset, results: xr.Dataset, sources: pd.DataF
     yaml_rows = sources[sources["file"].str.endswith(".yaml")]
     rows = []
     flat = {k: v for k, v in _flat("", {key: doc.get(key) for key in
-                                         ("demand", "heat_demand", "economics", "cost_year", "overrides",
-                                          "exclude_technologies")}).items() if v is not None}
+                                         ("demand", "heat_demand", "economics", "cost_year", "build_year",
+                                          "build_options", "overrides", "exclude_technologies")}).items()
+            if v is not None and v != []}
     # economics as the run used them (a cost year may set the carbon price the scenario leaves empty)
     used = {f"economics.{k}": inputs.attrs[k] for k in ("discount_rate", "carbon_price_cny_per_t",
                                                           "value_of_lost_load_cny_per_mwh",
@@ -166,11 +168,17 @@ def assumptions_table(inputs: xr.Dataset, results: xr.Dataset, sources: pd.DataF
             rows.append(_row("solver", f"solver.{key}", value if not isinstance(value, np.generic) else value.item(),
                              unit))
     cost_year = doc.get("cost_year")
+    in_force = set(str(inputs.attrs.get("build_year_sources", "")).split(",")) - {""}
     for src in sources.itertuples(index=False):
-        if src.file not in TABLES and not (src.file == "cost_years.csv" and cost_year is not None
-                                          and src.key.endswith(f".{cost_year}")):
+        if src.file == "build_years.csv":
+            if src.key not in in_force:
+                continue
+            used = _used_value(inputs, ".".join(src.key.split(".")[1:4]))  # build_years.<table>.<id>.<column>...
+        elif src.file not in TABLES and not (src.file == "cost_years.csv" and cost_year is not None
+                                            and src.key.endswith(f".{cost_year}")):
             continue
-        used = _used_value(inputs, src.key)
+        else:
+            used = _used_value(inputs, src.key)
         default = _number(src.value) if _number(src.value) is not None else src.value
         rows.append(_row("inputs", src.key, default if used is None else used, src.unit, default, src.source,
                          src.confidence, src.note))
@@ -188,6 +196,10 @@ def describe(key: str, names: Names, lang: Lang) -> str:
     if parts[0] == "cost_years" and len(parts) == 5:
         who = names.technology(parts[2], lang) if parts[1] == "technologies" else names.fuel_name(parts[2], lang)
         return lang("assumption.pair", who=who, what=lang.get(f"param.{parts[3]}", parts[3])) + f" ({parts[4]})"
+    if parts[0] == "build_years" and len(parts) in (5, 6):
+        who = names.technology(parts[2], lang) if parts[1] == "technologies" else names.fuel_name(parts[2], lang)
+        when = lang("assumption.build_year", year=parts[4]) + (f", {parts[5]}" if len(parts) == 6 else "")
+        return lang("assumption.pair", who=who, what=lang.get(f"param.{parts[3]}", parts[3])) + f" ({when})"
     if parts[0] == "weather" and len(parts) == 3 and parts[1] == "full_load_hours":
         return lang("assumption.pair", who=names.technology(parts[2], lang), what=lang("param.full_load_hours"))
     if parts[0] == "targets" and len(parts) == 2:
