@@ -172,8 +172,12 @@ def run_scenario(
     if lock is not None:
         lock.__enter__()
     try:
-        say(f"building the LP ({case.hours:,} hours, {len(case.technologies)} technologies)")
+        method = case.aggregation.method
+        span = f"{case.hours:,} hours" if method == "none" else f"{case.hours:,} hours aggregated by {method}"
+        say(f"building the LP ({span}, {len(case.technologies)} technologies)")
         study = Study(case)
+        if method != "none":  # the LP's steps, not the hours they stand for
+            say(f"LP built over {study.inputs.sizes['time']:,} steps standing for {case.hours:,} hours")
         inputs = study.inputs
         size = model_size(study.model)
         test = run_target_test(study, say, each_alone=each_target)
@@ -272,7 +276,7 @@ def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
     obj = out["objective"]["relative_error"]
     cap = out["max_capacity_error"]
     say(f"--check-full: objective {obj:+.2%}, largest capacity error {cap['relative_error']:+.1%} "
-        f"({cap['technology']}), new-energy share {out['new_energy_share']['aggregated']:.1%} aggregated vs "
+        f"({cap['technology'] or 'no technology differs'}), new-energy share {out['new_energy_share']['aggregated']:.1%} aggregated vs "
         f"{out['new_energy_share']['full']:.1%} full")
     return out
 

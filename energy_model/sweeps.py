@@ -1431,6 +1431,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         raise PartialSweepError(f"{len(failed_ids)} of {len(table)} variants failed"
                                 f"{' (verification solves included)' if full is not None else ''}; "
                                 f"see {folder / 'sweep.csv'}")
+    table.attrs["folder"] = str(folder)  # printed by the command line after the table
     return table
 
 

@@ -179,8 +179,12 @@ def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
     spec = AggregationSpec(method="typical_days", periods=4, extremes=["peak_demand"])
     loaded = dataclasses.replace(loaded, scenario=loaded.scenario.model_copy(update={"aggregation": spec}),
                                  raw=loaded.raw | {"aggregation": spec.model_dump()})
-    outcome = run_scenario(loaded, tmp_path, check_full=True)
+    said: list[str] = []
+    outcome = run_scenario(loaded, tmp_path, check_full=True, progress=said.append)
     doc = json.loads((outcome.folder / "summary.json").read_text(encoding="utf-8"))
+    # progress names the LP's steps and the hours they stand for, not "336 hours" for a 120-step LP
+    assert any(m.startswith("building the LP (336 hours aggregated by typical_days, ") for m in said), said
+    assert "LP built over 120 steps standing for 336 hours" in said
     agg = doc["aggregation"]
     assert agg["method"] == "typical_days" and agg["steps"] == 5 * 24 and agg["horizon_hours"] == 336
     check = agg["check_full"]
@@ -251,3 +255,27 @@ def test_capped_capacity_factors_keep_their_annual_energy():
     out = aggregate_series(ts, "cf:x", np.array([0.8, 0.4]), cap=1.0)
     np.testing.assert_allclose(out, [1.0, 1.0])  # 1.2 -> 1.0 (cap); 0.6 -> 1.0 takes the 0.4 lost above it
     assert float(out @ ts.weight) == pytest.approx(3.0)  # = (0.8 x 2 + 0.4 x 1) x 1.5
+
+
+
+@pytest.mark.parametrize("tech, expected", [
+    ("", "Checked against the full horizon (--check-full, 12 s): objective -0.30%; every technology's capacity "
+         "is the same in both."),
+    ("offshore_wind", "Checked against the full horizon (--check-full, 12 s): objective -0.30%, largest capacity "
+                      "error +2.5% (offshore_wind)."),
+])
+def test_check_full_line_names_a_technology_or_says_none_differs(quick_week_run, tech: str, expected: str):
+    """The scorecard never prints '+0.0% ()': with no technology differing it says so."""
+    import json
+
+    from energy_model.output.i18n import Lang
+    from energy_model.output.scorecard import format_scorecard
+
+    doc = json.loads((quick_week_run / "summary.json").read_text(encoding="utf-8"))
+    doc["aggregation"] = {"method": "typical_days", "periods": 4, "steps": 120, "horizon_hours": 336,
+                          "check_full": {"objective": {"relative_error": -0.003}, "seconds": 12.0,
+                                         "max_capacity_error": {"technology": tech,
+                                                                "relative_error": 0.025 if tech else 0.0}}}
+    lines = format_scorecard(doc, None, Lang("en")).splitlines()
+    assert expected in lines
+    assert not any("()" in line for line in lines)

@@ -349,8 +349,26 @@ BUILD_YEAR_CASES = [
          "build_options", "build_year"),
 ]
 
+
+TEXT_CASES = [
+    Case("text-title-bell", scen(sub('title: "Two January days"', 'title: "Two \\a days"')), "tiny_plan.yaml",
+         "title", "control characters"),
+    Case("text-title-escape-sequence", scen(sub('title: "Two January days"', 'title: "\\e[31mTwo days"')),
+         "tiny_plan.yaml", "title", "U+001B"),
+    Case("text-description-escape", scen(add('description: "line one\\nline two\\t\\e[0m"\n')), "tiny_plan.yaml",
+         "description", "other than newline and tab"),
+    Case("text-target-label-bell", scen(sub('label: "Wind capacity 6 GW"', 'label: "Wind \\a 6 GW"')),
+         "tiny_plan.yaml", "targets.wind_capacity.label", "U+0007"),
+    Case("text-label-right-to-left-override", scen(sub('label: "Wind capacity 6 GW"', 'label: "Wind \\u202e WG 6"')),
+         "tiny_plan.yaml", "targets.wind_capacity.label", "U+202E"),
+    Case("text-override-value", scen(add('overrides:\n  technologies.onshore_wind.name: "Wind \\x1b[1m"\n')),
+         "tiny_plan.yaml", "overrides.technologies.onshore_wind.name", "control characters"),
+    Case("text-table-name", table("technologies.csv", "Onshore wind,", "Onshore\x1b[31m wind,"), "technologies.csv",
+         "technologies.csv:onshore_wind.name", "control characters"),
+]
+
 CASES = (YAML_CASES + SCHEMA_CASES + TABLE_CASES + XREF_CASES + DEMAND_CASES + WEATHER_CASES + PATH_CASES
-         + BUILD_YEAR_CASES)
+         + TEXT_CASES + BUILD_YEAR_CASES)
 
 
 def test_catalogue_is_large_and_distinct():
@@ -449,3 +467,33 @@ def test_valid_variants_of_the_catalogue_files_pass(project: TmpProject, no_solv
     assert ds.sizes["time"] == 48
     np.testing.assert_allclose(ds["demand_mw"].values[:2], [4000.0, 4000 * (1 + 0.2 * np.sin(np.pi / 12))],
                                rtol=1e-4)
+
+
+def test_validate_refuses_a_title_with_control_characters(project: TmpProject, no_solver, capsys):
+    """``validate`` stops a title that would reach the workbook writer (which refuses it) with the key named."""
+    scenario = project.scenario(sub('title: "Two January days"', 'title: "bell \\a and \\e[31m red"'))
+    assert cli.main(["validate", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert "tiny_plan.yaml:2: title: text may not contain control characters: found U+0007; remove it " \
+           "(got 'bell \\x07 and \\x1b[31m red')" in err
+    assert "\x1b" not in err and "\x07" not in err  # shown escaped, not sent to the terminal
+    assert no_solver == []
+
+
+def test_text_errors_name_the_key_path(project: TmpProject):
+    """Each bad text field is reported at its own key path and line, all together."""
+    text = sub('label: "New-energy share 25 %"', 'label: "share \\x9b"',
+               sub('title: "Two January days"', 'title: "a\\nb"')) + 'description: "ok\\n\\tindented \\x7f"\n'
+    with pytest.raises(InputError) as info:
+        build_model_inputs(project.scenario(text))
+    found = {(i.key_path, i.line) for i in info.value.issues}
+    assert found == {("title", 2), ("targets.new_energy_share.label", 26), ("description", 32)}
+    messages = {i.key_path: i.message for i in info.value.issues}
+    assert messages["title"] == "text may not contain control characters: found U+000A; remove it"
+    assert messages["description"].endswith("found U+007F; remove it")
+
+
+def test_description_may_hold_newlines_and_tabs(project: TmpProject, no_solver):
+    text = sub('title: "Two January days"', 'title: "Two January days — 两天"') + \
+        'description: |\n  line one\n  \tline two\n'
+    assert build_model_inputs(project.scenario(text)).sizes["time"] == 48

@@ -268,8 +268,8 @@ def test_capacities_and_verification():
     assert per_variant.loc["s00", "error"] == pytest.approx(0.01) and per_variant.loc["s01", "error"] == \
         pytest.approx(-0.02)
     assert per_variant.loc["s00", "worst_technology"] == "gas" and per_variant.loc["s00", "worst_error_mw"] == 100
-    assert per_tech.loc["wind", "max_abs_error_mw"] == pytest.approx(40.0)
-    assert per_tech.loc["gas", "max_abs_error"] == pytest.approx(0.25)
+    assert per_tech.loc["wind", "largest_error_mw"] == pytest.approx(40.0)
+    assert per_tech.loc["gas", "largest_error"] == pytest.approx(0.25)
     html = sweep_report_html(table, meta)
     rows = row_cells(english(html), "sweep-verify-en")
     assert rows[0][0] == "s00" and rows[0][3] == "+1.00 %" and rows[0][4:] == ["gas", "100.0", "+25.00 %"]
@@ -281,7 +281,7 @@ def test_capacities_and_verification():
     table.loc["s00", "full.status"] = "optimal"
     per_variant, per_tech = verification_data(table)
     assert per_variant.loc["s01", "full_status"] == "infeasible" and np.isnan(per_variant.loc["s01", "error"])
-    assert per_tech.loc["gas", "max_abs_error_mw"] == pytest.approx(100.0)
+    assert per_tech.loc["gas", "largest_error_mw"] == pytest.approx(100.0)
     rows = row_cells(english(sweep_report_html(table, meta)), "sweep-verify-en")
     assert rows[1][2] == "failed (infeasible)" and rows[1][3] == "n/a"
     assert verification_data(table.drop(columns=["verified"])) is None
@@ -421,3 +421,36 @@ def test_verification_names_no_technology_when_capacities_agree():
     assert list(per_variant["worst_error_mw"]) == [0.0, 0.0]
     rows = row_cells(english(sweep_report_html(table, meta)), "sweep-verify-en")
     assert rows[0][4:] == ["—", "0.0", "0.00 %"]
+
+
+def test_verification_keeps_the_sign_of_the_largest_error():
+    """A capacity built 2.84 % too small by the aggregated solve reads −2.84 %, not +2.84 % (nor |2.84| with a +)."""
+    table, meta = sample_table()
+    table.loc["s00", "full.capacity_mw.gas"] = 500.0
+    table.loc["s01", "full.capacity_mw.gas"] = 514.62  # aggregated 500: 14.62 MW (2.84 %) too small
+    _, per_tech = verification_data(table)
+    assert per_tech.loc["gas", "largest_error_mw"] == pytest.approx(-14.62)
+    assert per_tech.loc["gas", "largest_error"] == pytest.approx(-14.62 / 514.62)
+    rows = {r[0]: r[1:] for r in row_cells(english(sweep_report_html(table, meta)), "sweep-verify-tech-en")}
+    assert rows["gas"] == ["-14.6", "-7.3", "-2.84 %"]
+    assert rows["wind"][:2] == ["+40.0", "+40.0"] and rows["wind"][2].startswith("+")
+    heads = english(sweep_report_html(table, meta))
+    assert "Largest relative error, signed" in heads and "Largest relative |error|" not in heads
+
+
+def test_sweep_console_table_has_plain_numbers_and_the_folder(tmp_path: Path):
+    from energy_model.output.i18n import Lang
+    from energy_model.output.sweep_console import format_sweep_table
+
+    table = pd.DataFrame({"param.technologies.offshore_wind.capex_cny_per_kw": [12_000.0, 14_500.5],
+                          "status": ["optimal", "time_limit"], "objective_cny_per_yr": [1.52125e10, np.nan]},
+                         index=pd.Index(["v000", "v001"], name="variant"))
+    text = format_sweep_table(table, tmp_path / "offshore_capex", Lang("en"))
+    lines = text.splitlines()
+    assert "e+" not in text and "e-" not in text.replace("time_limit", "")
+    assert lines[0].split() == ["variant", "technologies.offshore_wind.capex_cny_per_kw", "status", "objective",
+                                "[M", "CNY/yr]"]
+    assert lines[1].split() == ["v000", "12,000", "optimal", "15,212.5"]
+    assert lines[2].split() == ["v001", "14,500.5", "time_limit", "n/a"]
+    assert lines[-1] == f"Results: {tmp_path / 'offshore_capex'}"
+    assert len({len(line) for line in lines[:3]}) == 1  # aligned columns

@@ -97,8 +97,11 @@ def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
 
     table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress,
                       scheduler=args.scheduler)
-    cols = [c for c in table.columns if c.startswith("param.")] + ["objective_cny_per_yr"]
-    print(table[[c for c in cols if c in table.columns]].to_string(float_format=lambda x: f"{x:,.6g}"))
+    from energy_model.output.i18n import Lang
+    from energy_model.output.sweep_console import format_sweep_table
+
+    folder = table.attrs.get("folder")
+    print(format_sweep_table(table, Path(folder) if folder else None, Lang(args.lang)))
     return 0
 
 

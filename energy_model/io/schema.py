@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator, model_validator
 
 from energy_model import vocabulary as names
+from energy_model.io.free_text import LongText, NumberOrText, Text
 from energy_model.io.weather_spec import WeatherSpec
 
 Name = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -38,7 +39,7 @@ class DemandSpec(_Strict):
     """
 
     annual_twh: float | None = Field(None, gt=0, le=1000, description="annual consumption [TWh/yr]")
-    file: StrictStr | None = Field(None, description="hourly demand CSV, relative to the scenario file")
+    file: Text | None = Field(None, description="hourly demand CSV, relative to the scenario file")
 
     @model_validator(mode="after")
     def _one_source(self) -> DemandSpec:
@@ -122,9 +123,9 @@ class TargetSpec(_Strict):
     kind: Literal["min_capacity", "min_share", "max_emissions", "min_self_sufficiency", "max_import",
                   "max_net_export", "reserve_margin"]
     mode: Literal["enforce", "report", "soft"] = "enforce"
-    label: StrictStr | None = Field(None, max_length=200, description="text for reports")
-    label_zh: StrictStr | None = Field(None, max_length=200, description="Chinese text for reports (the English "
-                                       "label, marked as such, where none is given)")
+    label: Text | None = Field(None, max_length=200, description="text for reports")
+    label_zh: Text | None = Field(None, max_length=200, description="Chinese text for reports (the English "
+                                  "label, marked as such, where none is given)")
     technologies: list[Name] | None = Field(None, description="technologies counted (min_capacity, min_share)")
     carriers: list[Name] | None = Field(None, description="carriers counted (min_share)")
     value_mw: float | None = Field(None, ge=0, le=1e6, description="min_capacity level [MW]")
@@ -230,12 +231,12 @@ class Scenario(_Strict):
     """
 
     name: Name
-    title: StrictStr = ""
-    description: StrictStr = ""
-    title_zh: StrictStr = Field("", description="Chinese title of the report (the English one, marked, if empty)")
-    description_zh: StrictStr = Field("", description="Chinese description (the English one, marked, if empty)")
-    base: StrictStr | None = None
-    inputs_dir: StrictStr = "../inputs"
+    title: Text = ""
+    description: LongText = ""
+    title_zh: Text = Field("", description="Chinese title of the report (the English one, marked, if empty)")
+    description_zh: LongText = Field("", description="Chinese description (the English one, marked, if empty)")
+    base: Text | None = None
+    inputs_dir: Text = "../inputs"
     weather: WeatherSpec = WeatherSpec()
     horizon: HorizonSpec = HorizonSpec()
     demand: DemandSpec
@@ -259,7 +260,7 @@ class Scenario(_Strict):
         description="named rows of inputs/build_years.csv to apply as well (e.g. a plant whose commissioning "
                     "year is assumed); needs build_year",
     )
-    overrides: dict[StrictStr, float | StrictStr | None] = Field(default_factory=dict)
+    overrides: dict[Text, NumberOrText] = Field(default_factory=dict)
     exclude_technologies: list[Name] = Field(default_factory=list)
     targets: dict[Name, TargetSpec] = Field(default_factory=dict)
     solver: SolverSpec = SolverSpec()

@@ -33,6 +33,7 @@ from energy_model.output.run_folder import COMPARISON, MANIFEST, comparison_fold
 from energy_model.output.verdicts import target_name
 from energy_model.output.workbook import write_table
 from energy_model.output.writers import open_netcdf
+from energy_model.output.xlsx_text import append_row
 
 _ENV = Environment(loader=PackageLoader("energy_model.output", "templates"), autoescape=True)
 #: Files a run folder must hold to be compared.
@@ -318,13 +319,13 @@ def write_compare_workbook(path: Path, runs: list[Run], tables: list[tb.Table]) 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("runs")
     zh, en = Lang("zh"), Lang("en")
-    ws.append([zh("col.run"), zh("col.title"), zh("col.folder"), zh("col.outcome")])
-    ws.append([en("col.run"), en("col.title"), en("col.folder"), en("col.outcome")])
+    append_row(ws, [zh("col.run"), zh("col.title"), zh("col.folder"), zh("col.outcome")])
+    append_row(ws, [en("col.run"), en("col.title"), en("col.folder"), en("col.outcome")])
     for r in runs:
-        ws.append([r.name, r.doc.get("title") or "", str(r.folder), en(f"status.{r.doc['target_status']}")])
+        append_row(ws, [r.name, r.doc.get("title") or "", str(r.folder), en(f"status.{r.doc['target_status']}")])
     for code in LANGS:
         for note in _notices(runs, Lang(code)):
-            ws.append([note])
+            append_row(ws, [note])
     for t in tables:
         write_table(wb, t)
     wb.save(path)

@@ -54,7 +54,12 @@ ASSUMPTION_SECTIONS = ("scenario", "weather", "horizon", "solver", "inputs")
 
 
 def html_table(table: tb.Table, lang: Lang) -> dict[str, Any]:
-    """A :class:`~energy_model.output.tables.Table` as header and cell texts in ``lang``."""
+    """A :class:`~energy_model.output.tables.Table` as header and cell texts in ``lang``.
+
+    ``name`` is the table's name; ``id`` its HTML id, with the language code so that a page holding both
+    languages has no duplicate id; ``classes`` the class of each column's cells (``n``: a number, right-aligned;
+    ``unit``: a unit, never broken across lines).
+    """
     columns = [c for c in table.columns if c.report]
     headers = [tb.header_text(c, lang) for c in columns]
     rows = []
@@ -62,7 +67,8 @@ def html_table(table: tb.Table, lang: Lang) -> dict[str, Any]:
         rows.append([tb.cell_text(row.get(c.key), tb.fmt_of(row, c, lang), lang, tb.scale_of(row, c, lang))
                      for c in columns])
     numeric = [c.fmt not in ("text", "bool") for c in columns]
-    return {"id": table.name, "title": lang(table.title), "headers": headers, "rows": rows, "numeric": numeric}
+    classes = ["n" if num else "unit" if c.key == "unit" else "" for c, num in zip(columns, numeric)]
+    return {"id": f"table-{table.name}-{lang.code}", "name": table.name, "classes": classes, "title": lang(table.title), "headers": headers, "rows": rows, "numeric": numeric}
 
 
 def _assumption_value(value: object) -> str:

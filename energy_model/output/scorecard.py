@@ -116,9 +116,12 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
         check = agg.get("check_full")
         if check:
             cap = check["max_capacity_error"]
-            out.append(lang("score.check_full", objective=f"{check['objective']['relative_error']:+.2%}",
-                            capacity=f"{cap['relative_error']:+.1%}", tech=cap["technology"],
-                            seconds=lang.num(check["seconds"], 0)))
+            objective = f"{check['objective']['relative_error']:+.2%}"
+            if cap.get("technology"):
+                out.append(lang("score.check_full", objective=objective, capacity=f"{cap['relative_error']:+.1%}",
+                                tech=cap["technology"], seconds=lang.num(check["seconds"], 0)))
+            else:  # no technology differs: a "+0.0% ()" would name nothing
+                out.append(lang("score.check_full_same", objective=objective, seconds=lang.num(check["seconds"], 0)))
     t = doc["timings_s"]
     out.append(lang("score.timings", inputs=lang.num(t["inputs_s"], 1), build=lang.num(t["build_s"], 1),
                     compile=lang.num(t["compile_s"], 1), solve=lang.num(t["solve_s"], 1), solves=t["solves"]))

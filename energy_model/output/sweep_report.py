@@ -408,6 +408,12 @@ def _truthy(values: pd.Series) -> pd.Series:
                       or str(v).strip().lower() in ("true", "1", "1.0"))
 
 
+def _largest(frame: pd.DataFrame) -> pd.Series:
+    """Per column, the value of largest magnitude with its sign (NaN for a column of NaN)."""
+    return pd.Series({c: (float(col.loc[col.abs().idxmax()]) if col.notna().any() else math.nan)
+                      for c, col in frame.items()}, dtype=float)
+
+
 def verification_data(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Aggregated against full-year results of the verified variants (None when none is verified).
 
@@ -418,8 +424,10 @@ def verification_data(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] 
         [CNY/yr], ``full_status`` (status of the full-year solve; ``full`` and the errors are NaN
         unless it is optimal), ``error`` (relative, (aggregated − full) / |full| [-]), and the technology with the largest capacity error
         (``worst_technology``, ``worst_error_mw`` [MW], ``worst_error`` relative [-]).
-        Per technology: ``max_abs_error_mw``, ``mean_error_mw`` [MW] and ``max_abs_error``
-        (relative to the full-year capacity, technologies above 1 MW) [-].
+        Per technology: ``largest_error_mw`` (the error of largest magnitude over the variants, with its
+        sign), ``mean_error_mw`` [MW] and ``largest_error`` (the relative error of largest magnitude, with
+        its sign, relative to the full-year capacity, technologies above 1 MW) [-]. A capacity the
+        aggregated solve builds 2.84 % too small is −2.84 %, never +2.84 %.
     """
     if "verified" not in table.columns or f"full.{OBJECTIVE}" not in table.columns:
         return None
@@ -448,8 +456,8 @@ def verification_data(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] 
                                          for v, t in worst.items()]
         per_variant["worst_error"] = [float(rel.at[v, t]) if t else (0.0 if good[v] else math.nan)
                                       for v, t in worst.items()]
-    per_tech = pd.DataFrame({"max_abs_error_mw": err_mw.abs().max(), "mean_error_mw": err_mw.mean(),
-                             "max_abs_error": rel.abs().max()}, index=pd.Index(techs, name="technology"))
+    per_tech = pd.DataFrame({"largest_error_mw": _largest(err_mw), "mean_error_mw": err_mw.mean(),
+                             "largest_error": _largest(rel)}, index=pd.Index(techs, name="technology"))
     return per_variant, per_tech
 
 
@@ -845,8 +853,8 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
                                 "worst_mw": lang.num(r.get("worst_error_mw", math.nan), 1),
                                 "worst_pct": _pct(r.get("worst_error", math.nan), lang)}
                                for v, r in per_variant.iterrows()],
-                  "techs": [{"key": str(t), "name": tech(str(t)), "max_mw": lang.num(r["max_abs_error_mw"], 1),
-                             "mean_mw": lang.num(r["mean_error_mw"], 1), "max_pct": _pct(r["max_abs_error"], lang)}
+                  "techs": [{"key": str(t), "name": tech(str(t)), "max_mw": _signed(r["largest_error_mw"], lang),
+                             "mean_mw": _signed(r["mean_error_mw"], lang), "max_pct": _pct(r["largest_error"], lang)}
                             for t, r in per_tech.iterrows()]}
     return {"code": code, "html": lang.html, "t": lang, "charts": charts, "summary": _summary(f, table, meta, lang),
             "params": _param_rows(f, meta, lang), "failed": _failed_rows(table, f.status),
@@ -871,6 +879,13 @@ def _range_text(meta: dict[str, Any], target: str, low: float, high: float, lang
         return ""
     first, last = _target_value(meta, target, low, lang), _target_value(meta, target, high, lang)
     return first if first == last else f"{first} – {last}"
+
+
+def _signed(value: float, lang: Lang, decimals: int = 1) -> str:
+    """A capacity error [MW] with its sign ('+40.0', '-12.5'; '0.0' without one)."""
+    text = lang.num(value, decimals)
+    return ("+" if value is not None and math.isfinite(float(value)) and value > 0 and text.strip("0.,")
+            else "") + text
 
 
 def _pct(value: float, lang: Lang) -> str:

@@ -27,6 +27,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from energy_model.output import tables as tb
 from energy_model.output.assumptions import aggregation_label, describe
 from energy_model.output.i18n import LANGS, Lang, Names
+from energy_model.output.xlsx_text import append_row
 
 #: Excel number format per table format.
 NUMBER_FORMATS = {"int": "#,##0", "num0": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00", "num3": "#,##0.000",
@@ -48,7 +49,7 @@ def _head_cell(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
 def _write_headers(ws: WriteOnlyWorksheet, heads: list[tuple[str, str]]) -> None:
     """Two header rows: Chinese, then English."""
     for i, _code in enumerate(LANGS):
-        ws.append([_head_cell(ws, h[i]) for h in heads])
+        append_row(ws, [_head_cell(ws, h[i]) for h in heads])
 
 
 def _number_cell(ws: WriteOnlyWorksheet, value: Any, fmt: str, scale: float) -> Any:
@@ -89,7 +90,7 @@ def write_table(wb: Workbook, table: tb.Table) -> WriteOnlyWorksheet:
                 out.append(value)
             else:
                 out.append(_number_cell(ws, value, fmts.get(c.key, c.fmt), float(c.scale)))
-        ws.append(out)
+        append_row(ws, out)
     return ws
 
 
@@ -97,12 +98,12 @@ def write_summary(wb: Workbook, table: tb.Table, facts: dict[str, list[str]], me
     """The ``summary`` sheet: run facts, the answer in both languages, then the key numbers."""
     ws = wb.create_sheet("summary")
     for label_zh, label_en, value in meta:
-        ws.append([_head_cell(ws, label_zh), _head_cell(ws, label_en), value])
-    ws.append([])
+        append_row(ws, [_head_cell(ws, label_zh), _head_cell(ws, label_en), value])
+    append_row(ws, [])
     for code in LANGS:
         for sentence in facts.get(code, []):
-            ws.append([sentence])
-        ws.append([])
+            append_row(ws, [sentence])
+        append_row(ws, [])
     zh, en = Lang("zh"), Lang("en")
     heads = []
     for c in table.columns:
@@ -119,7 +120,7 @@ def write_summary(wb: Workbook, table: tb.Table, facts: dict[str, list[str]], me
                 out += [value.zh, value.en] if isinstance(value, tb.Bi) else [value, value]
             else:
                 out.append(_number_cell(ws, value, row.get("_fmt", {}).get(c.key, c.fmt), float(c.scale)))
-        ws.append(out)
+        append_row(ws, out)
 
 
 def write_hourly(wb: Workbook, frame: pd.DataFrame, columns: list[tuple[str, tb.Bi, str]]) -> None:
@@ -137,7 +138,7 @@ def write_hourly(wb: Workbook, frame: pd.DataFrame, columns: list[tuple[str, tb.
     if len(frame):
         stamp = WriteOnlyCell(ws, value=frame.index[0].to_pydatetime())
         stamp.number_format = "yyyy-mm-dd hh:mm"
-        ws.append([stamp, *_hourly_values(frame.iloc[:1])[0].tolist()])
+        append_row(ws, [stamp, *_hourly_values(frame.iloc[:1])[0].tolist()])
 
 
 def _hourly_values(frame: pd.DataFrame) -> np.ndarray:
@@ -198,7 +199,7 @@ def write_assumptions(wb: Workbook, assumptions: pd.DataFrame, names: Names) -> 
     _write_headers(ws, heads)
     for r in assumptions.itertuples(index=False):
         sec = f"assumptions.section.{r.section}"
-        ws.append([zh(sec), en(sec), describe(str(r.key), names, zh), describe(str(r.key), names, en), str(r.key),
+        append_row(ws, [zh(sec), en(sec), describe(str(r.key), names, zh), describe(str(r.key), names, en), str(r.key),
                    _plain(r.value), _blank(r.unit), _plain(r.default), _blank(r.source), _blank(r.grade),
                    _blank(r.note)])
 

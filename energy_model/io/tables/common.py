@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model.errors import InputError, InputIssue
+from energy_model.io import free_text
 
 # --------------------------------------------------------------------------
 # vocabulary and column lists
@@ -308,6 +309,15 @@ def _apply_rules(frame: pd.DataFrame, rules: dict[str, _Range], lines: Sequence[
 # technologies.csv
 
 
+def _check_text(rows: list[_Row], ids: list[str], text: Sequence[str], name: str, issues: _Issues) -> None:
+    """Report text cells holding control characters (names reach every report and workbook)."""
+    for row, ident in zip(rows, ids):
+        for column in text:
+            message = free_text.problem(row.cells[column])
+            if message is not None:
+                issues.add(f"{name}:{ident}.{column}", message, value=row.cells[column], line=row.line)
+
+
 def _frame(rows: list[_Row], ids: list[str], index: str, text: Sequence[str], numeric: Sequence[str],
            name: str, issues: _Issues) -> pd.DataFrame:
     """Build a DataFrame from parsed rows: text columns as str/NaN, numbers as float."""
@@ -337,5 +347,6 @@ def read_table(path: Path, columns: Sequence[str], text: Sequence[str]) -> tuple
     rows = _read_rows(path, columns, issues)
     ids = _ids(rows, columns[0], path.name, issues)
     numeric = [c for c in columns if c not in text]
+    _check_text(rows, ids, text[1:], path.name, issues)
     frame = _frame(rows, ids, columns[0], text[1:], numeric, path.name, issues)
     return frame, [row.line for row in rows], issues

@@ -121,6 +121,7 @@ _FONT = re.compile(r"font-family: [^;\"]*;?\s*")
 _SIZE = re.compile(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"')
 _PATH = re.compile(r' d="[^"]*"')
 _DIGITS = re.compile(r"(\d\.\d)\d+")
+_ID = re.compile(r'(\sid="|url\(#|href="#)([^")]+)')
 
 
 def to_svg(fig: Figure, name: str, label: str) -> str:
@@ -131,7 +132,9 @@ def to_svg(fig: Figure, name: str, label: str) -> str:
     fig : matplotlib.figure.Figure
         The drawn chart.
     name : str
-        Unique id of the chart in the page (also salts the SVG's internal ids).
+        Unique id of the chart in the page; it also prefixes the SVG's internal ids (``figure_1``,
+        ``patch_1``, clip paths), which matplotlib numbers anew in every figure, so that a page with
+        many charts has no duplicate id.
     label : str
         Accessible name of the chart (its title).
     """
@@ -140,6 +143,7 @@ def to_svg(fig: Figure, name: str, label: str) -> str:
         fig.savefig(buf, format="svg")
     text = _METADATA.sub("", _XML_HEAD.sub("", buf.getvalue(), count=1), count=1)
     text = _FONT.sub("", text)
+    text = _ID.sub(lambda m: f"{m.group(1)}{name}-{m.group(2)}", text)  # matplotlib numbers ids per figure
     text = _PATH.sub(lambda m: _DIGITS.sub(r"\1", m.group(0)), text)  # 0.1 pt is finer than any screen or printer
     text = _SIZE.sub(lambda m: f'<svg {m.group(1)}class="chart" id="chart-{name}" role="img" '
                                f'aria-label="{_attr(label)}" style="font-family: {CSS_FONTS}"', text, count=1)
