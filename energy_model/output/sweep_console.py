@@ -10,8 +10,7 @@ import pandas as pd
 from energy_model.output.i18n import Lang, display_width, pad
 from energy_model.output.sweep_report import value_text
 
-#: The objective is shown in millions of CNY per year, one decimal.
-OBJECTIVE_DIVISOR = 1e6
+#: The objective is shown in the language's money unit per year (M CNY or 亿元), one decimal.
 
 
 def format_sweep_table(table: pd.DataFrame, folder: Path | None, lang: Lang | None = None) -> str:
@@ -37,14 +36,14 @@ def format_sweep_table(table: pd.DataFrame, folder: Path | None, lang: Lang | No
     heads = ["variant", *(str(c).removeprefix("param.") for c in params)]
     if "status" in table.columns:
         heads.append("status")
-    heads.append(f"objective [{lang('unit.m_cny_per_yr')}]")
+    heads.append(f"objective [{lang('unit.money_per_yr')}]")
     rows = []
     for variant, r in table.iterrows():
         cells = [str(variant)] + [_value(r[c], lang) for c in params]
         if "status" in table.columns:
             cells.append(str(r["status"]))
         objective = pd.to_numeric(r.get("objective_cny_per_yr"), errors="coerce")
-        cells.append(lang.num(None if pd.isna(objective) else float(objective) / OBJECTIVE_DIVISOR, 1))
+        cells.append(lang.num(None if pd.isna(objective) else float(objective) / lang.scale("money"), 1))
         rows.append(cells)
     numeric = [False] + [True] * len(params) + ([False] if "status" in table.columns else []) + [True]
     widths = [max([display_width(h)] + [display_width(row[i]) for row in rows]) for i, h in enumerate(heads)]
