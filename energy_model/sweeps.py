@@ -67,6 +67,7 @@ from pydantic import (
     StrictStr,
     Tag,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -79,6 +80,7 @@ from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes, current_value
 from energy_model.io.paths import results_dir
 from energy_model.io.scenario_file import issues_from_validation
+from energy_model.io.workers import check_workers, local_workers, workers_problem
 from energy_model.io.yaml_safe import load_yaml
 from energy_model.output.run_folder import (
     MANIFEST,
@@ -212,9 +214,17 @@ class SweepSpec(BaseModel):
     paired: list[list[StrictStr]] = Field(default_factory=list)
     samples: int | None = Field(None, ge=1, le=MAX_VARIANTS)
     seed: int = 1
-    workers: int = Field(1, ge=1, le=64)
+    workers: int = 1
     case: Literal["enforced", "reference", "both"] = "enforced"
     verify: VerifySpec | None = None
+
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _workers(cls, v: Any) -> Any:
+        problem = workers_problem(v)  # the rule --workers and run_sweep(workers=) follow too
+        if problem is not None:
+            raise ValueError(problem)
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> SweepSpec:
@@ -1320,6 +1330,8 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
     from energy_model.io.scenario_file import load_scenario
 
     say = progress or (lambda _m: None)
+    if workers is not None:
+        check_workers(workers, "run_sweep", "workers")
     spec, scenario = load_sweep(path)
     file = Path(path).name
     lines = load_yaml(Path(path))[1]
@@ -1340,9 +1352,15 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         select_verify(spec.verify, pd.DataFrame({"variant": [vid for vid, _ in keyed]}), file, lines)
     pool: Any = contextlib.nullcontext()
     if scheduler is not None:  # reached before anything is written: a bad address or other versions write nothing
+        from energy_model.sweep_dask import LOCAL as DASK_LOCAL
         from energy_model.sweep_dask import DaskPool
 
-        pool = DaskPool(scheduler, workers or spec.workers, say)
+        requested = workers or spec.workers
+        if scheduler == DASK_LOCAL:  # never more processes on this machine than variants or memory allow
+            requested, note = local_workers(requested, len(keyed), len(base_case.time))
+            if note:
+                say(note)
+        pool = DaskPool(scheduler, requested, say)
     out_dir = results_dir(scenario, out)
     check_writable(out_dir)
     folder = out_dir / spec.name
@@ -1358,7 +1376,9 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         def on_done(vid: str) -> None:
             tracker.variant_done(_status_of(vdir, vid) == OPTIMAL)
 
-        nworkers = max(1, min(workers or spec.workers, len(todo)))
+        nworkers, note = local_workers(workers or spec.workers, len(todo), len(base_case.time))
+        if note and scheduler is None:
+            say(note)
         chunks = [todo[i::nworkers] for i in range(nworkers)]
         try:
             if scheduler is not None:

@@ -87,3 +87,40 @@ def test_bad_sweep_parameter_is_an_input_error(project, no_solver):
         run_sweep(sweep, project.out)
     assert "carbon_prize" in str(err.value)
     assert not project.out.exists()
+
+
+@pytest.mark.parametrize("typed", ["0", "-1", "1000"])
+def test_out_of_range_workers_on_the_command_line_are_refused(project, no_solver, capsys, typed):
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    assert main(["sweep", str(sweep), "--out", str(project.out), "--workers", typed]) == 2
+    err = capsys.readouterr().err
+    assert f"--workers: expected a whole number of worker processes from 1 to 64 (got {typed})" in err
+    assert not project.out.exists()
+
+
+def test_out_of_range_workers_in_the_file_and_the_api_are_refused(project, no_solver):
+    sweep = project.scenario(SWEEP.replace("workers: 1", "workers: 1000"), "tiny_sweep.yaml")
+    with pytest.raises(InputError) as err:
+        run_sweep(sweep, project.out)
+    assert err.value.issues[0].format() == ("tiny_sweep.yaml:7: workers: expected a whole number of worker "
+                                            "processes from 1 to 64 (got 1000)")
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    with pytest.raises(InputError, match=r"run_sweep: workers: expected a whole number .* \(got 0\)"):
+        run_sweep(sweep, project.out, workers=0)
+    assert not project.out.exists()
+
+
+def test_local_worker_count_is_capped_by_variants_and_memory():
+    from energy_model.io.workers import local_workers, worker_bytes
+
+    per = worker_bytes(8760)
+    assert 1.3 * 1024**3 < per < 1.5 * 1024**3  # the plan year's measured peak, 1.4 GB
+    assert local_workers(8, 100, 8760, available=100 * per) == (8, "")
+    count, note = local_workers(1000, 344, 8760, available=int(8.5 * per))
+    assert count == 8
+    assert note == ("using 8 of the 1000 workers asked for: 344 variants to solve; 11.7 GiB of memory available, "
+                    "about 1.4 GiB per worker for 8,760 hours")
+    assert local_workers(4, 2, 48, available=10**12) == (2, "using 2 of the 4 workers asked "
+                                                                                "for: 2 variants to solve")
+    assert local_workers(4, 10, 8760, available=1) == (1, "using 1 of the 4 workers asked for: 0.0 GiB of memory "
+                                                          "available, about 1.4 GiB per worker for 8,760 hours")

@@ -91,8 +91,11 @@ def _cmd_profiles(args: argparse.Namespace, progress: Progress) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
+    from energy_model.io.workers import check_workers
     from energy_model.sweeps import run_sweep
 
+    if args.workers is not None:  # the sweep file's rule for workers, before anything is read
+        check_workers(args.workers, "--workers")
     table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress,
                       scheduler=args.scheduler)
     cols = [c for c in table.columns if c.startswith("param.")] + ["objective_cny_per_yr"]
