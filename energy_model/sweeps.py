@@ -245,6 +245,28 @@ class SweepSpec(BaseModel):
                 for loc, message, value in problems])
         return self
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem(cls, data: Any, handler: Any) -> Any:
+        """Field errors and the checks across keys together, not one stage per run.
+
+        When some values fail on their own (a reversed ``{low, high}``, a
+        missing ``name``), the checks across keys (``samples`` for sobol,
+        ``paired``, list lengths) are run again without them and their
+        problems are added, unless the failed key is one those checks
+        depend on (``mode``, ``samples``, ``paired``, ``verify``).
+        """
+        try:
+            return handler(data)
+        except ValidationError as err:
+            more = _problems_besides(data, err, handler)
+            if not more:
+                raise
+            raise ValidationError.from_exception_data("SweepSpec", [
+                InitErrorDetails(type=PydanticCustomError(str(e["type"]), str(e["msg"])), loc=e["loc"],
+                                 input=e.get("input"))
+                for e in [*err.errors(), *more]]) from None
+
     def _check_paired(self, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
         seen: dict[str, int] = {}
         for i, group in enumerate(self.paired):
@@ -347,6 +369,35 @@ class SweepSpec(BaseModel):
         if self.mode == "oat":
             return 1 + 2 * len(dims)
         return self.samples if self.samples is not None else DEFAULT_SAMPLES
+
+
+#: Keys the checks across keys depend on: when one of them fails on its own, those checks wait.
+_CROSS_KEYS = {"mode", "samples", "paired", "verify"}
+#: Stand-ins for a bad or missing required text key while the other checks run.
+_STAND_INS = {"name": "sweep", "scenario": "scenario.yaml"}
+
+
+def _problems_besides(data: Any, err: ValidationError, handler: Any) -> list[Any]:
+    """The checks across keys on ``data`` less what failed on its own (see :meth:`SweepSpec._every_problem`)."""
+    errs = err.errors()
+    top = {e["loc"][0] for e in errs if e["loc"]}
+    if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict) or top & _CROSS_KEYS \
+            or any(not e["loc"] for e in errs):
+        return []
+    bad = {e["loc"][1] for e in errs if e["loc"][0] == "parameters" and len(e["loc"]) > 1}
+    if "parameters" in top and not bad:
+        return []
+    trial = {k: v for k, v in data.items() if k not in top - {"parameters"}}
+    trial.update({k: _STAND_INS[k] for k in top & set(_STAND_INS)})
+    trial["parameters"] = {k: v for k, v in data["parameters"].items() if k not in bad}
+    if not trial["parameters"]:
+        return []
+    try:
+        handler(trial)
+    except ValidationError as more:
+        return [e for e in more.errors() if e["type"] == "sweep_file"
+                and not (isinstance(e.get("input"), str) and e["input"] in bad)]
+    return []
 
 
 @dataclass(frozen=True)
@@ -521,9 +572,14 @@ def spec_issues(err: ValidationError, file: str, lines: Mapping[str, int]) -> li
             if line is not None:
                 break
         value = issue.value
+        message = issue.message
         if e["type"] == "sweep_file" and not isinstance(e.get("input"), (dict, list)):
             value = e.get("input")
-        out.append(InputIssue(file, key, issue.message, value=value, line=line))
+        if key == "name" and (e["type"] == "missing" or e.get("input") is None):
+            message, value = "missing; give the sweep a lower-case id (letters, digits and _, e.g. offshore_capex)", None
+        elif key == "name" and e["type"] == "string_pattern_mismatch":
+            message = "expected a lower-case id: a letter, then letters, digits and _ (e.g. offshore_capex)"
+        out.append(InputIssue(file, key, message, value=value, line=line))
     return out
 
 
@@ -535,20 +591,54 @@ def _key(loc: list[Any]) -> str:
     return text
 
 
+def is_sweep_file(data: Any) -> bool:
+    """Whether a YAML document is a sweep file (it has ``parameters`` or ``scenario``; a scenario has neither)."""
+    return isinstance(data, dict) and bool({"parameters", "scenario"} & set(data))
+
+
 def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
-    """Read and validate a sweep file; return the spec and the scenario path."""
+    """Read and validate a sweep file; return the spec and the scenario path.
+
+    Raises
+    ------
+    InputError
+        Every problem of the file together: its keys and values, a scenario
+        that is missing, and ``verify`` on a scenario that is not aggregated
+        (with the scenario file's own problems, if it has any).
+    """
+    from energy_model.inputs.load import safe_path
+    from energy_model.io.scenario_file import load_scenario
+
     path = Path(path)
     data, lines = load_yaml(path)
+    issues: list[InputIssue] = []
+    spec: SweepSpec | None = None
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as err:
-        raise InputError(spec_issues(err, path.name, lines)) from None
-    from energy_model.inputs.load import safe_path
-
-    scenario = safe_path(path.parent, spec.scenario, path.name, "scenario")
-    if not scenario.is_file():
-        raise InputError(InputIssue(path.name, "scenario", "scenario file not found", value=spec.scenario,
-                                    line=lines.get("scenario")))
+        issues += spec_issues(err, path.name, lines)
+    raw = data if isinstance(data, dict) else {}
+    given = spec.scenario if spec is not None else raw.get("scenario")
+    scenario: Path | None = None
+    if isinstance(given, str):
+        try:
+            scenario = safe_path(path.parent, given, path.name, "scenario")
+        except InputError as err:
+            issues += err.issues
+        if scenario is not None and not scenario.is_file():
+            issues.append(InputIssue(path.name, "scenario", "scenario file not found", value=given,
+                                     line=lines.get("scenario")))
+            scenario = None
+    if scenario is not None and raw.get("verify") is not None:
+        try:
+            method = load_scenario(scenario).scenario.aggregation.method
+        except InputError as err:
+            issues += err.issues
+        else:
+            if method == "none":
+                issues.append(_verify_unaggregated(path.name, lines))
+    if issues or spec is None or scenario is None:
+        raise InputError(issues)
     return spec, scenario
 
 
@@ -977,11 +1067,16 @@ def verify_changes(spec: SweepSpec, case: Case, file: str, lines: Mapping[str, i
     except InputError:
         method = None
     if method in (None, "none"):
-        raise InputError(InputIssue(
-            file, "verify", "verify re-solves variants on the full horizon to check an aggregated (representative "
-                            "periods) solve, but this scenario is not aggregated (aggregation.method is none); "
-                            "remove verify or aggregate the scenario", line=lines.get("verify")))
+        raise InputError(_verify_unaggregated(file, lines))
     return dict(FULL_HORIZON)
+
+
+def _verify_unaggregated(file: str, lines: Mapping[str, int]) -> InputIssue:
+    """The problem of ``verify`` in a sweep of a scenario that is not aggregated."""
+    return InputIssue(file, "verify", "verify re-solves variants on the full horizon to check an aggregated "
+                                      "(representative periods) solve, but this scenario is not aggregated "
+                                      "(aggregation.method is none); remove verify or aggregate the scenario",
+                      line=lines.get("verify"))
 
 
 def merge_verified(table: pd.DataFrame, chosen: list[int], records: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
@@ -1297,6 +1392,81 @@ def _run_workers(scenario: Path, case: str, chunks: list[list[tuple[str, dict[st
         _remove_partial(vdir)
 
 
+@dataclass(frozen=True)
+class PreparedSweep:
+    """A sweep file checked in full, ready to solve (:func:`prepare_sweep`).
+
+    Attributes
+    ----------
+    spec : SweepSpec
+    scenario : pathlib.Path
+        The scenario file.
+    file : str
+        The sweep file's name, for messages.
+    lines : mapping of str to int
+        Line of each key of the sweep file.
+    loaded : LoadedScenario
+    base_case : Case
+        The scenario's validated case.
+    full : dict or None
+        The change of the verification solves (None without ``verify``).
+    full_case : Case or None
+        ``base_case`` with ``full`` applied.
+    at_base : dict of str to float
+        ``mode: oat``: each parameter's value in the scenario (else empty).
+    expansion : Expansion
+    keyed : list of (str, dict)
+        Each variant's id and changes, in expansion order.
+    """
+
+    spec: SweepSpec
+    scenario: Path
+    file: str
+    lines: Mapping[str, int]
+    loaded: Any
+    base_case: Case
+    full: dict[str, Any] | None
+    full_case: Case | None
+    at_base: dict[str, float]
+    expansion: Expansion
+    keyed: list[tuple[str, dict[str, float]]]
+
+
+def prepare_sweep(path: str | Path) -> PreparedSweep:
+    """Check a sweep file and every variant's values against its scenario, without solving.
+
+    Used by :func:`run_sweep` before anything is written, and by
+    ``python run.py validate SWEEP.yaml``.
+
+    Raises
+    ------
+    InputError
+        The sweep file's problems (all together, see :func:`load_sweep`),
+        the scenario's, or those of variant values the tables or the schema
+        refuse.
+    """
+    from energy_model.inputs.load import load_case
+    from energy_model.io.scenario_file import load_scenario
+
+    spec, scenario = load_sweep(path)
+    file = Path(path).name
+    lines = load_yaml(Path(path))[1]
+    origin = Origin(file, "parameters.", lines)
+    loaded = load_scenario(scenario)
+    base_case = load_case(loaded)
+    full = verify_changes(spec, base_case, file, lines)  # verify on a scenario that is not aggregated: input error
+    full_case = apply_changes(base_case, full, Origin(file, "verify: ", lines)) if full else None
+    at_base = base_values(base_case, spec, origin) if spec.mode == "oat" else {}
+    expansion = expand(spec, at_base or None)
+    # every variant's values pass the table and schema validators before any solve
+    check_variants(base_case, expansion.changes, origin)
+    keyed = [(variant_id(str(base_case.attrs["input_hash"]) + spec.case, ch, _tag(lab)), ch)
+             for ch, lab in zip(expansion.changes, expansion.labels)]
+    if isinstance(spec.verify, list):  # listed ids must be variants of this sweep
+        select_verify(spec.verify, pd.DataFrame({"variant": [vid for vid, _ in keyed]}), file, lines)
+    return PreparedSweep(spec, scenario, file, lines, loaded, base_case, full, full_case, at_base, expansion, keyed)
+
+
 def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int | None = None,
               progress: Callable[[str], None] | None = None, scheduler: str | None = None) -> pd.DataFrame:
     """Run (or resume) a sweep and gather its table.
@@ -1326,30 +1496,14 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
     PartialSweepError
         When some variants failed (their rows carry status and message).
     """
-    from energy_model.inputs.load import load_case
-    from energy_model.io.scenario_file import load_scenario
-
     say = progress or (lambda _m: None)
     if workers is not None:
         check_workers(workers, "run_sweep", "workers")
-    spec, scenario = load_sweep(path)
-    file = Path(path).name
-    lines = load_yaml(Path(path))[1]
-    origin = Origin(file, "parameters.", lines)
-    loaded = load_scenario(scenario)
-    base_case = load_case(loaded)
-    base = base_case.attrs
-    full = verify_changes(spec, base_case, file, lines)  # verify on a scenario that is not aggregated: input error
-    full_case = apply_changes(base_case, full, Origin(file, "verify: ", lines)) if full else None
-    at_base = base_values(base_case, spec, origin) if spec.mode == "oat" else {}
-    expansion = expand(spec, at_base or None)
-    todo_all = expansion.changes
-    # every variant's values pass the table and schema validators before any solve
-    check_variants(base_case, todo_all, origin)
-    keyed = [(variant_id(str(base["input_hash"]) + spec.case, ch, _tag(lab)), ch)
-             for ch, lab in zip(todo_all, expansion.labels)]
-    if isinstance(spec.verify, list):  # listed ids must be variants of this sweep
-        select_verify(spec.verify, pd.DataFrame({"variant": [vid for vid, _ in keyed]}), file, lines)
+    prep = prepare_sweep(path)
+    spec, scenario, file, lines, loaded, base_case = (prep.spec, prep.scenario, prep.file, prep.lines, prep.loaded,
+                                                      prep.base_case)
+    base, full, full_case, at_base, expansion, keyed = (base_case.attrs, prep.full, prep.full_case, prep.at_base,
+                                                        prep.expansion, prep.keyed)
     pool: Any = contextlib.nullcontext()
     if scheduler is not None:  # reached before anything is written: a bad address or other versions write nothing
         from energy_model.sweep_dask import LOCAL as DASK_LOCAL

@@ -124,3 +124,49 @@ def test_local_worker_count_is_capped_by_variants_and_memory():
                                                                                 "for: 2 variants to solve")
     assert local_workers(4, 10, 8760, available=1) == (1, "using 1 of the 4 workers asked for: 0.0 GiB of memory "
                                                           "available, about 1.4 GiB per worker for 8,760 hours")
+
+
+def test_validate_checks_a_sweep_file_and_every_value_without_solving(project, no_solver, capsys):
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    assert main(["validate", str(sweep)]) == 0
+    assert capsys.readouterr().out.strip() == (f"{sweep}: valid sweep file (4 variants, mode grid, 2 parameters of "
+                                               "tiny_plan.yaml; 1 worker)")
+    bad = project.scenario(SWEEP.replace("[0, 200]", "[0, -5]"), "tiny_sweep.yaml")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "tiny_sweep.yaml:5: parameters.economics.carbon_price_cny_per_t" in err and "-5" in err
+    assert "unknown key" not in err and not project.out.exists()
+
+
+def test_every_problem_of_a_sweep_file_comes_in_one_run(project, no_solver, capsys):
+    """A missing name, reversed bounds, a Sobol size and verify without aggregation: four issues, one run."""
+    sweep = project.scenario("""\
+scenario: tiny_plan.yaml
+mode: sobol
+samples: 100
+parameters:
+  economics.carbon_price_cny_per_t: {low: 200, high: 0}
+  technologies.offshore_wind.capex_cny_per_kw: {low: 8000, high: 12000}
+verify: {cheapest: 2}
+""", "bad_sweep.yaml")
+    for command in (["validate", str(sweep)], ["sweep", str(sweep), "--out", str(project.out)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "error: 4 input errors:" in err
+        assert "bad_sweep.yaml: name: missing; give the sweep a lower-case id" in err
+        assert "bad_sweep.yaml:5: parameters.economics.carbon_price_cny_per_t: low (200) must be below high (0)" in err
+        assert "bad_sweep.yaml:3: samples: mode: sobol needs a power of two" in err and "use 64 or 128" in err
+        assert "bad_sweep.yaml:7: verify: " in err and "this scenario is not aggregated" in err
+        assert "Input should be a valid string" not in err
+    assert not project.out.exists()
+
+
+def test_sweep_help_names_an_example_that_exists(capsys):
+    import re
+
+    from conftest import PROJECT
+
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    examples = re.findall(r"e\.g\.\s+(scenarios/\S+\.yaml)", capsys.readouterr().out)
+    assert examples and all((PROJECT / e).is_file() for e in examples), examples
