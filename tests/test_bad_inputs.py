@@ -424,3 +424,34 @@ def test_valid_variants_of_the_catalogue_files_pass(project: TmpProject, no_solv
     assert ds.sizes["time"] == 48
     np.testing.assert_allclose(ds["demand_mw"].values[:2], [4000.0, 4000 * (1 + 0.2 * np.sin(np.pi / 12))],
                                rtol=1e-4)
+
+
+def test_child_may_exclude_a_technology_its_base_overrides(project: TmpProject, no_solver, capsys):
+    """plan_year.yaml limits offshore_wind etc.; a child excluding one drops that inherited override with a note."""
+    project.scenario(add("""\
+        overrides:
+          technologies.offshore_wind.max_mw: 3700
+          technologies.rooftop_pv.max_mw: 1000
+        """), "base.yaml")
+    child = project.scenario("name: no_offshore\nbase: base.yaml\nexclude_technologies: [offshore_wind]\n",
+                             "child.yaml")
+    assert cli.main(["validate", str(child)]) == 0
+    err = capsys.readouterr().err
+    assert ("note: child.yaml: exclude_technologies drops 1 override inherited from base.yaml: "
+            "technologies.offshore_wind.max_mw") in err
+    ds = build_model_inputs(child)
+    assert "offshore_wind" not in ds["technology"].values
+    assert float(ds["max_mw"].sel(technology="rooftop_pv")) == 1000.0  # the other override still applies
+    # the wind target of the base still counts onshore wind
+    assert ds["target_member"].sel(target="wind_capacity", technology="onshore_wind").item()
+
+
+def test_child_overriding_a_technology_it_excludes_is_an_error_at_its_line(project: TmpProject, no_solver, capsys):
+    project.scenario(add("overrides:\n  technologies.offshore_wind.max_mw: 3700\n"), "base.yaml")
+    child = project.scenario("name: no_offshore\nbase: base.yaml\nexclude_technologies: [offshore_wind]\n"
+                             "overrides:\n  technologies.offshore_wind.capex_cny_per_kw: 9000\n", "child.yaml")
+    assert cli.main(["validate", str(child)]) == 2
+    err = capsys.readouterr().err
+    assert ("child.yaml:5: overrides.technologies.offshore_wind.capex_cny_per_kw: technology 'offshore_wind' is in "
+            "exclude_technologies; remove this override or the exclusion (got 9000") in err
+    assert "max_mw" not in err

@@ -12,11 +12,12 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from energy_model.errors import EnergyModelError, InputError, InterruptedRun, SolveFailure
+from energy_model.errors import EnergyModelError, InputError, InputNote, InterruptedRun, SolveFailure
 
 PROJECT = Path(__file__).resolve().parents[2]  # energy_model/cli/main.py -> the project folder
 DEFAULT_SCENARIO = PROJECT / "scenarios" / "plan_year.yaml"
@@ -179,6 +180,23 @@ def _extensions() -> list[Callable[[Any, dict[str, Any]], None]]:
     return out
 
 
+def _show_notes() -> None:
+    """Print :class:`~energy_model.errors.InputNote` warnings as one line ``note: ...`` on stderr."""
+    shown = warnings.showwarning
+    if getattr(shown, "notes", False):
+        return
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        if issubclass(category, InputNote):
+            print(f"note: {message}", file=file or sys.stderr, flush=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    show.notes = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the process exit code."""
     parser = build_parser()
@@ -187,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # global options (--quiet, --lang ...) go before the implied command
         args = parser.parse_args([*given, "run", str(DEFAULT_SCENARIO)])
     progress = Progress(sys.stderr, quiet=args.quiet)
+    _show_notes()
 
     def on_sigint(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

@@ -107,8 +107,13 @@ UNITS = {
 
 
 def resolve_members(spec: TargetSpec, tech: pd.DataFrame) -> list[str]:
-    """Technologies a target counts: those listed plus those of the listed carriers."""
-    members = list(spec.technologies or [])
+    """Technologies a target counts: those listed plus those of the listed carriers.
+
+    A listed technology that is not in ``tech`` was excluded by the scenario
+    (``exclude_technologies``; unknown names are refused when the scenario is
+    read) and counts nothing.
+    """
+    members = [t for t in spec.technologies or [] if t in tech.index]
     carriers = set(spec.carriers or [])
     if carriers:
         members += [str(t) for t in tech.index if str(tech.loc[t, "carrier"]) in carriers and t not in members]
