@@ -76,6 +76,7 @@ from scipy.stats import qmc
 from energy_model import errors
 from energy_model import vocabulary as n
 from energy_model.errors import MAX_ISSUES, EnergyModelError, InputError, InputIssue, PartialSweepError
+from energy_model.inputs.aggregate import check_periods
 from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes, current_value
 from energy_model.io.paths import results_dir
@@ -654,14 +655,33 @@ def check_variants(case: Case, changes: list[dict[str, float]], origin: Origin) 
     found: dict[tuple[str, str], InputIssue] = {}
     for ch in changes:
         try:
-            apply_changes(case, ch, origin)
+            changed = apply_changes(case, ch, origin)
         except InputError as err:
             for issue in err.issues:
+                found.setdefault((issue.key_path, issue.message), issue)
+        else:
+            for issue in _aggregation_issues(changed, ch, origin):
                 found.setdefault((issue.key_path, issue.message), issue)
         if len(found) >= MAX_ISSUES:
             break
     if found:
         raise InputError(list(found.values()))
+
+
+def _aggregation_issues(case: Case, changes: Mapping[str, float], origin: Origin) -> list[InputIssue]:
+    """Problems of a variant's ``aggregation.*`` values: no aggregation to change, or periods the horizon cannot hold."""
+    paths = [p for p in changes if p.startswith("aggregation.")]
+    if not paths:
+        return []
+    if case.aggregation.method == "none":
+        return [origin.issue(p, "the scenario is not aggregated (aggregation.method: none), so every variant would "
+                                "be the same; aggregate the scenario or sweep another parameter", changes[p])
+                for p in paths if p != "aggregation.method"]
+    try:
+        check_periods(case)
+    except InputError as err:
+        return [origin.issue(i.key_path if i.key_path in paths else paths[0], i.message, i.value) for i in err.issues]
+    return []
 
 
 def _record(results: xr.Dataset, prefix: str, inputs: xr.Dataset | None = None) -> dict[str, Any]:

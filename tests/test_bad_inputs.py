@@ -455,3 +455,29 @@ def test_child_overriding_a_technology_it_excludes_is_an_error_at_its_line(proje
     assert ("child.yaml:5: overrides.technologies.offshore_wind.capex_cny_per_kw: technology 'offshore_wind' is in "
             "exclude_technologies; remove this override or the exclusion (got 9000") in err
     assert "max_mw" not in err
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda t: sub("  annual_twh: 3.0", "  annual_twh: 0.0", t)
+     + "aggregation: {method: typical_days, periods: 1, extremes: [peak_heat]}\n",
+     "aggregation.extremes: peak_heat: this scenario has no such demand (got 'peak_heat')"),
+    (lambda t: t + "aggregation: {method: segments, periods: 12, link_storage: false}\n",
+     "aggregation: link_storage: false applies only to method: typical_days"),
+    (lambda t: t + "cost_year: true\n",
+     "tiny_plan.yaml:32: cost_year: expected a year; got true (a YAML boolean); write a year such as 2017"),
+], ids=["peak_heat_without_heat", "link_storage_on_segments", "cost_year_boolean"])
+def test_aggregation_and_cost_year_inputs(project: TmpProject, no_solver, capsys, change, says):
+    scenario = project.scenario(change(BASE_YAML))
+    assert cli.main(["validate", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert says in err, err
+
+
+def test_cost_year_of_a_child_keeping_the_base_carbon_price_is_noted(project: TmpProject, no_solver, capsys):
+    project.scenario(BASE_YAML, "base.yaml")  # writes carbon_price_cny_per_t: 55
+    child = project.scenario("name: child\nbase: base.yaml\ncost_year: 2017\n", "child.yaml")
+    assert cli.main(["validate", str(child)]) == 0
+    err = capsys.readouterr().err
+    assert ("note: child.yaml: cost_year 2017 keeps economics.carbon_price_cny_per_t = 55 (cost year: 0), written "
+            "in base.yaml; write the value in child.yaml to choose it there") in err
+    assert float(build_model_inputs(child).attrs["carbon_price_cny_per_t"]) == 55.0

@@ -170,3 +170,19 @@ def test_sweep_help_names_an_example_that_exists(capsys):
         main(["sweep", "--help"])
     examples = re.findall(r"e\.g\.\s+(scenarios/\S+\.yaml)", capsys.readouterr().out)
     assert examples and all((PROJECT / e).is_file() for e in examples), examples
+
+
+def test_sweeping_aggregation_periods_is_checked_before_solving(project, no_solver, capsys):
+    periods = SWEEP.replace("technologies.offshore_wind.capex_cny_per_kw: {start: 8000, stop: 12000, num: 2}",
+                            "aggregation.periods: [1, 3]")
+    sweep = project.scenario(periods, "tiny_sweep.yaml")  # tiny_plan.yaml is not aggregated
+    assert main(["validate", str(sweep)]) == 2
+    err = capsys.readouterr().err
+    assert ("tiny_sweep.yaml:6: parameters.aggregation.periods: the scenario is not aggregated "
+            "(aggregation.method: none), so every variant would be the same") in err
+    project.scenario(project.scenario().read_text() + "aggregation: {method: typical_days, periods: 1}\n")
+    assert main(["sweep", str(sweep), "--out", str(project.out)]) == 2
+    err = capsys.readouterr().err
+    assert ("tiny_sweep.yaml:6: parameters.aggregation.periods: must be fewer than the horizon's 2 days for "
+            "typical_days (got 3)") in err
+    assert not project.out.exists()

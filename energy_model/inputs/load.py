@@ -273,6 +273,13 @@ def _apply_cost_year(case: Case, loaded: LoadedScenario, path: Path) -> Case:
     keep = {p: v for p, v in changes.items()
             if not (p.startswith("technologies.") and p.split(".")[1] in scen.exclude_technologies)
             and not (p.startswith("economics.") and p.split(".", 1)[1] in written)}
+    inherited = [p for p in changes if p.startswith("economics.") and p.split(".", 1)[1] in written
+                 and p not in loaded.lines]  # written in a base scenario, not in this file
+    if inherited:
+        base = load_yaml(loaded.path)[0].get("base") or "the base scenario"
+        kept = ", ".join(f"{p} = {written[p.split('.', 1)[1]]!r} (cost year: {changes[p]:g})" for p in inherited)
+        warnings.warn(f"{file}: cost_year {scen.cost_year} keeps {kept}, written in {base}; write the value "
+                      f"in {file} to choose it there", InputNote, stacklevel=2)
     return apply_changes(case, keep, Origin(f"{file} (cost_year {scen.cost_year} from {path.name})"))
 
 
