@@ -381,7 +381,7 @@ _STAND_INS = {"name": "sweep", "scenario": "scenario.yaml"}
 def _problems_besides(data: Any, err: ValidationError, handler: Any) -> list[Any]:
     """The checks across keys on ``data`` less what failed on its own (see :meth:`SweepSpec._every_problem`)."""
     errs = err.errors()
-    top = {e["loc"][0] for e in errs if e["loc"]}
+    top = {str(e["loc"][0]) for e in errs if e["loc"]}
     if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict) or top & _CROSS_KEYS \
             or any(not e["loc"] for e in errs):
         return []
