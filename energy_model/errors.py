@@ -193,3 +193,10 @@ EXIT_CODES: dict[str, int] = {
     "partial_failure": PartialSweepError.exit_code,
     "interrupted": InterruptedRun.exit_code,
 }
+
+
+class InputNote(UserWarning):
+    """A note about the inputs that is not an error (e.g. an inherited value dropped); shown as ``note: ...``.
+
+    Raised with :func:`warnings.warn`; the command line prints it as one line.
+    """

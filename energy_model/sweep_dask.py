@@ -40,6 +40,7 @@ import importlib.metadata
 import json
 import logging
 import platform
+import socket
 import time
 import traceback
 from collections.abc import Callable
@@ -55,6 +56,8 @@ from energy_model.io.changes import Origin, apply_changes
 LOCAL = "local"
 #: Seconds to wait for a scheduler (and, for a local cluster, its workers) before giving up.
 CONNECT_TIMEOUT_S = 30.0
+#: Seconds a first plain connection to a scheduler address may take (:func:`probe`).
+PROBE_TIMEOUT_S = 3.0
 #: Smallest memory limit given to a local worker [bytes].
 MIN_WORKER_MEMORY = 2 * 1024**3
 #: Memory kept free for this process and the system when sizing local workers [bytes, and share of RAM].
@@ -117,6 +120,41 @@ def source_hash() -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def probe(address: str, timeout: float | None = None) -> None:
+    """Refuse a ``tcp://`` scheduler address that does not accept a connection, within ``timeout`` seconds.
+
+    Dask's client retries a refused connection until its own timeout; one
+    plain socket connection first tells a wrong host or port at once.
+
+    Parameters
+    ----------
+    address : str
+        The ``--scheduler`` value; other schemes than ``tcp://`` are left to Dask.
+    timeout : float, optional
+        Seconds to wait for the connection (default :data:`PROBE_TIMEOUT_S`).
+
+    Raises
+    ------
+    InputError
+        The address has no port, or nothing accepts a connection there.
+    """
+    if not address.startswith("tcp://"):
+        return
+    host, _, port = address.removeprefix("tcp://").rstrip("/").rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit():
+        raise _issue(address, "expected a Dask scheduler address with host and port, such as tcp://host:8786")
+    wait = PROBE_TIMEOUT_S if timeout is None else timeout
+    try:
+        with socket.create_connection((host, int(port)), timeout=wait):
+            pass
+    except OSError as exc:
+        why = "connection refused" if isinstance(exc, ConnectionRefusedError) else (
+            f"no answer within {wait:g} s" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc)))
+        raise _issue(address, f"cannot reach the Dask scheduler ({why}); check the address and that "
+                              "'dask scheduler' is running there") from None
 
 
 def _issue(address: str, message: str) -> InputError:
@@ -204,13 +242,15 @@ class DaskPool:
     """
 
     def __init__(self, scheduler: str, workers: int, say: Callable[[str], None]) -> None:
-        import distributed
-
         self.say = say
         self._on_done: Callable[[str], None] = lambda _vid: None
         self.cluster: Any = None
         self.client: Any = None
         self.address = scheduler
+        if scheduler != LOCAL:
+            probe(scheduler)  # a refused or unreachable address fails now, not after Dask's retries
+        import distributed
+
         # Dask's INFO lines (connections, workers joining and leaving) are not the sweep's progress lines
         self._log = logging.getLogger("distributed")
         self._log_level: int | None = self._log.level

@@ -67,6 +67,7 @@ from pydantic import (
     StrictStr,
     Tag,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -75,10 +76,12 @@ from scipy.stats import qmc
 from energy_model import errors
 from energy_model import vocabulary as n
 from energy_model.errors import MAX_ISSUES, EnergyModelError, InputError, InputIssue, PartialSweepError
+from energy_model.inputs.aggregate import check_periods
 from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes, current_value
 from energy_model.io.paths import results_dir
 from energy_model.io.scenario_file import issues_from_validation
+from energy_model.io.workers import check_workers, local_workers, workers_problem
 from energy_model.io.yaml_safe import load_yaml
 from energy_model.output.run_folder import (
     MANIFEST,
@@ -228,9 +231,17 @@ class SweepSpec(BaseModel):
     paired: list[list[StrictStr]] = Field(default_factory=list)
     samples: int | None = Field(None, ge=1, le=MAX_VARIANTS)
     seed: int = 1
-    workers: int = Field(1, ge=1, le=64)
+    workers: int = 1
     case: Literal["enforced", "reference", "both"] = "enforced"
     verify: VerifySpec | None = None
+
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _workers(cls, v: Any) -> Any:
+        problem = workers_problem(v)  # the rule --workers and run_sweep(workers=) follow too
+        if problem is not None:
+            raise ValueError(problem)
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> SweepSpec:
@@ -250,6 +261,28 @@ class SweepSpec(BaseModel):
                 InitErrorDetails(type=PydanticCustomError("sweep_file", message), loc=loc, input=value)
                 for loc, message, value in problems])
         return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem(cls, data: Any, handler: Any) -> Any:
+        """Field errors and the checks across keys together, not one stage per run.
+
+        When some values fail on their own (a reversed ``{low, high}``, a
+        missing ``name``), the checks across keys (``samples`` for sobol,
+        ``paired``, list lengths) are run again without them and their
+        problems are added, unless the failed key is one those checks
+        depend on (``mode``, ``samples``, ``paired``, ``verify``).
+        """
+        try:
+            return handler(data)
+        except ValidationError as err:
+            more = _problems_besides(data, err, handler)
+            if not more:
+                raise
+            raise ValidationError.from_exception_data("SweepSpec", [
+                InitErrorDetails(type=PydanticCustomError(str(e["type"]), str(e["msg"])), loc=e["loc"],
+                                 input=e.get("input"))
+                for e in [*err.errors(), *more]]) from None
 
     def _check_paired(self, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
         seen: dict[str, int] = {}
@@ -353,6 +386,35 @@ class SweepSpec(BaseModel):
         if self.mode == "oat":
             return 1 + 2 * len(dims)
         return self.samples if self.samples is not None else DEFAULT_SAMPLES
+
+
+#: Keys the checks across keys depend on: when one of them fails on its own, those checks wait.
+_CROSS_KEYS = {"mode", "samples", "paired", "verify"}
+#: Stand-ins for a bad or missing required text key while the other checks run.
+_STAND_INS = {"name": "sweep", "scenario": "scenario.yaml"}
+
+
+def _problems_besides(data: Any, err: ValidationError, handler: Any) -> list[Any]:
+    """The checks across keys on ``data`` less what failed on its own (see :meth:`SweepSpec._every_problem`)."""
+    errs = err.errors()
+    top = {str(e["loc"][0]) for e in errs if e["loc"]}
+    if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict) or top & _CROSS_KEYS \
+            or any(not e["loc"] for e in errs):
+        return []
+    bad = {e["loc"][1] for e in errs if e["loc"][0] == "parameters" and len(e["loc"]) > 1}
+    if "parameters" in top and not bad:
+        return []
+    trial = {k: v for k, v in data.items() if k not in top - {"parameters"}}
+    trial.update({k: _STAND_INS[k] for k in top & set(_STAND_INS)})
+    trial["parameters"] = {k: v for k, v in data["parameters"].items() if k not in bad}
+    if not trial["parameters"]:
+        return []
+    try:
+        handler(trial)
+    except ValidationError as more:
+        return [e for e in more.errors() if e["type"] == "sweep_file"
+                and not (isinstance(e.get("input"), str) and e["input"] in bad)]
+    return []
 
 
 @dataclass(frozen=True)
@@ -527,9 +589,14 @@ def spec_issues(err: ValidationError, file: str, lines: Mapping[str, int]) -> li
             if line is not None:
                 break
         value = issue.value
+        message = issue.message
         if e["type"] == "sweep_file" and not isinstance(e.get("input"), (dict, list)):
             value = e.get("input")
-        out.append(InputIssue(file, key, issue.message, value=value, line=line))
+        if key == "name" and (e["type"] == "missing" or e.get("input") is None):
+            message, value = "missing; give the sweep a lower-case id (letters, digits and _, e.g. offshore_capex)", None
+        elif key == "name" and e["type"] == "string_pattern_mismatch":
+            message = "expected a lower-case id: a letter, then letters, digits and _ (e.g. offshore_capex)"
+        out.append(InputIssue(file, key, message, value=value, line=line))
     return out
 
 
@@ -541,20 +608,54 @@ def _key(loc: list[Any]) -> str:
     return text
 
 
+def is_sweep_file(data: Any) -> bool:
+    """Whether a YAML document is a sweep file (it has ``parameters`` or ``scenario``; a scenario has neither)."""
+    return isinstance(data, dict) and bool({"parameters", "scenario"} & set(data))
+
+
 def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
-    """Read and validate a sweep file; return the spec and the scenario path."""
+    """Read and validate a sweep file; return the spec and the scenario path.
+
+    Raises
+    ------
+    InputError
+        Every problem of the file together: its keys and values, a scenario
+        that is missing, and ``verify`` on a scenario that is not aggregated
+        (with the scenario file's own problems, if it has any).
+    """
+    from energy_model.inputs.load import safe_path
+    from energy_model.io.scenario_file import load_scenario
+
     path = Path(path)
     data, lines = load_yaml(path)
+    issues: list[InputIssue] = []
+    spec: SweepSpec | None = None
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as err:
-        raise InputError(spec_issues(err, path.name, lines)) from None
-    from energy_model.inputs.load import safe_path
-
-    scenario = safe_path(path.parent, spec.scenario, path.name, "scenario")
-    if not scenario.is_file():
-        raise InputError(InputIssue(path.name, "scenario", "scenario file not found", value=spec.scenario,
-                                    line=lines.get("scenario")))
+        issues += spec_issues(err, path.name, lines)
+    raw = data if isinstance(data, dict) else {}
+    given = spec.scenario if spec is not None else raw.get("scenario")
+    scenario: Path | None = None
+    if isinstance(given, str):
+        try:
+            scenario = safe_path(path.parent, given, path.name, "scenario")
+        except InputError as err:
+            issues += err.issues
+        if scenario is not None and not scenario.is_file():
+            issues.append(InputIssue(path.name, "scenario", "scenario file not found", value=given,
+                                     line=lines.get("scenario")))
+            scenario = None
+    if scenario is not None and raw.get("verify") is not None:
+        try:
+            method = load_scenario(scenario).scenario.aggregation.method
+        except InputError as err:
+            issues += err.issues
+        else:
+            if method == "none":
+                issues.append(_verify_unaggregated(path.name, lines))
+    if issues or spec is None or scenario is None:
+        raise InputError(issues)
     return spec, scenario
 
 
@@ -570,14 +671,33 @@ def check_variants(case: Case, changes: list[dict[str, float]], origin: Origin) 
     found: dict[tuple[str, str], InputIssue] = {}
     for ch in changes:
         try:
-            apply_changes(case, ch, origin)
+            changed = apply_changes(case, ch, origin)
         except InputError as err:
             for issue in err.issues:
+                found.setdefault((issue.key_path, issue.message), issue)
+        else:
+            for issue in _aggregation_issues(changed, ch, origin):
                 found.setdefault((issue.key_path, issue.message), issue)
         if len(found) >= MAX_ISSUES:
             break
     if found:
         raise InputError(list(found.values()))
+
+
+def _aggregation_issues(case: Case, changes: Mapping[str, float], origin: Origin) -> list[InputIssue]:
+    """Problems of a variant's ``aggregation.*`` values: no aggregation to change, or periods the horizon cannot hold."""
+    paths = [p for p in changes if p.startswith("aggregation.")]
+    if not paths:
+        return []
+    if case.aggregation.method == "none":
+        return [origin.issue(p, "the scenario is not aggregated (aggregation.method: none), so every variant would "
+                                "be the same; aggregate the scenario or sweep another parameter", changes[p])
+                for p in paths if p != "aggregation.method"]
+    try:
+        check_periods(case)
+    except InputError as err:
+        return [origin.issue(i.key_path if i.key_path in paths else paths[0], i.message, i.value) for i in err.issues]
+    return []
 
 
 def _record(results: xr.Dataset, prefix: str, inputs: xr.Dataset | None = None) -> dict[str, Any]:
@@ -982,11 +1102,16 @@ def verify_changes(spec: SweepSpec, case: Case, file: str, lines: Mapping[str, i
     except InputError:
         method = None
     if method in (None, "none"):
-        raise InputError(InputIssue(
-            file, "verify", "verify re-solves variants on the full horizon to check an aggregated (representative "
-                            "periods) solve, but this scenario is not aggregated (aggregation.method is none); "
-                            "remove verify or aggregate the scenario", line=lines.get("verify")))
+        raise InputError(_verify_unaggregated(file, lines))
     return dict(FULL_HORIZON)
+
+
+def _verify_unaggregated(file: str, lines: Mapping[str, int]) -> InputIssue:
+    """The problem of ``verify`` in a sweep of a scenario that is not aggregated."""
+    return InputIssue(file, "verify", "verify re-solves variants on the full horizon to check an aggregated "
+                                      "(representative periods) solve, but this scenario is not aggregated "
+                                      "(aggregation.method is none); remove verify or aggregate the scenario",
+                      line=lines.get("verify"))
 
 
 def merge_verified(table: pd.DataFrame, chosen: list[int], records: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
@@ -1302,6 +1427,81 @@ def _run_workers(scenario: Path, case: str, chunks: list[list[tuple[str, dict[st
         _remove_partial(vdir)
 
 
+@dataclass(frozen=True)
+class PreparedSweep:
+    """A sweep file checked in full, ready to solve (:func:`prepare_sweep`).
+
+    Attributes
+    ----------
+    spec : SweepSpec
+    scenario : pathlib.Path
+        The scenario file.
+    file : str
+        The sweep file's name, for messages.
+    lines : mapping of str to int
+        Line of each key of the sweep file.
+    loaded : LoadedScenario
+    base_case : Case
+        The scenario's validated case.
+    full : dict or None
+        The change of the verification solves (None without ``verify``).
+    full_case : Case or None
+        ``base_case`` with ``full`` applied.
+    at_base : dict of str to float
+        ``mode: oat``: each parameter's value in the scenario (else empty).
+    expansion : Expansion
+    keyed : list of (str, dict)
+        Each variant's id and changes, in expansion order.
+    """
+
+    spec: SweepSpec
+    scenario: Path
+    file: str
+    lines: Mapping[str, int]
+    loaded: Any
+    base_case: Case
+    full: dict[str, Any] | None
+    full_case: Case | None
+    at_base: dict[str, float]
+    expansion: Expansion
+    keyed: list[tuple[str, dict[str, float]]]
+
+
+def prepare_sweep(path: str | Path) -> PreparedSweep:
+    """Check a sweep file and every variant's values against its scenario, without solving.
+
+    Used by :func:`run_sweep` before anything is written, and by
+    ``python run.py validate SWEEP.yaml``.
+
+    Raises
+    ------
+    InputError
+        The sweep file's problems (all together, see :func:`load_sweep`),
+        the scenario's, or those of variant values the tables or the schema
+        refuse.
+    """
+    from energy_model.inputs.load import load_case
+    from energy_model.io.scenario_file import load_scenario
+
+    spec, scenario = load_sweep(path)
+    file = Path(path).name
+    lines = load_yaml(Path(path))[1]
+    origin = Origin(file, "parameters.", lines)
+    loaded = load_scenario(scenario)
+    base_case = load_case(loaded)
+    full = verify_changes(spec, base_case, file, lines)  # verify on a scenario that is not aggregated: input error
+    full_case = apply_changes(base_case, full, Origin(file, "verify: ", lines)) if full else None
+    at_base = base_values(base_case, spec, origin) if spec.mode == "oat" else {}
+    expansion = expand(spec, at_base or None)
+    # every variant's values pass the table and schema validators before any solve
+    check_variants(base_case, expansion.changes, origin)
+    keyed = [(variant_id(str(base_case.attrs["input_hash"]) + spec.case, ch, _tag(lab)), ch)
+             for ch, lab in zip(expansion.changes, expansion.labels)]
+    if isinstance(spec.verify, list):  # listed ids must be variants of this sweep
+        select_verify(spec.verify, pd.DataFrame({"variant": [vid for vid, _ in keyed]}), file, lines)
+    return PreparedSweep(spec, scenario, file, lines, loaded, base_case, full, full_case, at_base, expansion, keyed)
+
+
 def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int | None = None,
               progress: Callable[[str], None] | None = None, scheduler: str | None = None) -> pd.DataFrame:
     """Run (or resume) a sweep and gather its table.
@@ -1331,33 +1531,25 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
     PartialSweepError
         When some variants failed (their rows carry status and message).
     """
-    from energy_model.inputs.load import load_case
-    from energy_model.io.scenario_file import load_scenario
-
     say = progress or (lambda _m: None)
-    spec, scenario = load_sweep(path)
-    file = Path(path).name
-    lines = load_yaml(Path(path))[1]
-    origin = Origin(file, "parameters.", lines)
-    loaded = load_scenario(scenario)
-    base_case = load_case(loaded)
-    base = base_case.attrs
-    full = verify_changes(spec, base_case, file, lines)  # verify on a scenario that is not aggregated: input error
-    full_case = apply_changes(base_case, full, Origin(file, "verify: ", lines)) if full else None
-    at_base = base_values(base_case, spec, origin) if spec.mode == "oat" else {}
-    expansion = expand(spec, at_base or None)
-    todo_all = expansion.changes
-    # every variant's values pass the table and schema validators before any solve
-    check_variants(base_case, todo_all, origin)
-    keyed = [(variant_id(str(base["input_hash"]) + spec.case, ch, _tag(lab)), ch)
-             for ch, lab in zip(todo_all, expansion.labels)]
-    if isinstance(spec.verify, list):  # listed ids must be variants of this sweep
-        select_verify(spec.verify, pd.DataFrame({"variant": [vid for vid, _ in keyed]}), file, lines)
+    if workers is not None:
+        check_workers(workers, "run_sweep", "workers")
+    prep = prepare_sweep(path)
+    spec, scenario, file, lines, loaded, base_case = (prep.spec, prep.scenario, prep.file, prep.lines, prep.loaded,
+                                                      prep.base_case)
+    base, full, full_case, at_base, expansion, keyed = (base_case.attrs, prep.full, prep.full_case, prep.at_base,
+                                                        prep.expansion, prep.keyed)
     pool: Any = contextlib.nullcontext()
     if scheduler is not None:  # reached before anything is written: a bad address or other versions write nothing
+        from energy_model.sweep_dask import LOCAL as DASK_LOCAL
         from energy_model.sweep_dask import DaskPool
 
-        pool = DaskPool(scheduler, workers or spec.workers, say)
+        requested = workers or spec.workers
+        if scheduler == DASK_LOCAL:  # never more processes on this machine than variants or memory allow
+            requested, note = local_workers(requested, len(keyed), len(base_case.time))
+            if note:
+                say(note)
+        pool = DaskPool(scheduler, requested, say)
     out_dir = results_dir(scenario, out)
     check_writable(out_dir)
     folder = out_dir / spec.name
@@ -1373,7 +1565,9 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         def on_done(vid: str) -> None:
             tracker.variant_done(_status_of(vdir, vid) == OPTIMAL)
 
-        nworkers = max(1, min(workers or spec.workers, len(todo)))
+        nworkers, note = local_workers(workers or spec.workers, len(todo), len(base_case.time))
+        if note and scheduler is None:
+            say(note)
         chunks = [todo[i::nworkers] for i in range(nworkers)]
         try:
             if scheduler is not None:

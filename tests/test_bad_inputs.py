@@ -497,3 +497,60 @@ def test_description_may_hold_newlines_and_tabs(project: TmpProject, no_solver):
     text = sub('title: "Two January days"', 'title: "Two January days — 两天"') + \
         'description: |\n  line one\n  \tline two\n'
     assert build_model_inputs(project.scenario(text)).sizes["time"] == 48
+
+
+def test_child_may_exclude_a_technology_its_base_overrides(project: TmpProject, no_solver, capsys):
+    """plan_year.yaml limits offshore_wind etc.; a child excluding one drops that inherited override with a note."""
+    project.scenario(add("""\
+        overrides:
+          technologies.offshore_wind.max_mw: 3700
+          technologies.rooftop_pv.max_mw: 1000
+        """), "base.yaml")
+    child = project.scenario("name: no_offshore\nbase: base.yaml\nexclude_technologies: [offshore_wind]\n",
+                             "child.yaml")
+    assert cli.main(["validate", str(child)]) == 0
+    err = capsys.readouterr().err
+    assert ("note: child.yaml: exclude_technologies drops 1 override inherited from base.yaml: "
+            "technologies.offshore_wind.max_mw") in err
+    ds = build_model_inputs(child)
+    assert "offshore_wind" not in ds["technology"].values
+    assert float(ds["max_mw"].sel(technology="rooftop_pv")) == 1000.0  # the other override still applies
+    # the wind target of the base still counts onshore wind
+    assert ds["target_member"].sel(target="wind_capacity", technology="onshore_wind").item()
+
+
+def test_child_overriding_a_technology_it_excludes_is_an_error_at_its_line(project: TmpProject, no_solver, capsys):
+    project.scenario(add("overrides:\n  technologies.offshore_wind.max_mw: 3700\n"), "base.yaml")
+    child = project.scenario("name: no_offshore\nbase: base.yaml\nexclude_technologies: [offshore_wind]\n"
+                             "overrides:\n  technologies.offshore_wind.capex_cny_per_kw: 9000\n", "child.yaml")
+    assert cli.main(["validate", str(child)]) == 2
+    err = capsys.readouterr().err
+    assert ("child.yaml:5: overrides.technologies.offshore_wind.capex_cny_per_kw: technology 'offshore_wind' is in "
+            "exclude_technologies; remove this override or the exclusion (got 9000") in err
+    assert "max_mw" not in err
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda t: sub("  annual_twh: 3.0", "  annual_twh: 0.0", t)
+     + "aggregation: {method: typical_days, periods: 1, extremes: [peak_heat]}\n",
+     "aggregation.extremes: peak_heat: this scenario has no such demand (got 'peak_heat')"),
+    (lambda t: t + "aggregation: {method: segments, periods: 12, link_storage: false}\n",
+     "aggregation: link_storage: false applies only to method: typical_days"),
+    (lambda t: t + "cost_year: true\n",
+     "tiny_plan.yaml:32: cost_year: expected a year; got true (a YAML boolean); write a year such as 2017"),
+], ids=["peak_heat_without_heat", "link_storage_on_segments", "cost_year_boolean"])
+def test_aggregation_and_cost_year_inputs(project: TmpProject, no_solver, capsys, change, says):
+    scenario = project.scenario(change(BASE_YAML))
+    assert cli.main(["validate", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert says in err, err
+
+
+def test_cost_year_of_a_child_keeping_the_base_carbon_price_is_noted(project: TmpProject, no_solver, capsys):
+    project.scenario(BASE_YAML, "base.yaml")  # writes carbon_price_cny_per_t: 55
+    child = project.scenario("name: child\nbase: base.yaml\ncost_year: 2017\n", "child.yaml")
+    assert cli.main(["validate", str(child)]) == 0
+    err = capsys.readouterr().err
+    assert ("note: child.yaml: cost_year 2017 keeps economics.carbon_price_cny_per_t = 55 (cost year: 0), written "
+            "in base.yaml; write the value in child.yaml to choose it there") in err
+    assert float(build_model_inputs(child).attrs["carbon_price_cny_per_t"]) == 55.0

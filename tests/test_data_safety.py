@@ -706,3 +706,48 @@ def test_implausible_weather_accepted_on_request(project: TmpProject, capsys, ca
     scenario = project.scenario(sub("  source: synthetic\n", "  source: csv\n" + CSV_FILES
                                     + "  accept_implausible: true\n"))
     assert cli("validate", str(scenario)) == 0
+
+
+@pytest.mark.parametrize("shift_h", [1, -1])
+def test_weather_shifted_by_one_hour_is_refused(project: TmpProject, no_solver, capsys, shift_h):
+    """docs/reliability.md: shifted stamps are caught; one hour is enough (irradiance peak and night-time GHI)."""
+    project.data("coast.csv", weather_csv(shift_h=shift_h))
+    project.data("sea.csv", weather_csv(longitude=121.0))
+    scenario = project.scenario(sub("  source: synthetic\n", "  source: csv\n" + CSV_FILES))
+    assert cli("validate", str(scenario)) == 2
+    err = capsys.readouterr().err
+    assert_clean_error(err, "coast.csv: ghi: irradiance peaks around", f"{shift_h:+.1f} h from solar noon",
+                       "wrong time zone")
+    assert "sea.csv" not in err
+
+
+def test_irradiance_with_the_sun_down_is_refused():
+    from energy_model.weather.plausibility import check_night_irradiance
+
+    idx = pd.date_range("2021-01-01", periods=8760, freq="h", tz="Asia/Shanghai")
+    frame = pd.read_csv(io.StringIO(weather_csv()), dtype={"time": str})
+    frame.index = idx
+    assert check_night_irradiance(frame, "coast.csv", 33.35, 120.45) == []
+    frame.loc[frame.index.hour == 2, "ghi"] = 50.0  # every night at 02:00
+    [issue] = check_night_irradiance(frame, "coast.csv", 33.35, 120.45)
+    assert issue.value == 365 and issue.key_path == "ghi"
+    assert "in 365 hours when the sun is below the horizon (first 2021-01-01 02:00 +0800): time stamps shifted" \
+        in issue.message
+
+
+@pytest.mark.parametrize("column, mean_m_s", [("wind_speed_100", 5.5), ("wind_speed_10", 4.0)])
+def test_calm_coastal_wind_in_knots_is_refused(project: TmpProject, no_solver, capsys, column, mean_m_s):
+    """A calm onshore site in knots stays inside the general 1-12 m/s range; this coast's bound catches it."""
+    frame = pd.read_csv(io.StringIO(weather_csv()), dtype={"time": str})
+    frame["wind_speed_10"] = frame["wind_speed_10"] * 4.0 / 6.0
+    frame["wind_speed_100"] = frame["wind_speed_100"] * 5.5 / 8.4
+    frame[column] *= 1.943844  # m/s -> knots
+    project.data("coast.csv", frame.to_csv(index=False, float_format="%.4f"))
+    project.data("sea.csv", weather_csv(longitude=121.0))
+    scenario = project.scenario(sub("  source: synthetic\n", "  source: csv\n" + CSV_FILES))
+    assert cli("validate", str(scenario)) == 2
+    err = capsys.readouterr().err
+    knots = mean_m_s * 1.943844
+    assert_clean_error(err, f"coast.csv: {column}: {column} annual mean {knots:.3g} m/s is above",
+                       "an onshore site of this coast: looks like knots or km/h")
+    assert "sea.csv" not in err

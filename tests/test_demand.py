@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BASE_YAML
 
 from energy_model.errors import InputError
+from energy_model.inputs.load import build_model_inputs
 from energy_model.io.tables import read_demand_shape, read_heat_shape
 from energy_model.profiles.demand import (
     DemandShape,
@@ -193,3 +195,20 @@ def test_heat_demand_slice(heat_shape) -> None:
     time = pd.date_range("2019-06-01", periods=168, freq="h")
     whole = pd.Series(heat_demand(year_hours(2019), 5.0e6, heat_shape), index=year_hours(2019))
     np.testing.assert_allclose(heat_demand(time, 5.0e6, heat_shape), whole[time].to_numpy())
+
+
+@pytest.mark.parametrize("with_feb29", [True, False], ids=["full_calendar", "without_29_february"])
+def test_demand_file_fits_a_synthetic_leap_year_horizon_across_29_february(project, with_feb29):
+    """Synthetic 2020 weather has no 29 February: a demand file with or without that day fits the horizon."""
+    start = (31 + 27) * 24  # 2020-02-28 00:00
+    stamps = pd.date_range("2020-02-28 00:00", periods=96, freq="h")
+    mw = 4000.0 + np.arange(96)
+    keep = np.ones(96, dtype=bool) if with_feb29 else stamps.day != 29
+    project.data("demand.csv", "time,demand_mw\n" + "".join(
+        f"{t:%Y-%m-%d %H:%M},{v:.1f}\n" for t, v in zip(stamps[keep], mw[keep])))
+    text = (BASE_YAML.replace("years: [2021]", "years: [2020]").replace("start_hour: 0", f"start_hour: {start}")
+            .replace("hours: 48", "hours: 72").replace("  annual_twh: 38.0\n", "  file: ../data/demand.csv\n"))
+    ds = build_model_inputs(project.scenario(text))
+    time = pd.DatetimeIndex(ds["time"].values)
+    assert time[23] == pd.Timestamp("2020-02-28 23:00") and time[24] == pd.Timestamp("2020-03-01 00:00")
+    np.testing.assert_allclose(ds["demand_mw"].values, mw[stamps.day != 29], rtol=1e-9)

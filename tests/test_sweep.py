@@ -87,3 +87,102 @@ def test_bad_sweep_parameter_is_an_input_error(project, no_solver):
         run_sweep(sweep, project.out)
     assert "carbon_prize" in str(err.value)
     assert not project.out.exists()
+
+
+@pytest.mark.parametrize("typed", ["0", "-1", "1000"])
+def test_out_of_range_workers_on_the_command_line_are_refused(project, no_solver, capsys, typed):
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    assert main(["sweep", str(sweep), "--out", str(project.out), "--workers", typed]) == 2
+    err = capsys.readouterr().err
+    assert f"--workers: expected a whole number of worker processes from 1 to 64 (got {typed})" in err
+    assert not project.out.exists()
+
+
+def test_out_of_range_workers_in_the_file_and_the_api_are_refused(project, no_solver):
+    sweep = project.scenario(SWEEP.replace("workers: 1", "workers: 1000"), "tiny_sweep.yaml")
+    with pytest.raises(InputError) as err:
+        run_sweep(sweep, project.out)
+    assert err.value.issues[0].format() == ("tiny_sweep.yaml:7: workers: expected a whole number of worker "
+                                            "processes from 1 to 64 (got 1000)")
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    with pytest.raises(InputError, match=r"run_sweep: workers: expected a whole number .* \(got 0\)"):
+        run_sweep(sweep, project.out, workers=0)
+    assert not project.out.exists()
+
+
+def test_local_worker_count_is_capped_by_variants_and_memory():
+    from energy_model.io.workers import local_workers, worker_bytes
+
+    per = worker_bytes(8760)
+    assert 1.3 * 1024**3 < per < 1.5 * 1024**3  # the plan year's measured peak, 1.4 GB
+    assert local_workers(8, 100, 8760, available=100 * per) == (8, "")
+    count, note = local_workers(1000, 344, 8760, available=int(8.5 * per))
+    assert count == 8
+    assert note == ("using 8 of the 1000 workers asked for: 344 variants to solve; 11.7 GiB of memory available, "
+                    "about 1.4 GiB per worker for 8,760 hours")
+    assert local_workers(4, 2, 48, available=10**12) == (2, "using 2 of the 4 workers asked "
+                                                                                "for: 2 variants to solve")
+    assert local_workers(4, 10, 8760, available=1) == (1, "using 1 of the 4 workers asked for: 0.0 GiB of memory "
+                                                          "available, about 1.4 GiB per worker for 8,760 hours")
+
+
+def test_validate_checks_a_sweep_file_and_every_value_without_solving(project, no_solver, capsys):
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    assert main(["validate", str(sweep)]) == 0
+    assert capsys.readouterr().out.strip() == (f"{sweep}: valid sweep file (4 variants, mode grid, 2 parameters of "
+                                               "tiny_plan.yaml; 1 worker)")
+    bad = project.scenario(SWEEP.replace("[0, 200]", "[0, -5]"), "tiny_sweep.yaml")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "tiny_sweep.yaml:5: parameters.economics.carbon_price_cny_per_t" in err and "-5" in err
+    assert "unknown key" not in err and not project.out.exists()
+
+
+def test_every_problem_of_a_sweep_file_comes_in_one_run(project, no_solver, capsys):
+    """A missing name, reversed bounds, a Sobol size and verify without aggregation: four issues, one run."""
+    sweep = project.scenario("""\
+scenario: tiny_plan.yaml
+mode: sobol
+samples: 100
+parameters:
+  economics.carbon_price_cny_per_t: {low: 200, high: 0}
+  technologies.offshore_wind.capex_cny_per_kw: {low: 8000, high: 12000}
+verify: {cheapest: 2}
+""", "bad_sweep.yaml")
+    for command in (["validate", str(sweep)], ["sweep", str(sweep), "--out", str(project.out)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "error: 4 input errors:" in err
+        assert "bad_sweep.yaml: name: missing; give the sweep a lower-case id" in err
+        assert "bad_sweep.yaml:5: parameters.economics.carbon_price_cny_per_t: low (200) must be below high (0)" in err
+        assert "bad_sweep.yaml:3: samples: mode: sobol needs a power of two" in err and "use 64 or 128" in err
+        assert "bad_sweep.yaml:7: verify: " in err and "this scenario is not aggregated" in err
+        assert "Input should be a valid string" not in err
+    assert not project.out.exists()
+
+
+def test_sweep_help_names_an_example_that_exists(capsys):
+    import re
+
+    from conftest import PROJECT
+
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    examples = re.findall(r"e\.g\.\s+(scenarios/\S+\.yaml)", capsys.readouterr().out)
+    assert examples and all((PROJECT / e).is_file() for e in examples), examples
+
+
+def test_sweeping_aggregation_periods_is_checked_before_solving(project, no_solver, capsys):
+    periods = SWEEP.replace("technologies.offshore_wind.capex_cny_per_kw: {start: 8000, stop: 12000, num: 2}",
+                            "aggregation.periods: [1, 3]")
+    sweep = project.scenario(periods, "tiny_sweep.yaml")  # tiny_plan.yaml is not aggregated
+    assert main(["validate", str(sweep)]) == 2
+    err = capsys.readouterr().err
+    assert ("tiny_sweep.yaml:6: parameters.aggregation.periods: the scenario is not aggregated "
+            "(aggregation.method: none), so every variant would be the same") in err
+    project.scenario(project.scenario().read_text() + "aggregation: {method: typical_days, periods: 1}\n")
+    assert main(["sweep", str(sweep), "--out", str(project.out)]) == 2
+    err = capsys.readouterr().err
+    assert ("tiny_sweep.yaml:6: parameters.aggregation.periods: must be fewer than the horizon's 2 days for "
+            "typical_days (got 3)") in err
+    assert not project.out.exists()

@@ -207,17 +207,49 @@ def test_chunk_outcomes_are_committed_once_or_recorded_as_not_solved(tmp_path: P
         pool._collect(_Done(error=ZeroDivisionError("x")), chunk, set(), tmp_path)
 
 
-def test_bad_scheduler_address_is_a_clear_error_and_writes_nothing(project: TmpProject, monkeypatch, capsys):
-    monkeypatch.setattr(sweep_dask, "CONNECT_TIMEOUT_S", 2.0)
+def test_bad_scheduler_address_is_a_clear_error_and_writes_nothing(project: TmpProject, capsys):
     sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
     before = project.snapshot()
-    assert main(["sweep", str(sweep), "--out", str(project.out), "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    t0 = time.perf_counter()
+    assert main(["sweep", str(sweep), "--out", str(project.out), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 8.0, f"a refused connection took {elapsed:.1f} s to report (Dask retries for 30 s)"
     err = capsys.readouterr().err
-    assert "--scheduler: cannot reach the Dask scheduler within 2 s" in err and "tcp://127.0.0.1:9" in err
+    assert "--scheduler: cannot reach the Dask scheduler (connection refused)" in err and "tcp://127.0.0.1:1" in err
     assert "Traceback" not in err and "nothing was solved or written" in err
     assert main(["sweep", str(sweep), "--out", str(project.out), "--scheduler", "127.0.0.1:8786"]) == 2
     assert "expected 'local' or a Dask scheduler address" in capsys.readouterr().err
     assert not project.out.exists() and project.snapshot() == before
+
+
+def test_scheduler_address_without_port_is_refused_at_once():
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match="with host and port"):
+        sweep_dask.probe("tcp://127.0.0.1")
+    with pytest.raises(InputError, match=r"cannot reach the Dask scheduler \(connection refused\)"):
+        sweep_dask.probe("tcp://127.0.0.1:1")
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_local_cluster_is_capped_by_variants_and_memory(project: TmpProject, monkeypatch, capsys):
+    """--workers 64 on a 6-variant sweep with memory for 3 workers starts 3 processes, and says so."""
+    monkeypatch.setattr("energy_model.io.workers.available_memory", lambda: 3 * (300 * 1024**2 + 48 * 130 * 1024))
+    started: list[int] = []
+
+    class Refused(Exception):
+        pass
+
+    def fake_pool(scheduler: str, workers: int, say: Any) -> None:
+        started.append(workers)
+        raise Refused
+
+    monkeypatch.setattr(sweep_dask, "DaskPool", fake_pool)
+    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+    with pytest.raises(Refused):
+        run_sweep(sweep, project.out, scheduler="local", workers=64, progress=print)
+    assert started == [3]
+    out = capsys.readouterr().out
+    assert "using 3 of the 64 workers asked for: 6 variants to solve; 0.9 GiB of memory available" in out
 
 
 def test_workers_with_other_versions_are_refused(project: TmpProject, monkeypatch):

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BASE_YAML
 
 from energy_model.engine.study import Study
 from energy_model.errors import InputError
@@ -106,6 +107,9 @@ samples: 100
 def test_sweep_file_problems_are_reported_together_with_key_line_and_value(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(BAD, encoding="utf-8")
+    # the scenario is there and aggregated (a missing one, or verify on one not aggregated, is reported too)
+    (tmp_path / "tiny_plan.yaml").write_text(BASE_YAML + "aggregation: {method: typical_days, periods: 1}\n",
+                                             encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_sweep(path)
     found = {(i.key_path, i.line): i for i in err.value.issues}

@@ -12,11 +12,12 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from energy_model.errors import EnergyModelError, InputError, InterruptedRun, SolveFailure
+from energy_model.errors import EnergyModelError, InputError, InputNote, InterruptedRun, SolveFailure
 
 PROJECT = Path(__file__).resolve().parents[2]  # energy_model/cli/main.py -> the project folder
 DEFAULT_SCENARIO = PROJECT / "scenarios" / "plan_year.yaml"
@@ -75,13 +76,30 @@ def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
 
 def _cmd_validate(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.inputs.load import build_model_inputs
+    from energy_model.io.yaml_safe import load_yaml
+    from energy_model.sweeps import is_sweep_file
 
+    path = Path(args.scenario)
+    if path.is_file() and path.suffix.lower() in (".yaml", ".yml") and is_sweep_file(load_yaml(path)[0]):
+        return _validate_sweep(path)
     ds = build_model_inputs(Path(args.scenario))
     method = str(ds.attrs.get("aggregation_method", "none"))
     span = (f"{ds.sizes['time']:,} hours" if method == "none" else
             f"{ds.sizes['time']:,} steps: {method} over {int(ds.attrs['horizon_hours']):,} hours")
     print(f"{args.scenario}: valid ({span}, {ds.sizes['technology']} technologies, "
           f"{ds.sizes['target']} targets; input hash {ds.attrs['input_hash'][:12]})")
+    return 0
+
+
+def _validate_sweep(path: Path) -> int:
+    """``validate`` of a sweep file: the file, its scenario and every variant's values, without solving."""
+    from energy_model.sweeps import prepare_sweep
+
+    prep = prepare_sweep(path)
+    verify = "" if prep.full is None else ", verified on the full horizon"
+    print(f"{path}: valid sweep file ({len(prep.keyed):,} variants, mode {prep.spec.mode}, "
+          f"{len(prep.spec.parameters)} parameters of {prep.scenario.name}{verify}; {prep.spec.workers} "
+          f"worker{'s' if prep.spec.workers != 1 else ''})")
     return 0
 
 
@@ -93,8 +111,11 @@ def _cmd_profiles(args: argparse.Namespace, progress: Progress) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
+    from energy_model.io.workers import check_workers
     from energy_model.sweeps import run_sweep
 
+    if args.workers is not None:  # the sweep file's rule for workers, before anything is read
+        check_workers(args.workers, "--workers")
     table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress,
                       scheduler=args.scheduler)
     from energy_model.output.i18n import Lang
@@ -134,13 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also cost each unmet target on its own (one more solve each; automatic for short horizons)")
     p.add_argument("--check-full", action="store_true",
                    help="aggregated scenario: also solve the full horizon and report the aggregation's errors")
-    p = sub.add_parser("validate", help="check a scenario and every input it uses, without solving")
+    p = sub.add_parser("validate", help="check a scenario and every input it uses, or a sweep file and every "
+                                        "value it sweeps, without solving")
     p.add_argument("scenario")
     p = sub.add_parser("profiles", help="print the wind/PV full-load-hours calibration table")
     p.add_argument("--years", type=int, nargs="+", default=None)
     p.add_argument("--seed", type=int, default=1)
     p = sub.add_parser("sweep", help="run (or resume) a parameter sweep file; one model build per worker")
-    p.add_argument("sweep", help="sweep YAML file, e.g. scenarios/sweeps/offshore_capex.yaml")
+    p.add_argument("sweep", help="sweep YAML file, e.g. scenarios/sweeps/offshore_capex_week.yaml")
     p.add_argument("--out", type=Path, default=None, help="parent folder of the sweep folder (default: results/)")
     p.add_argument("--workers", type=int, default=None,
                    help="worker processes, here or in a '--scheduler local' cluster (default: from the file)")
@@ -163,6 +185,23 @@ def _extensions() -> list[Callable[[Any, dict[str, Any]], None]]:
     return out
 
 
+def _show_notes() -> None:
+    """Print :class:`~energy_model.errors.InputNote` warnings as one line ``note: ...`` on stderr."""
+    shown = warnings.showwarning
+    if getattr(shown, "notes", False):
+        return
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        if issubclass(category, InputNote):
+            print(f"note: {message}", file=file or sys.stderr, flush=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    show.notes = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the process exit code."""
     parser = build_parser()
@@ -171,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # global options (--quiet, --lang ...) go before the implied command
         args = parser.parse_args([*given, "run", str(DEFAULT_SCENARIO)])
     progress = Progress(sys.stderr, quiet=args.quiet)
+    _show_notes()
 
     def on_sigint(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

@@ -153,6 +153,7 @@ def time_structure(case: Case) -> TimeStructure:
         ones = np.ones(hours, dtype=int)
         return TimeStructure("none", np.arange(hours), ones, ones.astype(float), w, np.zeros(hours, dtype=int),
                              np.zeros(0, dtype=int), {}, {}, np.zeros(hours, dtype=bool))
+    check_periods(case)
     frame = _series(case)
     key = _key(spec, case, frame)
     if key in _CACHE:
@@ -163,6 +164,30 @@ def time_structure(case: Case) -> TimeStructure:
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return ts
+
+
+def check_periods(case: Case) -> None:
+    """Refuse an aggregation the horizon cannot hold, before any clustering.
+
+    Raises
+    ------
+    InputError
+        ``typical_days`` on a horizon that is not whole days or with
+        ``periods`` not below its number of days; ``segments`` with more
+        ``periods`` than hours (key ``aggregation.method`` or ``aggregation.periods``).
+    """
+    spec = case.aggregation
+    hours = case.hours
+    if spec.method == "typical_days":
+        if hours % PERIOD_HOURS:
+            raise _issue(case, "method", f"typical_days needs a horizon of whole days; this one has {hours} hours",
+                         spec.method)
+        days = hours // PERIOD_HOURS
+        if spec.periods >= days:
+            raise _issue(case, "periods", f"must be fewer than the horizon's {days} days for typical_days",
+                         spec.periods)
+    elif spec.method == "segments" and spec.periods > hours:
+        raise _issue(case, "periods", f"must be at most the horizon's {hours} hours for segments", spec.periods)
 
 
 def _issue(case: Case, key: str, message: str, value: object) -> InputError:
@@ -188,13 +213,7 @@ def _typical_days(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> Tim
     from tsam import ClusterConfig
 
     hours = case.hours
-    if hours % PERIOD_HOURS:
-        raise _issue(case, "method", f"typical_days needs a horizon of whole days; this one has {hours} hours",
-                     spec.method)
-    days = hours // PERIOD_HOURS
-    if spec.periods >= days:
-        raise _issue(case, "periods", f"must be fewer than the horizon's {days} days for typical_days",
-                     spec.periods)
+    days = hours // PERIOD_HOURS  # whole days and periods < days: checked by check_periods
     data = _clusterable(frame)
     data.index = pd.date_range("2001-01-01", periods=hours, freq="h")  # tsam wants a regular index
     result = _run_tsam(data, n_clusters=spec.periods, period_duration=PERIOD_HOURS,
@@ -267,7 +286,8 @@ def _extreme_days(case: Case, spec: AggregationSpec, frame: pd.DataFrame, days: 
     for name in spec.extremes:
         if name in ("peak_demand", "peak_heat"):
             series = daily[:, :, col["demand" if name == "peak_demand" else "heat"]]
-            if float(series.max()) <= 0:
+            annual = case.demand_annual_mwh if name == "peak_demand" else case.heat_annual_mwh
+            if float(series.max()) <= 0 or not annual > 0:  # the series are shapes: a zero total has a shape too
                 raise _issue(case, "extremes", f"{name}: this scenario has no such demand", name)
             out[name] = int(np.argmax(series.max(axis=1)))
             continue
@@ -283,8 +303,6 @@ def _segments(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> TimeStr
     from tsam import SegmentConfig
 
     hours = case.hours
-    if spec.periods > hours:
-        raise _issue(case, "periods", f"must be at most the horizon's {hours} hours for segments", spec.periods)
     if spec.periods == hours:  # every step one hour: the full horizon, written as segments
         ones = np.ones(hours, dtype=int)
         return TimeStructure("segments", np.arange(hours), ones, ones.astype(float),

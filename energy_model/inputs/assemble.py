@@ -120,10 +120,15 @@ SYSTEM_MEMBERS = {
 
 def resolve_members(spec: TargetSpec, tech: pd.DataFrame) -> list[str]:
     """Technologies a target counts: those listed plus those of the listed carriers (or, for whole-system
-    kinds, every technology of the kinds in :data:`SYSTEM_MEMBERS`)."""
+    kinds, every technology of the kinds in :data:`SYSTEM_MEMBERS`).
+
+    A listed technology that is not in ``tech`` was excluded by the scenario
+    (``exclude_technologies``; unknown names are refused when the scenario is
+    read) and counts nothing.
+    """
     if spec.kind in SYSTEM_MEMBERS:
         return [str(t) for t in tech.index if str(tech.loc[t, "kind"]) in SYSTEM_MEMBERS[spec.kind]]
-    members = list(spec.technologies or [])
+    members = [t for t in spec.technologies or [] if t in tech.index]
     carriers = set(spec.carriers or [])
     if carriers:
         members += [str(t) for t in tech.index if str(tech.loc[t, "carrier"]) in carriers and t not in members]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model import vocabulary as n
-from energy_model.errors import InputError, InputIssue
+from energy_model.errors import InputError, InputIssue, InputNote
 from energy_model.inputs.assemble import assemble_case
 from energy_model.io import tables
 from energy_model.io.build_years import build_year_changes, check_options, read_build_years
@@ -30,6 +31,7 @@ from energy_model.io.cost_years import cost_year_changes, read_cost_years
 from energy_model.io.paths import confine_tree, safe_path  # noqa: F401 - safe_path re-exported for callers
 from energy_model.io.sanity import check_serveable
 from energy_model.io.scenario_file import LoadedScenario, load_scenario
+from energy_model.io.yaml_safe import load_yaml
 from energy_model.profiles import capacity_factors, read_plants
 from energy_model.profiles.demand import electricity_demand, heat_demand
 from energy_model.weather import load_weather, read_sites
@@ -214,11 +216,49 @@ def load_case(scenario: str | Path | LoadedScenario) -> Case:
         key = "build_options"
         raise InputError(InputIssue(file, key, "build options apply to a build year: add 'build_year'",
                                     value=", ".join(scen.build_options), line=loaded.lines.get(key)))
-    if scen.overrides:
-        case = apply_changes(case, dict(scen.overrides), Origin(file, "overrides.", loaded.lines),
-                             allowed=TABLE_SECTIONS)
+    overrides = overrides_to_apply(loaded)
+    if overrides:
+        case = apply_changes(case, overrides, Origin(file, "overrides.", loaded.lines), allowed=TABLE_SECTIONS)
     check_serveable(loaded, case.technologies, case.demand_mw, case.heat_demand_mw, case.capacity_factors, case.time)
     return case
+
+
+def overrides_to_apply(loaded: LoadedScenario) -> dict[str, Any]:
+    """The scenario's ``overrides`` less those of excluded technologies.
+
+    An override of an excluded technology inherited from the ``base``
+    scenario is dropped with a note (:class:`~energy_model.errors.InputNote`):
+    excluding a technology the base limits is allowed. One the scenario file
+    writes itself is an error at its line.
+
+    Raises
+    ------
+    InputError
+        The scenario file itself overrides a technology it excludes.
+    """
+    scen = loaded.scenario
+    excluded = set(scen.exclude_technologies)
+    file = loaded.path.name
+    keep: dict[str, Any] = {}
+    dropped: list[str] = []
+    issues = []
+    for path, value in scen.overrides.items():
+        parts = path.split(".")
+        if not (len(parts) > 2 and parts[0] == "technologies" and parts[1] in excluded):
+            keep[path] = value
+        elif f"overrides.{path}" in loaded.lines:  # written in this file (its own lines), not inherited
+            issues.append(InputIssue(file, f"overrides.{path}", f"technology '{parts[1]}' is in "
+                                     "exclude_technologies; remove this override or the exclusion", value=value,
+                                     line=loaded.lines.get(f"overrides.{path}")))
+        else:
+            dropped.append(path)
+    if issues:
+        raise InputError(issues)
+    if dropped:
+        base = load_yaml(loaded.path)[0].get("base") or "the base scenario"
+        warnings.warn(f"{file}: exclude_technologies drops {len(dropped)} override{'s' if len(dropped) != 1 else ''} "
+                      f"inherited from {base}: {', '.join(dropped)}", InputNote, stacklevel=2)
+    return keep
 
 
 def _check_carriers(techs: pd.DataFrame, carriers: pd.DataFrame) -> None:
@@ -246,6 +286,13 @@ def _apply_cost_year(case: Case, loaded: LoadedScenario, path: Path) -> Case:
     keep = {p: v for p, v in changes.items()
             if not (p.startswith("technologies.") and p.split(".")[1] in scen.exclude_technologies)
             and not (p.startswith("economics.") and p.split(".", 1)[1] in written)}
+    inherited = [p for p in changes if p.startswith("economics.") and p.split(".", 1)[1] in written
+                 and p not in loaded.lines]  # written in a base scenario, not in this file
+    if inherited:
+        base = load_yaml(loaded.path)[0].get("base") or "the base scenario"
+        kept = ", ".join(f"{p} = {written[p.split('.', 1)[1]]!r} (cost year: {changes[p]:g})" for p in inherited)
+        warnings.warn(f"{file}: cost_year {scen.cost_year} keeps {kept}, written in {base}; write the value "
+                      f"in {file} to choose it there", InputNote, stacklevel=2)
     return apply_changes(case, keep, Origin(f"{file} (cost_year {scen.cost_year} from {path.name})"))
 
 

@@ -100,6 +100,11 @@ def issues_from_validation(err: ValidationError, file: str, lines: dict[str, int
         elif e["type"] in ("float_parsing", "float_type", "int_parsing", "int_type") and isinstance(value, str) \
                 and "," in value:
             msg += "; use a decimal point, not a comma"
+        elif isinstance(value, bool) and not e["type"].startswith("bool"):
+            shown = "true" if value else "false"
+            msg = (f"expected a year; got {shown} (a YAML boolean); write a year such as 2017" if key == "cost_year"
+                   else f"{msg}; got {shown} (a YAML boolean)")
+            value = None
         elif isinstance(value, (dict, list)):
             value = None
         msg = msg.removeprefix("Value error, ")

@@ -219,6 +219,9 @@ class AggregationSpec(_Strict):
             raise ValueError("each extreme may be named once")
         if self.method == "segments" and self.periods < 2:
             raise ValueError("segments need periods >= 2")
+        if self.method == "segments" and "link_storage" in self.model_fields_set and not self.link_storage:
+            raise ValueError("link_storage: false applies only to method: typical_days (segments are one "
+                             "chronological sequence, storage is always carried through it); remove the key")
         return self
 
 

@@ -269,7 +269,7 @@ def check_values(frame: pd.DataFrame, file: str, *, names: dict[str, str] | None
 
 
 def check_solar_timing(frame: pd.DataFrame, file: str, longitude_deg: float, *,
-                       tolerance_h: float = 1.5) -> list[InputIssue]:
+                       tolerance_h: float = 0.75) -> list[InputIssue]:
     """Check that irradiance peaks around local solar noon (catches series shifted by a time zone).
 
     The GHI-weighted circular mean of the hour of day (mid-hour, China Standard

@@ -19,6 +19,7 @@ from energy_model.weather.canonical import (
 from energy_model.weather.csvfile import read_weather_csv
 from energy_model.weather.epw import read_station_file
 from energy_model.weather.era5 import read_era5
+from energy_model.weather.plausibility import check_coast_wind, check_night_irradiance
 from energy_model.weather.synthetic import synthetic_weather
 from energy_model.weather.synthetic_params import read_synthetic_parameters
 
@@ -88,8 +89,7 @@ def load_weather(spec: WeatherSpec, sites: pd.DataFrame, base_dir: Path) -> dict
             cut, found = select_years(frame, years, label)
             issues += found
             if not found:
-                lon = float(sites.loc[sites["site"] == site, "longitude_deg"].iloc[0])
-                issues += _judge(cut, label, lon, spec, names)
+                issues += _judge(cut, label, sites.loc[sites["site"] == site].iloc[0], spec, names)
                 out[site] = cut
     else:
         files, issues = _site_files(spec, sites)
@@ -114,20 +114,29 @@ def load_weather(spec: WeatherSpec, sites: pd.DataFrame, base_dir: Path) -> dict
                 continue
             issues += found
             if not found:
-                issues += _judge(cut, label, float(site["longitude_deg"]), spec)
+                issues += _judge(cut, label, site, spec)
                 out[row.site] = cut
     if issues:
         raise InputError(issues)
     return {s: f[list(COLUMNS)].astype("float64") for s, f in out.items()}
 
 
-def _judge(frame: pd.DataFrame, label: str, longitude: float, spec: WeatherSpec,
+def _judge(frame: pd.DataFrame, label: str, site: pd.Series, spec: WeatherSpec,
            names: dict[str, str] | None = None) -> list[InputIssue]:
-    """Value ranges, annual means (unless ``spec.accept_implausible``) and solar timing of one site's weather."""
+    """Value ranges, annual means and wind for this coast (unless ``spec.accept_implausible``), and solar timing.
+
+    Solar timing: the GHI-weighted mean hour near solar noon
+    (:func:`~energy_model.weather.canonical.check_solar_timing`) and no
+    irradiance with the sun below the horizon
+    (:func:`~energy_model.weather.plausibility.check_night_irradiance`).
+    """
     issues = check_values(frame, label, names=names)
     if not spec.accept_implausible:
         issues += check_annual_means(frame, label, names=names)
-    return issues + check_solar_timing(frame, label, longitude)
+        issues += check_coast_wind(frame, label, str(site.get("surface", "")), names=names)
+    lat, lon = float(site["latitude_deg"]), float(site["longitude_deg"])
+    timing = check_solar_timing(frame, label, lon)
+    return issues + (timing or check_night_irradiance(frame, label, lat, lon))
 
 
 def _read_csvs(paths: list[Path], site: pd.Series, spec: WeatherSpec) -> pd.DataFrame:

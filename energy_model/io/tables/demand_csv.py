@@ -49,10 +49,36 @@ def read_demand_csv(path: str | Path, time: pd.DatetimeIndex) -> np.ndarray:
     issues = _Issues(path.name, [])  # messages name files, never full machine paths
     rows = _read_rows(path, DEMAND_COLUMNS, issues)
     stamps, values, lines = _parse_demand_rows(rows, name, issues)
+    horizon = _horizon(time)
+    parsed = len(stamps)
+    dropped_day = next((t.normalize() for t in stamps if (t.month, t.day) == (2, 29)), None)
+    stamps, values, lines = _without_missing_leap_day(stamps, values, lines, horizon)
     complete = not issues.items
-    _check_demand_series(stamps, values, lines, _horizon(time), name, issues, complete=complete)
+    left_out = "" if len(stamps) == parsed else (
+        f"; the {parsed - len(stamps)} hours of {dropped_day:%Y-%m-%d} in the file were left out: the weather has no "
+        "29 February (the synthetic weather and typical-year files have 8,760 hours a year)")
+    _check_demand_series(stamps, values, lines, horizon, name, issues, complete=complete, left_out=left_out)
     issues.raise_if_any()
     return np.asarray(values, dtype=float)
+
+
+def _without_missing_leap_day(stamps: list[pd.Timestamp], values: list[float], lines: list[int],
+                              horizon: pd.DatetimeIndex) -> tuple[list[pd.Timestamp], list[float], list[int]]:
+    """Leave out the file's hours of a 29 February inside the horizon that the horizon itself does not have.
+
+    The synthetic weather and typical-year files have 8,760 hours a year
+    (no 29 February), so a horizon over a leap year's February skips that
+    day; a demand file with the full calendar is then read without it.
+    """
+    if not len(horizon) or not stamps:
+        return stamps, values, lines
+    days = set(horizon.normalize())
+    first, last = horizon[0], horizon[-1]
+    keep = [k for k, t in enumerate(stamps)
+            if not ((t.month, t.day) == (2, 29) and first <= t <= last and t.normalize() not in days)]
+    if len(keep) == len(stamps):
+        return stamps, values, lines
+    return [stamps[k] for k in keep], [values[k] for k in keep], [lines[k] for k in keep]
 
 
 def _horizon(time: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -125,11 +151,13 @@ def _check_stamps_match(stamps: list[pd.Timestamp], lines: list[int], horizon: p
 
 
 def _check_demand_series(stamps: list[pd.Timestamp], values: list[float], lines: list[int],
-                         horizon: pd.DatetimeIndex, name: str, issues: _Issues, *, complete: bool) -> None:
+                         horizon: pd.DatetimeIndex, name: str, issues: _Issues, *, complete: bool,
+                         left_out: str = "") -> None:
     """Order, duplicates, gaps, alignment with the horizon and magnitude.
 
     Rows that failed to parse are absent; the gap check skips over them and
     the length/start checks run only when every row parsed (``complete``).
+    ``left_out`` ends the length message (hours of a 29 February the horizon does not have).
     """
     seen: dict[pd.Timestamp, int] = {}
     for stamp, line in zip(stamps, lines):
@@ -137,17 +165,19 @@ def _check_demand_series(stamps: list[pd.Timestamp], values: list[float], lines:
             issues.add(f"{name}:{stamp}.time", f"duplicate time stamp (first on line {seen[stamp]})",
                        value=str(stamp), line=line)
         seen.setdefault(stamp, line)
+    position = {t: k for k, t in enumerate(horizon)}
     for prev, stamp, prev_line, line in zip(stamps, stamps[1:], lines, lines[1:]):
+        skipped_by_horizon = prev in position and position.get(stamp) == position[prev] + 1  # e.g. 29 February
         if stamp < prev:
             issues.add(f"{name}:{stamp}.time", f"time stamps out of order (after {prev})", value=str(stamp), line=line)
-        elif stamp - prev > pd.Timedelta(hours=1) and line == prev_line + 1:
+        elif stamp - prev > pd.Timedelta(hours=1) and line == prev_line + 1 and not skipped_by_horizon:
             issues.add(f"{name}:{stamp}.time", f"gap: hours missing after {prev}", value=str(stamp), line=line)
         elif pd.Timedelta(0) < stamp - prev < pd.Timedelta(hours=1):
             issues.add(f"{name}:{stamp}.time", "not hourly: stamps less than one hour apart",
                        value=str(stamp), line=line)
     if complete and len(values) != len(horizon):
         message = (f"{len(values)} hourly values but the model horizon has {len(horizon)} hours "
-                   f"({horizon[0]} to {horizon[-1]})" if len(horizon) else "the model horizon is empty")
+                   f"({horizon[0]} to {horizon[-1]}){left_out}" if len(horizon) else "the model horizon is empty")
         issues.add(f"{name}:demand_mw", message, value=len(values))
     elif complete and stamps and stamps[0] != horizon[0]:
         issues.add(f"{name}:{stamps[0]}.time", f"first stamp differs from the horizon start {horizon[0]}",
