@@ -287,7 +287,8 @@ def _apply_cost_year(case: Case, loaded: LoadedScenario, path: Path) -> Case:
             if not (p.startswith("technologies.") and p.split(".")[1] in scen.exclude_technologies)
             and not (p.startswith("economics.") and p.split(".", 1)[1] in written)}
     inherited = [p for p in changes if p.startswith("economics.") and p.split(".", 1)[1] in written
-                 and p not in loaded.lines]  # written in a base scenario, not in this file
+                 and p not in loaded.lines  # written in a base scenario, not in this file
+                 and float(written[p.split(".", 1)[1]]) != float(changes[p])]  # and not what the cost year says
     if inherited:
         base = load_yaml(loaded.path)[0].get("base") or "the base scenario"
         kept = ", ".join(f"{p} = {written[p.split('.', 1)[1]]!r} (cost year: {changes[p]:g})" for p in inherited)
