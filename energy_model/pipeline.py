@@ -212,6 +212,7 @@ def run_scenario(
             "description_zh": scen.description_zh,
             "target_status": test.status,
             "targets": test.table.to_dict(orient="records"),
+            "cost_alone_estimate": test.table.attrs.get("cost_alone_estimate"),
             "binding_limits": [b["text"] for b in test.binding],
             "messages": test.messages,
             "enforced": info,

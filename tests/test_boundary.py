@@ -187,3 +187,42 @@ def test_exports_leave_at_the_local_intensity() -> None:
     assert float(res["co2_production_t_per_yr"]) == pytest.approx(20.0)
     assert float(res["co2_exported_t_per_yr"]) == pytest.approx(16.0)
     assert float(res["co2_consumption_t_per_yr"]) == pytest.approx(4.0)
+
+
+def test_each_targets_cost_is_estimated_on_typical_days_when_full_solves_are_not_asked(monkeypatch) -> None:
+    """Six identical days: typical days reproduce them exactly, so the estimate equals the full-horizon cost.
+
+    PV 0.5 cf by day, wind 0.4 flat, both expandable against gas at 95 CNY/MWh; a wind and a solar
+    capacity target are each missed without policy. The estimate (2 typical days of 6) must equal the
+    costs of the full horizon computed with each_alone=True, and be labelled as an estimate.
+    """
+    from energy_model.analysis import target_test as tt
+    from energy_model.engine.study import Study
+    from tiny import system
+
+    monkeypatch.setitem(tt.ESTIMATE_CHANGES, "aggregation.periods", 2)
+    monkeypatch.setitem(tt.ESTIMATE_CHANGES, "aggregation.extremes", [])
+    day_pv = [0.0] * 6 + [0.5] * 12 + [0.0] * 6
+    techs = [gas(95, mw=100.0),
+             tech("pv", "variable", carrier="solar", profile="pv", capex_cny_per_kw=2000.0),
+             tech("wind", "variable", carrier="wind", profile="wind", capex_cny_per_kw=3000.0)]
+    targets = {"wind_gw": TargetSpec(kind="min_capacity", technologies=["wind"], value_mw=10.0),
+               "pv_gw": TargetSpec(kind="min_capacity", technologies=["pv"], value_mw=20.0)}
+    case = system(techs, [10.0] * 144, cf={"pv": day_pv * 6, "wind": [0.4] * 144}, targets=targets,
+                  solver=SIMPLEX)
+    estimated = tt.run_target_test(Study(case), each_alone=False)
+    exact = tt.run_target_test(Study(case), each_alone=True)
+    est = estimated.table.set_index("target")
+    full = exact.table.set_index("target")
+    for k in targets:
+        assert est.loc[k, "cost_alone_cny_per_yr"] == pytest.approx(full.loc[k, "cost_alone_cny_per_yr"], rel=1e-7)
+        assert est.loc[k, "cost_alone_basis"] == tt.ESTIMATE_BASIS
+        assert full.loc[k, "cost_alone_basis"] == "full"
+    info = estimated.table.attrs["cost_alone_estimate"]
+    assert info["relative_error"] == pytest.approx(0.0, abs=1e-7)
+    assert any("estimated on 2 typical days (" in m for m in estimated.messages)
+    # the costs are the hand values: 10 MW x 3,000 and 20 MW x 2,000 CNY/kW (1-yr life, r = 0) less the gas saved
+    saved_wind = 10 * 0.4 * 8760 * 95
+    saved_pv = 20 * 0.5 * 8760 / 2 * 95
+    assert est.loc["wind_gw", "cost_alone_cny_per_yr"] == pytest.approx(10_000 * 3000 - saved_wind, rel=1e-7)
+    assert est.loc["pv_gw", "cost_alone_cny_per_yr"] == pytest.approx(20_000 * 2000 - saved_pv, rel=1e-7)

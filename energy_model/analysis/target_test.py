@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -28,7 +29,7 @@ from energy_model.analysis.binding_limits import binding_limits
 from energy_model.engine.highs import SIMPLEX_MAX_HOURS, choose_method
 from energy_model.engine.measures import consumption_mwh, is_met, peak_demand_mw
 from energy_model.engine.study import Study
-from energy_model.errors import InfeasibleError, NumericalError, UnboundedError
+from energy_model.errors import InfeasibleError, InputError, NumericalError, UnboundedError
 from energy_model.inputs.lp_units import target_level_from_lp, time_arrays
 from energy_model.model.targets import target_measure
 
@@ -244,9 +245,14 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     infeasible_alone: list[str] = []
     if each_alone is None:
         each_alone = study.model.lp_data.hours <= SIMPLEX_MAX_HOURS
+    estimate: dict[str, Any] | None = None
     if len(unmet) > 1 and not each_alone and not isinstance(enforced_out, InfeasibleError):
-        messages.append(f"the cost of each of the {len(unmet)} unmet targets alone was not computed "
-                        f"({len(unmet)} more full-horizon solves); ask for it with --each-target")
+        estimate = _alone_on_typical_days(study, unmet, active, modes, progress)
+        if estimate is None:
+            messages.append(f"the cost of each of the {len(unmet)} unmet targets alone was not computed "
+                            f"({len(unmet)} more full-horizon solves); ask for it with --each-target")
+        else:
+            alone.update(estimate["alone"])
     elif len(unmet) > 1:
         alone_cases = [(f"target '{k}' alone", {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT)
                                                  for j in active}) for k in unmet]
@@ -282,9 +288,58 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
         if any(float(enforced["target_shortfall"].sel({n.TARGET: k})) > 1e-9 for k in targets):
             status = "soft_shortfall"
     table = _table(targets, kinds, levels, modes, ref_value, reference, enforced, alone, ref_cost, consumption, ds)
+    table["cost_alone_basis"] = ["full" if k in alone and (estimate is None or k not in estimate["alone"])
+                                 else ESTIMATE_BASIS if k in alone else "" for k in targets]
+    if estimate is not None:
+        full_all = float(enforced.attrs["objective_cny_per_yr"]) - ref_cost
+        error = estimate["all"] / full_all - 1.0 if full_all > 0 else math.nan
+        table.attrs["cost_alone_estimate"] = {"basis": ESTIMATE_BASIS, "all_targets_estimated_cny_per_yr":
+                                              estimate["all"], "all_targets_full_cny_per_yr": full_all,
+                                              "relative_error": error}
+        messages.append(f"each target's cost alone was estimated on {_estimate_text()} ({len(unmet)} solves of seconds "
+                        f"instead of full-horizon ones): there all targets together cost "
+                        f"{estimate['all'] / 1e6:,.1f} M CNY/yr against {full_all / 1e6:,.1f} M CNY/yr on the full "
+                        f"horizon ({error:+.1%}); --each-target computes them on the full horizon")
     binding = binding_limits(enforced, ds) if enforced is not None else []
     messages = messages + _shortfall_messages(table, consumption)
     return TargetTest(reference, enforced, table, status, messages, binding)
+
+
+#: The aggregation each target's own cost is estimated on when full-horizon solves per target are not asked for.
+ESTIMATE_CHANGES = {"aggregation.method": "typical_days", "aggregation.periods": 16,
+                    "aggregation.extremes": ["peak_demand", "min_wind_day"]}
+ESTIMATE_BASIS = "typical_days"
+
+
+def _estimate_text() -> str:
+    extremes = ESTIMATE_CHANGES["aggregation.extremes"]
+    return f"{ESTIMATE_CHANGES['aggregation.periods']} typical days" + (
+        f" plus the {', '.join(str(e) for e in extremes)} days" if extremes else "")
+
+
+def _alone_on_typical_days(study: Study, unmet: list[str], active: list[str], modes: dict[str, str],
+                           progress: Callable[[str], None] | None) -> dict[str, Any] | None:
+    """Each unmet target's own cost [CNY/yr] on the scenario's typical days, and all targets' cost there.
+
+    None when the scenario is already aggregated or its horizon cannot be cut into typical days.
+    """
+    if study.case.aggregation.method != "none":
+        return None
+    try:
+        with study.changed(ESTIMATE_CHANGES):
+            relax = {f"targets.{k}.mode": n.REPORT for k in active}
+            cases = [("reference on typical days", relax), ("all targets on typical days", {})]
+            cases += [(f"target '{k}' alone on typical days",
+                       {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT) for j in active}) for k in unmet]
+            outs = study.solve_many(cases, progress)
+    except InputError:
+        return None
+    solved = [o if isinstance(o, xr.Dataset) else None for o in outs]
+    if solved[0] is None or solved[1] is None:
+        return None
+    ref = float(solved[0].attrs["objective_cny_per_yr"])
+    alone = {k: float(o.attrs["objective_cny_per_yr"]) - ref for k, o in zip(unmet, solved[2:]) if o is not None}
+    return {"alone": alone, "all": float(solved[1].attrs["objective_cny_per_yr"]) - ref}
 
 
 def _shortfall_messages(table: pd.DataFrame, consumption: float) -> list[str]:

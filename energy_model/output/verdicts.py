@@ -111,7 +111,7 @@ def target_verdict(inputs: xr.Dataset, row: dict[str, Any], names: Names, lang: 
         "title": target_title(inputs, row, names, lang),
         "reference": level_text(kind, row["reference_value"], lang),
         "value": level_text(kind, row["value"], lang),
-        "cost": lang.q("money", cost, per="yr"),
+        "cost": lang.q("money", cost, per="yr") + _estimated(row, lang),
         "per_mwh": lang.q("price", cost / consumption_mwh if consumption_mwh else math.nan),
         "price": f"{lang.num(row['shadow_price'], 1)} {price_unit}",
         "shortfall": level_text(kind, row.get("shortfall"), lang),
@@ -229,9 +229,16 @@ def answer(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, names: 
             raw = t.get("cost_alone_cny_per_yr")
             cost = float(raw) if raw is not None else math.nan
             parts.append(lang("answer.cost_alone_item", title=target_title(inputs, t, names, lang),
-                              cost=lang.q("money", cost, per="yr") if math.isfinite(cost) else lang("common.na")))
+                              cost=lang.q("money", cost, per="yr") + _estimated(t, lang) if math.isfinite(cost)
+                              else lang("common.na")))
         out.append(lang("answer.cost_alone", items=lang("common.list_sep").join(parts)))
     return out
+
+
+def _estimated(row: dict[str, Any], lang: Lang) -> str:
+    """`` (estimated on typical days)`` when a target's own cost comes from the aggregated model."""
+    basis = str(row.get("cost_alone_basis") or "")
+    return lang("verdict.estimated") if basis.startswith("typical_days") else ""
 
 
 def status_text(doc: dict[str, Any], lang: Lang) -> str:
