@@ -196,9 +196,10 @@ def test_each_targets_cost_is_estimated_on_typical_days_when_full_solves_are_not
     capacity target are each missed without policy. The estimate (2 typical days of 6) must equal the
     costs of the full horizon computed with each_alone=True, and be labelled as an estimate.
     """
+    from tiny import system
+
     from energy_model.analysis import target_test as tt
     from energy_model.engine.study import Study
-    from tiny import system
 
     monkeypatch.setitem(tt.ESTIMATE_CHANGES, "aggregation.periods", 2)
     monkeypatch.setitem(tt.ESTIMATE_CHANGES, "aggregation.extremes", [])

@@ -306,7 +306,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
 
 
 #: The aggregation each target's own cost is estimated on when full-horizon solves per target are not asked for.
-ESTIMATE_CHANGES = {"aggregation.method": "typical_days", "aggregation.periods": 16,
+ESTIMATE_CHANGES: dict[str, Any] = {"aggregation.method": "typical_days", "aggregation.periods": 16,
                     "aggregation.extremes": ["peak_demand", "min_wind_day"]}
 ESTIMATE_BASIS = "typical_days"
 
