@@ -75,8 +75,10 @@ from scipy.stats import qmc
 
 from energy_model import errors
 from energy_model import vocabulary as n
+from energy_model.engine.measures import share
 from energy_model.errors import MAX_ISSUES, EnergyModelError, InputError, InputIssue, PartialSweepError
 from energy_model.inputs.aggregate import check_periods
+from energy_model.inputs.lp_units import time_arrays
 from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes, current_value
 from energy_model.io.paths import results_dir
@@ -722,10 +724,25 @@ def _record(results: xr.Dataset, prefix: str, inputs: xr.Dataset | None = None) 
         rec[f"{prefix}target_value.{k}"] = float(results["target_value"].sel(sel))
         rec[f"{prefix}target_shadow_price.{k}"] = float(results["target_shadow_price"].sel(sel))
     rec[f"{prefix}co2_t_per_yr"] = float(results["emissions_t_per_yr"].sel(pollutant="co2").sum())
+    for g, v in results["generation_mwh_per_yr"].to_series().items():
+        rec[f"{prefix}generation_mwh_per_yr.{g}"] = float(v)
+    if inputs is not None:
+        w = time_arrays(inputs)[0]
+        for g in results[n.TECH].values.astype(str):
+            if np.isfinite(results["available_mw"].sel({n.TECH: g}).values).any():  # variable renewables
+                rec[f"{prefix}curtailment_mwh_per_yr.{g}"] = float(
+                    results["curtailment_mw"].sel({n.TECH: g}).fillna(0.0).values @ w)
+    for name in ("co2_production_t_per_yr", "co2_consumption_t_per_yr"):
+        if name in results:
+            rec[f"{prefix}{name}"] = float(results[name])
     if inputs is not None:
         kind = inputs["kind"].sel({n.TECH: results[n.TECH].values}).values.astype(str)
         imported = results["generation_mwh_per_yr"].values[kind == n.IMPORT]
+        exported = results["generation_mwh_per_yr"].values[kind == n.EXPORT]
         rec[f"{prefix}imported_electricity_mwh_per_yr"] = float(imported.sum())
+        rec[f"{prefix}exported_electricity_mwh_per_yr"] = float(exported.sum())
+        if "new_energy" in inputs:
+            rec[f"{prefix}new_energy_share"] = share(results, inputs, inputs["new_energy"].values.astype(bool))
     rec[f"{prefix}imported_co2_t_per_yr"] = float(results["imported_co2_t_per_yr"].sum())
     for f, v in results["fuel_use_units_per_yr"].to_series().items():
         rec[f"{prefix}fuel_use_units_per_yr.{f}"] = float(v)
@@ -818,10 +835,13 @@ def _duration(seconds: float) -> str:
 
 #: Columns of one variable per label (``capacity_mw.<technology>``) and the dimension of their labels.
 VECTOR_DIMS = {"capacity_mw": n.TECH, "cost_cny_per_yr": "component", "target_value": n.TARGET,
-               "target_shadow_price": n.TARGET, "fuel_use_units_per_yr": n.FUEL}
+               "target_shadow_price": n.TARGET, "fuel_use_units_per_yr": n.FUEL,
+               "generation_mwh_per_yr": n.TECH, "curtailment_mwh_per_yr": n.TECH}
 #: Units of the sweep's one-number columns ("-": a count or a text).
 SCALAR_UNITS = {"objective_cny_per_yr": "CNY/yr", "co2_t_per_yr": "t/yr", "imported_electricity_mwh_per_yr": "MWh/yr",
-                "imported_co2_t_per_yr": "t/yr", "solve_s": "s", "method": "-", "iterations": "-", "status": "-",
+                "imported_co2_t_per_yr": "t/yr", "exported_electricity_mwh_per_yr": "MWh/yr",
+                "co2_production_t_per_yr": "t/yr", "co2_consumption_t_per_yr": "t/yr", "new_energy_share": "-",
+                "solve_s": "s", "method": "-", "iterations": "-", "status": "-",
                 "message": "-"}
 #: Units of target values and shadow prices by target kind.
 TARGET_UNITS = {kind: (n.LEVEL_UNIT[family], n.PRICE_UNIT[family]) for kind, family in n.TARGET_FAMILY.items()}
@@ -991,7 +1011,8 @@ def _vector_unit(head: str, labels: list[str], target_kinds: Mapping[str, str], 
     if head == "fuel_use_units_per_yr":
         units = {fuel_units.get(f, "") for f in labels}
         return f"{units.pop()}/yr" if len(units) == 1 else "trading unit of each fuel (coordinate fuel_unit) per yr"
-    return {"capacity_mw": "MW", "cost_cny_per_yr": "CNY/yr"}[head]
+    return {"capacity_mw": "MW", "cost_cny_per_yr": "CNY/yr", "generation_mwh_per_yr": "MWh/yr",
+            "curtailment_mwh_per_yr": "MWh/yr"}[head]
 
 
 # -- screen, then verify ------------------------------------------------------------------------------------------
