@@ -8,7 +8,9 @@ the four hours and costs are in CNY over those hours.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+from conftest import BASE_YAML as BASE
 from tiny import ECON, SIMPLEX, inputs, tech
 
 from energy_model.engine.checks import check_results
@@ -227,3 +229,57 @@ def test_each_targets_cost_is_estimated_on_typical_days_when_full_solves_are_not
     saved_pv = 20 * 0.5 * 8760 / 2 * 95
     assert est.loc["wind_gw", "cost_alone_cny_per_yr"] == pytest.approx(10_000 * 3000 - saved_wind, rel=1e-7)
     assert est.loc["pv_gw", "cost_alone_cny_per_yr"] == pytest.approx(20_000 * 2000 - saved_pv, rel=1e-7)
+
+
+def test_trade_prices_from_a_series_by_hand() -> None:
+    """The hand case of the provincial value with the export series given as a file would give it:
+    prices [90, 100, 110, 100] -> mean 100 (vom -100), shape [0.9, 1, 1.1, 1]; 575 CNY as above."""
+    from tiny import system
+
+    from energy_model.inputs.assemble import assemble_case
+
+    techs = [gas(95), link("sell", "export", -100, price_profile="trade_prices")]
+    case = system(techs, DEMAND, hour_weight=1.0).evolve(price_series={"sell": np.array([90.0, 100.0, 110.0, 100.0])})
+    res = solve(assemble_case(case))
+    np.testing.assert_allclose(out(res, "sell"), [0, 8, 7, 8], atol=1e-6)
+    assert res.attrs["objective_cny_per_yr"] == pytest.approx(575.0)
+
+
+def _price_file(hours: int, imp: float = 280.0, exp: float = 270.0, step: float = 1.0) -> str:
+    stamps = pd.date_range("2021-01-01", periods=hours, freq="h")
+    rows = [f"{t:%Y-%m-%d %H:%M},{imp + step * (t.hour % 4):g},{exp + 2 * step * (t.hour % 4):g}" for t in stamps]
+    return "time,grid_import,grid_export\n" + "\n".join(rows) + "\n"
+
+
+def test_trade_price_file_sets_each_rows_mean_and_shape(project) -> None:
+    """48 hours, import 280 + (h mod 4), export 270 + 2 (h mod 4): means 281.5 and 273."""
+    from energy_model.inputs.load import build_model_inputs
+
+    project.data("prices.csv", _price_file(48))
+    ds = build_model_inputs(project.scenario(BASE + "trade_prices: {file: ../data/prices.csv}\n"))
+    assert float(ds["vom_cny_per_mwh"].sel(technology="grid_import")) == pytest.approx(281.5)
+    assert float(ds["vom_cny_per_mwh"].sel(technology="grid_export")) == pytest.approx(-273.0)
+    shape = ds["price_shape"].sel(technology="grid_export").values
+    np.testing.assert_allclose(shape[:4], np.array([270, 272, 274, 276]) / 273.0)
+    assert ds.attrs["trade_prices_file"] == "prices.csv"
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    (lambda: _price_file(48).replace("grid_export", "coal_usc"), "prices.csv:1: prices.csv:coal_usc: not an import"),
+    (lambda: _price_file(48).replace("2021-01-01 05:00,281,", "2021-01-01 05:00,-281,"),
+     "prices.csv:7: prices.csv:2021-01-01 05:00.grid_import: must be between 0 and 5000 CNY/MWh"),
+    (lambda: _price_file(47), "the file has 47 hours but the horizon has 48"),
+    (lambda: _price_file(48, imp=0.28, exp=0.27, step=0.001), "is this CNY/kWh?"),
+], ids=["not_a_trade_row", "negative_price", "short_file", "kwh_prices"])
+def test_bad_trade_price_files_are_input_errors(project, capsys, text, says) -> None:
+    from energy_model.cli import main as cli
+
+    project.data("prices.csv", text())
+    before = project.snapshot()
+    scenario = project.scenario(BASE + "trade_prices: {file: ../data/prices.csv}\n")
+    assert cli.main(["validate", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert says in err, err
+    assert "Traceback" not in err
+    assert {k: v for k, v in project.snapshot().items() if not k.startswith("scenarios")} == \
+        {k: v for k, v in before.items() if not k.startswith("scenarios")}

@@ -20,7 +20,7 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.inputs.aggregate import PERIOD_HOURS, TimeStructure, aggregate_series, time_structure
-from energy_model.inputs.price_shapes import price_shapes
+from energy_model.inputs.price_shapes import TRADE_PRICES, price_shapes, series_key
 from energy_model.io.case import Case
 from energy_model.io.schema import EconomicsSpec, TargetSpec
 
@@ -196,7 +196,8 @@ def assemble_inputs(
     shaped = np.ones((len(techs), hours))
     for i, g in enumerate(techs):
         if t["price_profile"][g]:
-            shaped[i] = np.asarray((price_shapes or {})[t["price_profile"][g]], dtype=float)[:hours]
+            key = series_key(g) if t["price_profile"][g] == TRADE_PRICES else t["price_profile"][g]
+            shaped[i] = np.asarray((price_shapes or {})[key], dtype=float)[:hours]
     data["price_shape"] = ((n.TECH, n.TIME), shaped)
     data["demand_mw"] = (n.TIME, np.asarray(demand_mw, dtype=float))
     data["heat_demand_mw"] = (n.TIME, np.asarray(heat_demand_mw, dtype=float))

@@ -219,6 +219,8 @@ def load_case(scenario: str | Path | LoadedScenario) -> Case:
     overrides = overrides_to_apply(loaded)
     if overrides:
         case = apply_changes(case, overrides, Origin(file, "overrides.", loaded.lines), allowed=TABLE_SECTIONS)
+    if scen.trade_prices is not None:
+        case = _apply_trade_prices(case, loaded, folder, used)
     check_serveable(loaded, case.technologies, case.demand_mw, case.heat_demand_mw, case.capacity_factors, case.time)
     return case
 
@@ -259,6 +261,33 @@ def overrides_to_apply(loaded: LoadedScenario) -> dict[str, Any]:
         warnings.warn(f"{file}: exclude_technologies drops {len(dropped)} override{'s' if len(dropped) != 1 else ''} "
                       f"inherited from {base}: {', '.join(dropped)}", InputNote, stacklevel=2)
     return keep
+
+
+def _apply_trade_prices(case: Case, loaded: LoadedScenario, folder: Path, used: list[Path]) -> Case:
+    """Hourly trade prices from the scenario's file: each named row's mean price and ``price_profile``.
+
+    The file's columns are import or export technologies; each gets
+    ``vom_cny_per_mwh`` = the series' mean (negative for exports: revenue) and
+    ``price_profile: trade_prices`` through the change path, and the Case keeps
+    the series for the hourly shape.
+    """
+    scen = loaded.scenario
+    assert scen.trade_prices is not None
+    file = loaded.path.name
+    path = safe_path(folder, scen.trade_prices.file, file, "trade_prices.file")
+    tech = case.technologies
+    allowed = {str(g): str(tech.loc[g, "kind"]) for g in tech.index if str(tech.loc[g, "kind"]) in (n.IMPORT, n.EXPORT)}
+    series = tables.read_price_csv(path, case.time, allowed)
+    used.append(path)
+    changes: dict[str, object] = {}
+    for g, values in series.items():
+        mean = float(np.mean(values))
+        changes[f"technologies.{g}.vom_cny_per_mwh"] = -mean if allowed[g] == n.EXPORT else mean
+        changes[f"technologies.{g}.price_profile"] = "trade_prices"
+    case = apply_changes(case, changes, Origin(f"{file} (trade_prices from {path.name})"))
+    return case.evolve(price_series=dict(series),
+                       attrs=dict(case.attrs) | {"trade_prices_file": path.name,
+                                                 "input_hash": input_hash(loaded, [p for p in used if p.is_file()])})
 
 
 def _check_carriers(techs: pd.DataFrame, carriers: pd.DataFrame) -> None:

@@ -1,19 +1,26 @@
 """Hourly price multipliers of a case: what shapes a technology's ``vom_cny_per_mwh`` hour by hour.
 
-Only ``provincial_value`` today (the province's marginal value of electricity,
-:mod:`energy_model.profiles.provincial_value`), computed from the case's own
+``provincial_value``: the province's marginal value of electricity
+(:mod:`energy_model.profiles.provincial_value`), computed from the case's own
 full-resolution demand shape and the mean capacity factor of its wind and of
 its solar profiles, with the province parameters of ``economics``
-(``provincial_*``, set per cost year). Aggregation, if any, is applied after.
+(``provincial_*``, set per cost year). ``trade_prices``: a technology's own
+hourly series from the scenario's trade-prices file, divided by its mean (the
+mean is the row's ``vom_cny_per_mwh``). Aggregation, if any, is applied after.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from energy_model import vocabulary as n
+from energy_model.errors import InputError, InputIssue
 from energy_model.io.case import Case
 from energy_model.profiles.provincial_value import provincial_value_shape
+
+#: The price profile that takes a technology's own series from the scenario's trade-prices file.
+TRADE_PRICES = "trade_prices"
 
 
 def _carrier_cf(case: Case, carrier: str) -> np.ndarray:
@@ -30,14 +37,32 @@ def price_shapes(case: Case) -> dict[str, np.ndarray]:
 
     Returns an empty mapping when no technology has a ``price_profile``.
     """
-    used = {str(p) for p in case.technologies["price_profile"].dropna() if str(p)} \
-        if "price_profile" in case.technologies else set()
-    if not used:
-        return {}
-    e = case.economics
-    shape = provincial_value_shape(
-        case.demand_shape, _carrier_cf(case, "wind"), _carrier_cf(case, "solar"),
-        wind_share=e.provincial_wind_share, solar_share=e.provincial_solar_share,
-        must_run_share=e.provincial_must_run_share, merit_spread=e.provincial_merit_spread,
-        surplus_floor=e.provincial_surplus_floor)
-    return {"provincial_value": shape}
+    profile = case.technologies["price_profile"] if "price_profile" in case.technologies else pd.Series(dtype=object)
+    used = {str(g): str(p) for g, p in profile.dropna().items() if str(p)}
+    out: dict[str, np.ndarray] = {}
+    if "provincial_value" in used.values():
+        e = case.economics
+        out["provincial_value"] = provincial_value_shape(
+            case.demand_shape, _carrier_cf(case, "wind"), _carrier_cf(case, "solar"),
+            wind_share=e.provincial_wind_share, solar_share=e.provincial_solar_share,
+            must_run_share=e.provincial_must_run_share, merit_spread=e.provincial_merit_spread,
+            surplus_floor=e.provincial_surplus_floor)
+    missing = []
+    for g, p in used.items():
+        if p != TRADE_PRICES:
+            continue
+        series = case.price_series.get(g)
+        if series is None:
+            missing.append(g)
+            continue
+        out[series_key(g)] = np.asarray(series, dtype=float) / float(np.mean(series))
+    if missing:
+        raise InputError([InputIssue(case.file, f"technologies.{g}.price_profile", "'trade_prices' needs a column "
+                                     f"'{g}' in the scenario's trade_prices file", value=TRADE_PRICES)
+                          for g in missing])
+    return out
+
+
+def series_key(technology: str) -> str:
+    """Name of a technology's own price shape from the trade-prices file."""
+    return f"{TRADE_PRICES}:{technology}"

@@ -58,6 +58,10 @@ class Case:
         Time aggregation applied when the LP inputs are assembled (the
         hourly series above stay at full resolution, so a changed
         aggregation is computed from them again).
+    price_series : mapping of str to numpy.ndarray
+        Hourly trade price [CNY/MWh] per technology id, from the scenario's
+        ``trade_prices`` file; used by technologies whose ``price_profile``
+        is ``trade_prices``.
     """
 
     technologies: pd.DataFrame
@@ -76,6 +80,7 @@ class Case:
     carriers: pd.DataFrame | None = None
     hour_weight: float | None = None
     aggregation: AggregationSpec = AggregationSpec()
+    price_series: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def evolve(self, **changes: object) -> Case:
         """A copy with some fields replaced (tables are not copied; never mutate them)."""

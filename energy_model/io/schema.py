@@ -225,6 +225,12 @@ class AggregationSpec(_Strict):
         return self
 
 
+class TradePricesSpec(_Strict):
+    """A file of hourly trade prices [CNY/MWh]: ``time`` and one column per import or export technology."""
+
+    file: Text = Field(description="CSV relative to the scenario file")
+
+
 class Scenario(_Strict):
     """A complete, validated scenario.
 
@@ -268,6 +274,9 @@ class Scenario(_Strict):
     targets: dict[Name, TargetSpec] = Field(default_factory=dict)
     solver: SolverSpec = SolverSpec()
     aggregation: AggregationSpec = AggregationSpec()
+    trade_prices: TradePricesSpec | None = Field(
+        None, description="hourly import/export prices from a file: each named row's vom_cny_per_mwh becomes "
+                          "the series' mean and its price_profile 'trade_prices' (applied after overrides)")
 
 
 assert set(names.TARGET_KINDS) == set(names.LEVEL_FIELD) == set(names.TARGET_FAMILY)

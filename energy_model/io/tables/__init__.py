@@ -16,17 +16,19 @@ validate_*          the same checks on a table changed by scenario overrides
 read_demand_shape   ``demand_shape.csv`` (+ ``holidays.csv``) -> DemandShape
 read_heat_shape     ``heat_demand_shape.csv`` (+ ``holidays.csv``) -> HeatShape
 read_demand_csv     a user's hourly demand file -> array aligned with the horizon
+read_price_csv      a scenario's hourly trade-price file -> arrays per technology aligned with the horizon
 """
 
 from energy_model.io.tables.carriers import read_carriers
 from energy_model.io.tables.common import CARRIERS, FUEL_COLUMNS, PROFILES, TECHNOLOGY_COLUMNS
 from energy_model.io.tables.demand_csv import read_demand_csv
 from energy_model.io.tables.fuels import read_fuels, validate_fuels
+from energy_model.io.tables.price_csv import read_price_csv
 from energy_model.io.tables.shapes import read_demand_shape, read_heat_shape, read_holidays
 from energy_model.io.tables.technologies import read_technologies, validate_technologies
 
 __all__ = [
     "CARRIERS", "FUEL_COLUMNS", "PROFILES", "TECHNOLOGY_COLUMNS", "read_carriers", "read_demand_csv", "read_demand_shape",
-    "read_fuels", "read_heat_shape", "read_holidays", "read_technologies", "validate_fuels",
+    "read_fuels", "read_heat_shape", "read_holidays", "read_price_csv", "read_technologies", "validate_fuels",
     "validate_technologies",
 ]

@@ -43,7 +43,7 @@ CARRIERS: tuple[str, ...] = ("wind", "solar", "biomass", "coal", "gas", "grid", 
 #: Capacity-factor profiles produced by the weather/profile stage.
 PROFILES: tuple[str, ...] = ("onshore_wind", "offshore_wind", "utility_pv", "rooftop_pv")
 #: Hourly price multipliers (mean 1) a technology's ``vom_cny_per_mwh`` may be shaped by.
-PRICE_PROFILES: tuple[str, ...] = ("provincial_value",)
+PRICE_PROFILES: tuple[str, ...] = ("provincial_value", "trade_prices")
 #: Units a fuel supply may be counted in, with the plausible MWh_th per unit.
 FUEL_UNITS: dict[str, tuple[float, float]] = {"t": (1.0, 60.0), "m3": (0.005, 0.02), "MWh": (1.0, 1.0)}
 #: Holiday kinds understood by the demand shapes.
