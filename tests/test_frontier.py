@@ -164,7 +164,7 @@ def test_cli_frontier_on_the_plan_year(tmp_path: Path, capsys: pytest.CaptureFix
                  "目标前沿：风电装机容量", "目标前沿：新能源发电量占全市用电量"):
         assert name in report
     summary = json.loads((out / "plan_year" / "summary.json").read_text(encoding="utf-8"))
-    assert {t["target"] for t in summary["targets"]} == {"wind_capacity", "solar_capacity", "new_energy_share"}
+    assert {t["target"] for t in summary["targets"]} == {"wind_capacity", "solar_capacity", "new_energy_share", "adequacy"}
     assert not list((out / "plan_year").glob(".*tmp*"))
 
 

@@ -182,7 +182,11 @@ def test_targets_recomputed_and_met(run):
     for j, k in enumerate(inp[n.TARGET].values.astype(str)):
         kind, level = str(inp["target_kind"].values[j]), float(inp["target_level"].values[j])
         m = members[j] & (run["kind"] != n.STORAGE)
-        value = cap[m].sum() if kind == n.MIN_CAPACITY else gen[m].sum() / consumption
+        if kind == n.RESERVE_MARGIN:  # firm capacity by credits over the peak (no storage is built here)
+            credit = np.nan_to_num(inp["capacity_credit"].values)
+            value = (credit * cap)[members[j]].sum() / float(inp["demand_mw"].max()) - 1.0
+        else:
+            value = cap[m].sum() if kind == n.MIN_CAPACITY else gen[m].sum() / consumption
         assert float(res["target_value"].values[j]) == pytest.approx(value, rel=1e-7)
         assert table.loc[k, "value"] == pytest.approx(value, rel=1e-5)
         if str(inp["target_mode"].values[j]) == n.ENFORCE:
@@ -216,19 +220,24 @@ def test_objective_recomputed_from_inputs_and_values(run):
     fom += np.nansum(inp["fom_cny_per_mwh_yr"].values[s] * ecap[s])
     out = res["dispatch_mw"].values.copy()
     out[s] = res["storage_discharge_mw"].values[s]
-    vom = w * np.nansum(inp["vom_cny_per_mwh"].values * out.sum(1))
+    shape = inp["price_shape"].transpose("technology", "time").values  # hourly multiplier of vom (trade rows)
+    vom = w * np.nansum(inp["vom_cny_per_mwh"].values * (out * shape).sum(1))
     annual = res["fuel_use_mwh_th"].values.sum(1) * w
     fuel = float((inp["price_cny_per_mwh_th"].values * annual).sum())
     co2 = list(inp[n.POLLUTANT].values).index("co2")
     carbon = inp.attrs["carbon_price_cny_per_t"] * float((inp["fuel_emission_t_per_mwh_th"].values[:, co2] * annual).sum())
     unserved = w * (inp.attrs["value_of_lost_load_cny_per_mwh"] * res["unserved_mw"].values.sum()
                     + inp.attrs["value_of_lost_heat_cny_per_mwh"] * res["unserved_heat_mw"].values.sum())
+    # start-ups: online capacity coming up, hour on hour (cyclic), at each unit's start-up cost
+    online = np.nan_to_num(res["online_mw"].values)
+    rises = np.maximum(online - np.roll(online, 1, axis=1), 0.0).sum(1)
+    startup = w * float(np.nansum(np.nan_to_num(inp["startup_cost_cny_per_mw"].values) * rises))
     comp = res["cost_cny_per_yr"].to_series()
-    assert comp["startup"] == 0 and comp["penalty"] == 0  # neither is used by this scenario
+    assert comp["penalty"] == 0  # no soft target in this scenario
     for name, value in (("capex", capex), ("fom", fom), ("vom", vom), ("fuel", fuel), ("carbon", carbon),
-                        ("unserved", unserved)):
+                        ("unserved", unserved), ("startup", startup)):
         assert comp[name] == pytest.approx(value, rel=1e-6, abs=1.0), name
-    total = capex + fom + vom + fuel + carbon + unserved
+    total = capex + fom + vom + fuel + carbon + unserved + startup
     assert total == pytest.approx(run["manifest"]["objective_cny_per_yr"], rel=1e-6)
 
 

@@ -33,7 +33,7 @@ def test_quick_week_chinese_report_has_the_scenarios_chinese_texts(quick_week_ru
     assert scen.title_zh == "规划年，1月上旬两周（快速检查）" and scen.title_zh in zh
     assert scen.title not in zh
     assert scen.description_zh.split("：")[0] in zh
-    assert len(scen.targets) == 3
+    assert len(scen.targets) == 4  # the three plan targets and the reported reserve margin
     for target in scen.targets.values():
         assert target.label_zh and target.label_zh in zh
         assert target.label not in zh, target.label  # no English target label in the Chinese view

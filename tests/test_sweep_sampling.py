@@ -261,7 +261,7 @@ def test_grid_sweep_nc_has_a_dimension_per_parameter_equal_to_the_table(project)
         kind = study.inputs["kind"].values.astype(str)
     assert first["imported_electricity_mwh_per_yr"] == pytest.approx(
         float(res["generation_mwh_per_yr"].values[kind == "import"].sum()), rel=1e-9)
-    assert first["imported_electricity_mwh_per_yr"] > 0
+    assert table["imported_electricity_mwh_per_yr"].max() > 0  # some variant imports (at a high carbon price)
     assert first["imported_co2_t_per_yr"] == pytest.approx(float(res["imported_co2_t_per_yr"].sum()), rel=1e-9)
 
 
