@@ -283,3 +283,20 @@ def test_bad_trade_price_files_are_input_errors(project, capsys, text, says) -> 
     assert "Traceback" not in err
     assert {k: v for k, v in project.snapshot().items() if not k.startswith("scenarios")} == \
         {k: v for k, v in before.items() if not k.startswith("scenarios")}
+
+
+def test_verdicts_name_a_target_met_through_the_others_and_count_the_targets_that_need_policy() -> None:
+    from energy_model.output.i18n import Lang
+    from energy_model.output.verdicts import status_text, verdict_class
+
+    def row(ref_met: bool, price: float, mode: str = "enforce") -> dict[str, object]:
+        return {"mode": mode, "met_without_enforcement": ref_met, "met": True, "shortfall": 0.0,
+                "shadow_price": price, "binding": abs(price) > 1e-6}
+
+    rows = [row(False, 1151.6), row(False, 302.1), row(False, 0.0), row(False, 0.0, "report")]
+    assert [verdict_class(r) for r in rows] == ["cost", "cost", "consequence", "report_met"]
+    doc = {"target_status": "met_with_enforcement", "targets": rows}
+    assert status_text(doc, Lang("en")) == "met with enforcement: 3 of 3 enforced targets need policy"
+    assert status_text(doc, Lang("zh")) == "3项强制目标中有3项需政策推动方可实现"
+    doc["targets"] = [row(True, 0.0), row(False, 10.0)]
+    assert status_text(doc, Lang("en")) == "met with enforcement: 1 of 2 enforced targets need policy"

@@ -164,7 +164,7 @@ def answer(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, names: 
     counts = {c: sum(verdict_class(t) == c for t in rows) for c in VERDICTS}
     enforced = [t for t in rows if t["mode"] != n.REPORT]
     out = [lang("answer.targets", total=len(enforced), free=counts["free"], cost=counts["cost"],
-                short=counts["short"])] if enforced else []
+                consequence=counts["consequence"], short=counts["short"])] if enforced else []
     key = "answer.cost" if delta > 1e-6 * abs(float(r["total_cost_cny_per_yr"])) else "answer.cost_none"
     out.append(lang(key, delta=lang.q("money", delta, per="yr"), per_mwh=lang.q("price", delta / cons),
                     ref=lang.q("money", r["total_cost_cny_per_yr"], per="yr"),
