@@ -300,3 +300,17 @@ def test_verdicts_name_a_target_met_through_the_others_and_count_the_targets_tha
     assert status_text(doc, Lang("zh")) == "3项强制目标中有3项需政策推动方可实现"
     doc["targets"] = [row(True, 0.0), row(False, 10.0)]
     assert status_text(doc, Lang("en")) == "met with enforcement: 1 of 2 enforced targets need policy"
+
+
+def test_trade_in_value_and_on_the_bill() -> None:
+    """Imports capped at 3 MWh at 50 CNY/MWh: cost 150 CNY in the system cost; on the bill at the
+    391 CNY/MWh benchmark they would be 3 x 391 = 1,173 CNY, a transfer never in the objective."""
+    from energy_model.analysis.metrics import exchange
+
+    techs = [gas(95), link("buy", "import", 50)]
+    ds = inputs(techs, DEMAND, hour_weight=1.0, targets={"imp": TargetSpec(kind="max_import", value_mwh=3.0)})
+    trade = exchange(solve(ds), ds)
+    assert trade["imports_mwh_per_yr"] == pytest.approx(3.0)
+    assert trade["import_cost_cny_per_yr"] == pytest.approx(150.0)
+    assert trade["import_price_cny_per_mwh"] == pytest.approx(50.0)
+    assert trade["bill_at_benchmark_cny_per_yr"] == pytest.approx(3 * 391.0)

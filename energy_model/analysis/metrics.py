@@ -131,14 +131,19 @@ def exchange(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, float]:
 
     ``import_cost`` and ``export_revenue`` are the objective's terms for the
     import and export rows (price x hourly multiplier x flow), so they add up
-    with the other costs to the system cost.
+    with the other costs to the system cost. ``bill_at_benchmark`` is the
+    bill-side view: net imports at the benchmark tariff [CNY/yr], a transfer
+    that is never in the system cost.
     """
     kind = inputs["kind"].values.astype(str)
     gen = results["generation_mwh_per_yr"].values.astype(float)
     vom = results["cost_by_technology_cny_per_yr"].sel(component="vom").values.astype(float)
     imports, exports = float(gen[kind == n.IMPORT].sum()), float(gen[kind == n.EXPORT].sum())
     cost, revenue = float(vom[kind == n.IMPORT].sum()), -float(vom[kind == n.EXPORT].sum())
+    tariff = float(inputs.attrs.get("benchmark_tariff_cny_per_mwh", float("nan")))
     return {
+        "benchmark_tariff_cny_per_mwh": tariff,
+        "bill_at_benchmark_cny_per_yr": (imports - exports) * tariff,
         "imports_mwh_per_yr": imports, "exports_mwh_per_yr": exports, "net_export_mwh_per_yr": exports - imports,
         "import_cost_cny_per_yr": cost, "export_revenue_cny_per_yr": revenue,
         "import_price_cny_per_mwh": cost / imports if imports > 0 else float("nan"),

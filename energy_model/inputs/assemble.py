@@ -242,6 +242,7 @@ def assemble_inputs(
             "value_of_lost_load_cny_per_mwh": economics.value_of_lost_load_cny_per_mwh,
             "value_of_lost_heat_cny_per_mwh": economics.value_of_lost_heat_cny_per_mwh,
             "price_imported_co2": int(economics.price_imported_co2),
+            "benchmark_tariff_cny_per_mwh": economics.benchmark_tariff_cny_per_mwh,
             "timezone": "Asia/Shanghai",
         }
     )

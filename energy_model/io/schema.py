@@ -77,6 +77,9 @@ class EconomicsSpec(_Strict):
     carbon_price_cny_per_t: float = Field(90.0, ge=0, le=5000, description="CO2 price [CNY/t]")
     value_of_lost_load_cny_per_mwh: float = Field(30000.0, gt=0, le=1e6, description="VoLL [CNY/MWh]")
     value_of_lost_heat_cny_per_mwh: float = Field(3000.0, gt=0, le=1e6, description="unserved heat [CNY/MWh_th]")
+    benchmark_tariff_cny_per_mwh: float = Field(
+        391.0, ge=0, le=5000, description="bill-side price of a traded MWh (Jiangsu's coal-fired on-grid benchmark): "
+                                          "reported as what the city's trade would be billed, never in the system cost")
     price_imported_co2: StrictBool = Field(
         False, description="charge the carbon price on imported electricity at the import row's co2_t_per_mwh "
                            "(leave false when the import price already carries the carbon cost)")
@@ -94,6 +97,7 @@ class EconomicsSpec(_Strict):
                                             "per unit of the mean value [-]")
 
     _fin = field_validator("discount_rate", "carbon_price_cny_per_t", "value_of_lost_load_cny_per_mwh",
+                           "benchmark_tariff_cny_per_mwh",
                            "value_of_lost_heat_cny_per_mwh", "provincial_wind_share", "provincial_solar_share",
                            "provincial_must_run_share", "provincial_merit_spread",
                            "provincial_surplus_floor")(_finite)

@@ -203,6 +203,11 @@ def answer(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, names: 
                         net=lang.q("energy", trade["net_export_mwh_per_yr"], "yr"),
                         value=lang.q("money", trade["export_revenue_cny_per_yr"] - trade["import_cost_cny_per_yr"],
                                      per="yr")))
+        if "bill_at_benchmark_cny_per_yr" in trade and math.isfinite(trade["benchmark_tariff_cny_per_mwh"]):
+            out.append(lang("answer.bill", tariff=lang.q("price", trade["benchmark_tariff_cny_per_mwh"]),
+                            bill=lang.q("money", trade["bill_at_benchmark_cny_per_yr"], per="yr"),
+                            value=lang.q("money", trade["import_cost_cny_per_yr"] - trade["export_revenue_cny_per_yr"],
+                                         per="yr")))
         if fuels:
             out.append(lang("answer.fuels", fuels=lang("common.list_sep").join(fuels)))
     else:
