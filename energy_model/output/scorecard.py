@@ -89,6 +89,11 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
     out.append(lang("score.emissions", co2=lang.q("mass", em.get("co2", 0.0), "yr"),
                     imported=lang.q("mass", e["imported_co2_t_per_yr"], "yr"), so2=lang.q("mass", em.get("so2", 0.0)),
                     nox=lang.q("mass", em.get("nox", 0.0)), pm=lang.q("mass", em.get("pm", 0.0))))
+    ledgers = e.get("co2_ledgers_t_per_yr") or {}
+    if "consumption" in ledgers:
+        out.append(lang("score.co2_ledgers", production=lang.q("mass", ledgers["production"], "yr"),
+                        consumption=lang.q("mass", ledgers["consumption"], "yr"),
+                        per_mwh=lang.num(ledgers["consumption"] / cons if cons else float("nan"), 3)))
     for f, row in e["fuels"].items():
         fuel = names.fuel_name(f, lang) if names else f
         lim = row.get("limit_per_yr")

@@ -184,6 +184,13 @@ def summary_table(doc: dict[str, Any], results: xr.Dataset, reference: xr.Datase
         ("exports", "unit.gwh_per_yr", "num0", 1e3, lambda s, d: grid(d, n.EXPORT)),
         ("co2_direct", "unit.kt_per_yr", "num0", 1e3, lambda s, d: s["emissions_t_per_yr"].get("co2", 0.0)),
         ("co2_imports", "unit.kt_per_yr", "num0", 1e3, lambda s, d: s["imported_co2_t_per_yr"]),
+        ("co2_consumption", "unit.kt_per_yr", "num0", 1e3,
+         lambda s, d: (s.get("co2_ledgers_t_per_yr") or {}).get("consumption", math.nan)),
+        ("co2_per_mwh_consumed", "unit.t_per_mwh", "num3", 1.0,
+         lambda s, d: (s.get("co2_ledgers_t_per_yr") or {}).get("consumption", math.nan) / s["consumption_mwh_per_yr"]),
+        ("trade_value", MONEY_UNIT, "num1", MONEY,
+         lambda s, d: (s.get("exchange") or {}).get("export_revenue_cny_per_yr", math.nan)
+         - (s.get("exchange") or {}).get("import_cost_cny_per_yr", math.nan)),
         ("unserved", "unit.mwh_per_yr", "num0", 1.0, lambda s, d: s["unserved_mwh_per_yr"]),
         ("mean_price", "unit.cny_per_mwh", "num1", 1.0, lambda s, d: s["price_cny_per_mwh"]["demand_weighted"]),
     ]
