@@ -161,3 +161,33 @@ def test_a_failed_variant_leaves_no_sensitivity_file(project, monkeypatch):
     assert (folder / "sweep.csv").exists() and not (folder / "sensitivity.csv").exists()
     assert any("need every variant" in line for line in lines)
     assert "sobol_s1" not in open_netcdf(folder / "sweep.nc")
+
+
+MORRIS = f"""\
+name: morris_sweep
+scenario: tiny_plan.yaml
+mode: morris
+trajectories: 3
+seed: 2
+parameters:
+  {CARBON}: [0, 200]
+"""
+
+
+def test_a_tiny_morris_sweep_solves_a_shared_point_once_and_writes_mu_star(project, monkeypatch):
+    import energy_model.sweeps as sweeps
+
+    solved: list[str] = []
+    real = sweeps._solve_variant
+
+    def count(study, case, vid, changes):  # type: ignore[no-untyped-def]
+        solved.append(vid)
+        return real(study, case, vid, changes)
+
+    monkeypatch.setattr(sweeps, "_solve_variant", count)
+    table = run_sweep(project.scenario(MORRIS, "morris.yaml"), project.out)
+    assert len(table) == 3 * (1 + 1)
+    assert len(solved) == len(set(solved)) == table.index.nunique() < len(table)  # 4 levels: points repeat
+    sens = pd.read_csv(project.out / "morris_sweep" / "sensitivity.csv", encoding="utf-8-sig")
+    obj = sens[sens["output"] == "objective_cny_per_yr"].set_index("index")["value"]
+    assert set(sens["index"]) == {"mu_star", "sigma"} and obj["mu_star"] > 0
