@@ -97,6 +97,16 @@ from energy_model.output.run_folder import (
     write_json,
     write_netcdf,
 )
+from energy_model.sweep.indices import indices_dataset
+from energy_model.sweep.sampling import (
+    DEFAULT_LEVELS,
+    SENSITIVITY_MODES,
+    morris_count,
+    morris_unit,
+    saltelli_count,
+    saltelli_unit,
+)
+from energy_model.sweep.sensitivity import sweep_indices
 
 #: Most variants a sweep may expand to.
 MAX_VARIANTS = 100_000
@@ -115,6 +125,8 @@ PR_SET_PDEATHSIG = 1
 #: What a failed write leaves behind, for the disk-full message.
 AFTER_FAILED_WRITE = "no partial file was left; the variants committed so far are kept: run the sweep again to resume"
 #: The files that sum a sweep up, in the order they are written.
+#: The sensitivity indices of a saltelli or morris sweep, beside sweep.csv.
+SENSITIVITY_CSV = "sensitivity.csv"
 SWEEP_FILES = ("sweep.csv", "sweep.nc", MANIFEST, "sweep.html")
 
 
@@ -175,7 +187,7 @@ PARAMETER_FORMS = "a list of values, {start, stop, num} or {low, high}"
 VERIFY_FORMS = "all, {cheapest: N}, {most_different: N} or a list of variant ids or indices"
 #: Modes that draw variants between bounds, and the modes that need bounds (a 2-value list or {low, high}).
 SAMPLED_MODES = ("random", "lhs", "sobol")
-BOUNDED_MODES = ("lhs", "sobol", "oat")
+BOUNDED_MODES = ("lhs", "sobol", "oat", *SENSITIVITY_MODES)
 #: Tags of the union members, as pydantic puts them in an error's location (removed for messages).
 _TAGS = {"values", "linspace", "bounds", "all", "cheapest", "most_different", "ids"}
 
@@ -228,11 +240,13 @@ class SweepSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
     scenario: StrictStr
-    mode: Literal["grid", "list", "random", "lhs", "sobol", "oat"] = "grid"
+    mode: Literal["grid", "list", "random", "lhs", "sobol", "oat", "saltelli", "morris"] = "grid"
     parameters: dict[StrictStr, ParameterValues] = Field(min_length=1)
     paired: list[list[StrictStr]] = Field(default_factory=list)
     samples: int | None = Field(None, ge=1, le=MAX_VARIANTS)
     seed: int = 1
+    trajectories: int | None = Field(None, ge=2, le=MAX_VARIANTS)
+    levels: int = Field(DEFAULT_LEVELS, ge=2, le=100)
     workers: int = 1
     case: Literal["enforced", "reference", "both"] = "enforced"
     verify: VerifySpec | None = None
@@ -250,12 +264,22 @@ class SweepSpec(BaseModel):
         problems: list[tuple[tuple[str | int, ...], str, Any]] = []
         self._check_paired(problems)
         self._check_values(problems)
-        if self.mode in ("lhs", "sobol") and self.samples is None:
-            problems.append((("samples",), f"mode: {self.mode} needs samples: N (how many variants to draw)", None))
-        if self.mode == "sobol" and self.samples is not None and self.samples & (self.samples - 1):
+        if self.mode in ("lhs", "sobol", "saltelli") and self.samples is None:
+            problems.append((("samples",), f"mode: {self.mode} needs samples: N (how many "
+                                           f"{'base samples' if self.mode == 'saltelli' else 'variants'} to draw)",
+                             None))
+        if self.mode in ("sobol", "saltelli") and self.samples is not None and self.samples & (self.samples - 1):
             below = 1 << (self.samples.bit_length() - 1)
-            problems.append((("samples",), f"mode: sobol needs a power of two (a Sobol sequence is balanced only "
-                                           f"for 2^m points); use {below} or {below * 2}", self.samples))
+            problems.append((("samples",), f"mode: {self.mode} needs a power of two (a Sobol sequence is balanced "
+                                           f"only for 2^m points); use {below} or {below * 2}", self.samples))
+        if self.mode == "morris" and self.trajectories is None:
+            problems.append((("trajectories",), "mode: morris needs trajectories: r (how many Morris trajectories "
+                                                "to draw, e.g. 10)", None))
+        if self.mode != "morris" and self.trajectories is not None:
+            problems.append((("trajectories",), f"trajectories is for mode: morris, not {self.mode}",
+                             self.trajectories))
+        if self.mode == "morris" and self.levels % 2:
+            problems.append((("levels",), "mode: morris needs an even number of levels (4, 6, 8 ...)", self.levels))
         if not problems:
             self._check_verify(problems)
         if problems:
@@ -330,6 +354,10 @@ class SweepSpec(BaseModel):
                                                     f"(got {[counts.get(p) for p in group]})", None))
         if not problems and self.mode == "grid" and self.variant_count() > MAX_VARIANTS:
             problems.append((("parameters",), f"the grid has more than {MAX_VARIANTS:,} variants", None))
+        if not problems and self.mode in SENSITIVITY_MODES and self.variant_count() > MAX_VARIANTS:
+            key = "samples" if self.mode == "saltelli" else "trajectories"
+            problems.append(((key,), f"mode: {self.mode} would make {self.variant_count():,} variants, more than "
+                                     f"{MAX_VARIANTS:,}", getattr(self, key)))
 
     def _check_verify(self, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
         count = self.variant_count()
@@ -387,11 +415,15 @@ class SweepSpec(BaseModel):
             return min(len(v) for v in self.values().values())
         if self.mode == "oat":
             return 1 + 2 * len(dims)
+        if self.mode == "saltelli":
+            return saltelli_count(self.samples or DEFAULT_SAMPLES, len(dims))
+        if self.mode == "morris":
+            return morris_count(self.trajectories or DEFAULT_SAMPLES, len(dims))
         return self.samples if self.samples is not None else DEFAULT_SAMPLES
 
 
 #: Keys the checks across keys depend on: when one of them fails on its own, those checks wait.
-_CROSS_KEYS = {"mode", "samples", "paired", "verify"}
+_CROSS_KEYS = {"mode", "samples", "paired", "verify", "trajectories", "levels"}
 #: Stand-ins for a bad or missing required text key while the other checks run.
 _STAND_INS = {"name": "sweep", "scenario": "scenario.yaml"}
 
@@ -469,7 +501,9 @@ def expand(spec: SweepSpec, base: Mapping[str, float] | None = None) -> Expansio
     ``[low, high]``; the paths of a paired group share their dimension's
     coordinate, so they move together, each within its own bounds. ``oat``:
     the base (every parameter at its scenario value), then for each dimension
-    its low and its high end with the others at base.
+    its low and its high end with the others at base. ``saltelli`` and
+    ``morris``: SALib's designs for sensitivity indices
+    (:mod:`energy_model.sweep.sampling`), mapped like lhs.
     """
     vals = spec.values()
     dims = spec.dimensions()
@@ -510,7 +544,12 @@ def expand(spec: SweepSpec, base: Mapping[str, float] | None = None) -> Expansio
                     row.update({p: bounds[p][0] + unit[i, j] * (bounds[p][1] - bounds[p][0]) for p in d})
             changes.append(_in_order(spec, row))
         return Expansion(changes, [{"sample": i} for i in range(count)], dims)
-    unit = unit_samples(spec.mode, len(dims), count, spec.seed)
+    if spec.mode == "saltelli":
+        unit = saltelli_unit(len(dims), spec.samples or DEFAULT_SAMPLES, spec.seed)
+    elif spec.mode == "morris":
+        unit = morris_unit(len(dims), spec.trajectories or DEFAULT_SAMPLES, spec.levels, spec.seed)
+    else:
+        unit = unit_samples(spec.mode, len(dims), count, spec.seed)
     changes = [_in_order(spec, {p: float(bounds[p][0] + u[j] * (bounds[p][1] - bounds[p][0]))
                                 for j, d in enumerate(dims) for p in d}) for u in unit]
     return Expansion(changes, [{"sample": i} for i in range(count)], dims)
@@ -1604,7 +1643,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
     with pool, run_lock(out_dir, spec.name, SWEEP):  # refuses a folder at that name that is not a sweep of this tool
         vdir = _prepare_folder(folder, spec.name, len(keyed))
         committed = _committed(vdir)
-        todo = [(vid, ch) for vid, ch in keyed if vid not in committed]
+        todo = list(dict((vid, ch) for vid, ch in keyed if vid not in committed).items())  # a repeated point once
         say(f"sweep '{spec.name}': {len(keyed)} variants, {len(keyed) - len(todo)} already done")
         solve(todo, vdir, spec.name)
         rows = [json.loads((vdir / f"{vid}.json").read_text(encoding="utf-8")) for vid, _ in keyed]
@@ -1625,9 +1664,21 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         flat = table.set_index("variant")
         write_atomic(folder / "sweep.csv", lambda p: write_csv(flat, p), after=after_failed_sweep_file("sweep.csv"))
         target_kinds = {k: t.kind for k, t in base_case.targets.items()}
+        units = column_units(list(table.columns), target_kinds)
+        sens = sweep_indices(table, spec.mode, spec.dimensions(), spec.bounds(), target_kinds, seed=spec.seed,
+                             levels=spec.levels)
+        if sens.message():
+            say(sens.message())
+        (folder / SENSITIVITY_CSV).unlink(missing_ok=True)  # never an earlier sweep's indices beside this table
+        if sens.indices is not None:
+            indices = sens.indices
+            write_atomic(folder / SENSITIVITY_CSV, lambda p: write_csv(indices, p, index=False),
+                         after=f"{SENSITIVITY_CSV} was not written; {after_failed_sweep_file('sweep.nc')}")
         fuel_units = {str(f): str(u) for f, u in base_case.fuels["unit"].items()} if "unit" in base_case.fuels else {}
         ds = sweep_dataset(table, spec, expansion, {"sweep": spec.name, "scenario": loaded.scenario.name,
                                                     "input_hash": str(base["input_hash"])}, target_kinds, fuel_units)
+        if sens.indices is not None:
+            ds = ds.merge(indices_dataset(sens.indices, units))
         write_atomic(folder / "sweep.nc", lambda p: write_netcdf(ds, p), after=after_failed_sweep_file("sweep.nc"))
         status = "partial" if failed_ids else "complete"
         doc = _manifest(spec.name, status, len(keyed), failed_ids, scenario=loaded.scenario.name,
@@ -1635,7 +1686,8 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         write_atomic(folder / MANIFEST, lambda p: write_json(doc, p), after=after_failed_sweep_file(MANIFEST))
         _write_report(flat, {"name": spec.name, "scenario": loaded.scenario.name, "mode": spec.mode,
                              "parameters": list(spec.parameters), "base": at_base,
-                             "units": column_units(list(table.columns), target_kinds),
+                             "units": units, "sensitivity": sens.indices, "sensitivity_failed": sens.failed,
+                             "levels": spec.levels,
                              "target_kinds": target_kinds, "dimensions": spec.dimensions(),
                              "tech_names": _tech_names(base_case), "fuel_names": _fuel_names(base_case),
                              "target_labels": {k: {"en": t.label or "", "zh": t.label_zh or ""}

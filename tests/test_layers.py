@@ -4,7 +4,7 @@ Layers, lowest first (``ls energy_model`` shows them)::
 
     vocabulary, errors -> io (read and validate, apply changes) -> weather -> profiles
     -> inputs (gather a scenario's case, assemble, convert units) -> model -> engine
-    -> analysis -> output -> pipeline, sweeps, api -> cli
+    -> analysis -> output -> pipeline, sweeps (and the sweep package), api -> cli
 
 Every module's first docstring line says what it does.
 """
@@ -20,7 +20,7 @@ from conftest import PROJECT
 PACKAGE = PROJECT / "energy_model"
 LAYERS = {
     "vocabulary": 0, "errors": 0, "io": 1, "weather": 2, "profiles": 3, "inputs": 4, "model": 5, "engine": 6,
-    "analysis": 7, "output": 8, "pipeline": 9, "sweeps": 9, "sweep_dask": 9, "api": 9, "cli": 10,
+    "analysis": 7, "output": 8, "pipeline": 9, "sweeps": 9, "sweep": 9, "sweep_dask": 9, "api": 9, "cli": 10,
 }
 
 

@@ -116,6 +116,14 @@ def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
 
     if args.workers is not None:  # the sweep file's rule for workers, before anything is read
         check_workers(args.workers, "--workers")
+    if args.plan:  # a dry run: everything checked, the variant table written and printed, nothing solved
+        from energy_model.output.i18n import Lang
+        from energy_model.output.sweep_console import format_plan_table
+        from energy_model.sweep.plan import plan_sweep
+
+        plan, file = plan_sweep(Path(args.sweep), args.out)
+        print(format_plan_table(plan, file, Lang(args.lang)))
+        return 0
     table = run_sweep(Path(args.sweep), args.out, workers=args.workers, progress=progress,
                       scheduler=args.scheduler)
     from energy_model.output.i18n import Lang
@@ -169,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
                    help="solve on a Dask cluster: 'local' starts one on 127.0.0.1 (--workers processes, "
                         "one thread each), or the address of a running 'dask scheduler' (default: local pool)")
+    p.add_argument("--plan", action="store_true",
+                   help="dry run: check everything, write <out>/<sweep name>/plan.csv (variant ids and values) "
+                        "and print it, without solving")
     for register in _extensions():
         register(sub, COMMANDS)
     return parser

@@ -54,6 +54,31 @@ def format_sweep_table(table: pd.DataFrame, folder: Path | None, lang: Lang | No
     return "\n".join(lines)
 
 
+def format_plan_table(table: pd.DataFrame, file: Path | None, lang: Lang | None = None) -> str:
+    """A sweep's plan as aligned text: variant id, the labels (sample, oat side) and every swept value as typed.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`energy_model.sweep.plan.plan_table` (index: variant id; ``param.<path>`` in user units).
+    file : pathlib.Path or None
+        The plan file written, named on the last line with the number of variants.
+    lang : Lang, optional
+        Language of the numbers and the last line (default English).
+    """
+    lang = lang or Lang("en")
+    cols = [str(c) for c in table.columns]
+    heads = ["variant", *(c.removeprefix("param.") for c in cols)]
+    rows = [[str(variant)] + [_value(r[c], lang) for c in cols] for variant, r in table.iterrows()]
+    numeric = [False] + [c.startswith("param.") or c == "sample" for c in cols]
+    widths = [max([display_width(h)] + [display_width(row[i]) for row in rows]) for i, h in enumerate(heads)]
+    lines = ["  ".join(pad(h, w, right=n) for h, w, n in zip(heads, widths, numeric))]
+    lines += ["  ".join(pad(c, w, right=n) for c, w, n in zip(row, widths, numeric)) for row in rows]
+    if file is not None:
+        lines.append(lang("sweep.plan.written", count=lang.num(len(table)), file=str(file)))
+    return "\n".join(lines)
+
+
 def _value(value: object, lang: Lang) -> str:
     number = pd.to_numeric(value, errors="coerce")
     if pd.isna(number):

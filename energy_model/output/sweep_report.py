@@ -41,6 +41,7 @@ from energy_model.output.charts.style import COLOURS, CYCLE, chart_style, new_fi
 from energy_model.output.glossary import localized, names_from_meta, parameter_words, unit_of
 from energy_model.output.i18n import LANGS, Lang
 from energy_model.output.run_folder import write_atomic
+from energy_model.output.sensitivity_chart import sensitivity_context
 
 _ENV = Environment(loader=PackageLoader("energy_model.output", "templates"), autoescape=True,
                    undefined=StrictUndefined)
@@ -53,7 +54,7 @@ OPTIMAL = "optimal"
 #: (CNY/MWh, CNY/kW/yr, CNY/t): the engine's own threshold (``engine.extract.BINDING_PRICE``).
 BINDING_TOL = 1e-6
 #: Sampled modes: variants drawn or listed, not a grid and not one at a time.
-SAMPLED = ("random", "lhs", "sobol", "list")
+SAMPLED = ("random", "lhs", "sobol", "list", "saltelli", "morris")
 #: Most scatter panels drawn (the parameters that move the objective most first).
 MAX_PANELS = 12
 #: Most failed variants listed by id in the page (the rest are counted; sweep.csv has them all).
@@ -863,7 +864,8 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
             "prices_caption": lang("sweep.caption.prices_list" if together else "sweep.caption.prices",
                                    param=param_words(top, meta, lang) if top else ""),
             "capacities": capacity_rows, "verify": verify,
-            "mode": lang.get(f"sweep.mode.{mode}", mode), "tol": f"{BINDING_TOL:g}"}
+            "mode": lang.get(f"sweep.mode.{mode}", mode), "tol": f"{BINDING_TOL:g}",
+            "sensitivity": sensitivity_context(meta, lang)}
 
 
 def _price_text(value: float, lang: Lang) -> str:
