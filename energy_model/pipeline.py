@@ -7,6 +7,7 @@ every solve that it reports ended in a proven optimum that passed the checks.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import math
 import os
@@ -60,20 +61,47 @@ class RunOutcome:
 
 
 def versions() -> dict[str, str]:
-    """Versions of the packages that shape the numbers."""
+    """Versions of the packages that shape the numbers, as installed, and of the HiGHS library that ran.
+
+    A package's version comes from its installed metadata (highspy has no
+    ``__version__``), else its ``__version__``; ``highs`` is what the
+    ``Highs`` object reports.
+    """
     out = {"energy_model": __version__, "python": platform.python_version()}
     for mod in ("pyomo", "highspy", "pandas", "xarray", "numpy", "pvlib", "windpowerlib"):
         try:
-            out[mod] = __import__(mod).__version__
-        except Exception:  # noqa: BLE001 - a version string is informational
-            out[mod] = "unknown"
+            out[mod] = importlib.metadata.version(mod)
+        except importlib.metadata.PackageNotFoundError:
+            out[mod] = str(getattr(__import__(mod), "__version__", "unknown")) if _importable(mod) else "unknown"
     try:
         import highspy
 
         out["highs"] = highspy.Highs().version()
-    except Exception:  # noqa: BLE001
-        pass
+    except Exception:  # noqa: BLE001 - a version string is informational
+        out["highs"] = "unknown"
     return out
+
+
+def _importable(mod: str) -> bool:
+    try:
+        __import__(mod)
+    except Exception:  # noqa: BLE001 - a version string is informational
+        return False
+    return True
+
+
+def run_timings(t_inputs: float, study: Study, wall: float) -> dict[str, Any]:
+    """Each phase of a run once [s]: wall time, except ``solve_s``, summed over the solves.
+
+    ``solve_s`` adds each solve's own seconds; when solves ran in parallel
+    processes (``parallel_solves`` > 0) that sum is more than the time that
+    passed, which is ``solve_wall_s``. ``wall_s`` is the run's elapsed time up
+    to writing the files (``write_s`` and ``total_s`` are added after).
+    """
+    t = study.timings
+    return {"inputs_s": t_inputs, "build_s": t.build, "update_s": t.update, "compile_s": t.compile,
+            "compiles": t.compiles, "solve_s": t.solve, "solve_wall_s": t.solve_wall, "solves": t.solves,
+            "parallel_solves": t.parallel_solves, "extract_s": t.extract, "check_s": t.check, "wall_s": wall}
 
 
 def hourly_table(results: xr.Dataset, inputs: xr.Dataset) -> pd.DataFrame:
@@ -184,9 +212,7 @@ def run_scenario(
         result = test.enforced
         assert result is not None
         info = summary(result, study.inputs)
-        timings = {"inputs_s": t_inputs, "build_s": study.timings.build, "compile_s": study.timings.compile,
-                   "solve_s": study.timings.solve, "extract_s": study.timings.extract,
-                   "check_s": study.timings.check, "solves": study.timings.solves}
+        timings = run_timings(t_inputs, study, time.perf_counter() - t0)
         manifest = {
             "scenario": scen.name,
             "title": scen.title,
@@ -226,6 +252,8 @@ def run_scenario(
             doc["aggregation"]["check_full"] = _check_full(case, test, inputs, say, each_target)
             timings["check_full_s"] = doc["aggregation"]["check_full"]["seconds"] if doc["aggregation"].get(
                 "check_full") else 0.0
+        timings["wall_s"] = time.perf_counter() - t0
+        manifest["timings_s"] = dict(timings)
         provenance = {f"version_{k}": v for k, v in manifest["versions"].items()}
         provenance["scenario_document"] = json.dumps(loaded.raw, sort_keys=True, default=str)
         for ds in (result, test.reference):
@@ -233,6 +261,7 @@ def run_scenario(
         study.inputs.attrs.update(provenance)
         folder = None
         notes = []
+        t_write = time.perf_counter()
         if write:
             say(f"writing results to {out_dir / scen.name}")
             carry = analyses_to_carry(out_dir / scen.name, manifest["input_hash"])
@@ -240,6 +269,7 @@ def run_scenario(
             folder = publish(out_dir, scen.name, _writers(test, study.inputs, doc, loaded, shown), manifest,
                              carry=carry)
             notes = [text for text in [carried_message(folder, carry)] if text]
+        timings["write_s"] = time.perf_counter() - t_write
         timings["total_s"] = time.perf_counter() - t0
         return RunOutcome(scen.name, scen.title, test, doc, folder, timings, notes)
     finally:

@@ -7,8 +7,10 @@ persistent interfaces) and it never loads a non-optimal point into the model:
 values are read from HiGHS only after the status was checked.
 
 Re-solving after a change of mutable parameters, bounds or active targets
-means compiling again (about a second for a year) and solving cold; for a
+means compiling again (several seconds for a year) and solving cold; for a
 full year HiPO cold solves beat warm-started simplex (measured on a 2-core machine).
+Cases of one batch that differ only in target modes share one compile and
+differ by row and column bounds (:class:`Bounds`, :mod:`energy_model.engine.batch`).
 """
 
 from __future__ import annotations
@@ -41,8 +43,29 @@ INF = float("inf")
 
 
 @dataclass
+class Bounds:
+    """Row and column bounds one case sets on a shared compiled LP before it is solved.
+
+    A batch of cases that differ only in target modes is compiled once (see
+    :mod:`energy_model.engine.batch`); each case is then these bounds: a
+    reported target's row free (-inf..inf), a fixed shortfall's column 0..0.
+    """
+
+    rows: np.ndarray  # int32 row indices
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    cols: np.ndarray  # int32 column indices
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+
+
+@dataclass
 class Compiled:
-    """A compiled LP: matrices plus the maps back to Pyomo components."""
+    """A compiled LP: matrices plus the maps back to Pyomo components.
+
+    ``bounds`` (optional) are set on the LP in the solving process before the
+    run; the shared ``lp`` itself is never changed.
+    """
 
     col_index: dict[int, int]  # id(VarData) -> column
     row_index: dict[int, list[tuple[int, int]]]  # id(ConstraintData) -> [(row, bound_type)]
@@ -52,6 +75,7 @@ class Compiled:
     lp: Any  # highspy.HighsLp
     seconds: float
     stats: dict[str, float] = field(default_factory=dict)
+    bounds: Bounds | None = None
 
 
 @dataclass
@@ -221,6 +245,7 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
                 )
             raise SolverUnavailableError(f"HiGHS rejected option {key}={value!r}")
     h.passModel(compiled.lp)
+    _set_bounds(h, compiled.bounds)
     t0 = time.perf_counter()
     _run_interruptible(h)
     seconds = time.perf_counter() - t0
@@ -277,6 +302,18 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
         "this usually means numerical trouble",
         termination="unknown",
     )
+
+
+def _set_bounds(h: Any, bounds: Bounds | None) -> None:
+    """Set one case's row and column bounds on the model passed to ``h`` (nothing when None)."""
+    if bounds is None:
+        return
+    highspy = _highspy()
+    ok = highspy.HighsStatus.kOk
+    if len(bounds.rows) and h.changeRowsBounds(len(bounds.rows), bounds.rows, bounds.row_lo, bounds.row_hi) != ok:
+        raise NumericalError("HiGHS refused the row bounds of a case", termination="error")
+    if len(bounds.cols) and h.changeColsBounds(len(bounds.cols), bounds.cols, bounds.col_lo, bounds.col_hi) != ok:
+        raise NumericalError("HiGHS refused the column bounds of a case", termination="error")
 
 
 def _run_interruptible(h: Any) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -25,6 +27,21 @@ from energy_model.io.schema import SolverSpec
 
 Job = tuple[Compiled, SolverSpec, int]
 Runner = Callable[[Compiled, SolverSpec, int], Solution]
+
+
+@dataclass
+class BatchTiming:
+    """Where the seconds of one :func:`solve_all` call went.
+
+    ``seconds[i]`` is job i's time from its start to its answer (in its own
+    process when parallel); ``wall`` is the batch's elapsed time. Sequential
+    jobs follow each other, so their seconds sum to the wall time; parallel
+    jobs overlap, so their sum is larger than the wall time.
+    """
+
+    seconds: list[float] = field(default_factory=list)
+    wall: float = 0.0
+    parallel: bool = False
 
 
 def _child(job: Job, conn: Any, runner: Runner) -> None:
@@ -55,8 +72,9 @@ def _rebuild(job: Job, message: tuple[Any, ...]) -> Solution | EnergyModelError:
     return cls(message[2]) if cls is not errors.InputError else errors.NumericalError(message[2])
 
 
-def _sequential(jobs: list[Job], runner: Runner) -> list[Solution | EnergyModelError]:
+def _sequential(jobs: list[Job], runner: Runner, timing: BatchTiming) -> list[Solution | EnergyModelError]:
     out: list[Solution | EnergyModelError] = []
+    mark = time.perf_counter()
     for job in jobs:
         try:
             out.append(runner(*job))
@@ -64,11 +82,16 @@ def _sequential(jobs: list[Job], runner: Runner) -> list[Solution | EnergyModelE
             raise
         except EnergyModelError as exc:
             out.append(exc)
+        finally:
+            now = time.perf_counter()
+            timing.seconds.append(now - mark)
+            mark = now
+    timing.wall = sum(timing.seconds)
     return out
 
 
-def solve_all(jobs: list[Job], workers: int | None = None,
-              runner: Runner = run_highs) -> list[Solution | EnergyModelError]:
+def solve_all(jobs: list[Job], workers: int | None = None, runner: Runner = run_highs,
+              timing: BatchTiming | None = None) -> list[Solution | EnergyModelError]:
     """Solve every job; return each one's Solution or the error it ended with, in job order.
 
     Parameters
@@ -79,6 +102,8 @@ def solve_all(jobs: list[Job], workers: int | None = None,
         Most processes at once (default: number of cores).
     runner : callable, optional
         Solves one job (default :func:`energy_model.engine.highs.run_highs`).
+    timing : BatchTiming, optional
+        Filled with each job's seconds and the batch's wall time.
 
     Raises
     ------
@@ -86,18 +111,26 @@ def solve_all(jobs: list[Job], workers: int | None = None,
         On Ctrl-C; every child is stopped first.
     """
     workers = workers or os.cpu_count() or 1
+    timing = timing if timing is not None else BatchTiming()
+    timing.seconds.clear()
     if len(jobs) <= 1 or workers <= 1 or "fork" not in mp.get_all_start_methods():
-        return _sequential(jobs, runner)
+        timing.parallel = False
+        return _sequential(jobs, runner, timing)
+    timing.parallel = True
     ctx = mp.get_context("fork")
     results: list[Solution | EnergyModelError | None] = [None] * len(jobs)
+    started = [0.0] * len(jobs)
+    seconds = [0.0] * len(jobs)
     pending = list(range(len(jobs)))
     running: dict[int, tuple[Any, Any]] = {}
+    t0 = time.perf_counter()
     try:
         while pending or running:
             while pending and len(running) < workers:
                 i = pending.pop(0)
                 parent, child = ctx.Pipe(duplex=False)
                 proc = ctx.Process(target=_child, args=(jobs[i], child, runner), daemon=True)
+                started[i] = time.perf_counter()
                 proc.start()
                 child.close()
                 running[i] = (proc, parent)
@@ -111,6 +144,7 @@ def solve_all(jobs: list[Job], workers: int | None = None,
                                                            termination="error")
                     conn.close()
                     proc.join()
+                    seconds[i] = time.perf_counter() - started[i]
                     del running[i]
     except KeyboardInterrupt:
         for proc, conn in running.values():
@@ -119,6 +153,8 @@ def solve_all(jobs: list[Job], workers: int | None = None,
             conn.close()
         raise InterruptedRun("interrupted by the user during the solves; nothing was published",
                              termination="interrupted") from None
+    timing.seconds.extend(seconds)
+    timing.wall = time.perf_counter() - t0
     for r in results:
         if isinstance(r, InterruptedRun):
             raise r

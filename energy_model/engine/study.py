@@ -27,10 +27,11 @@ from typing import Any
 import pyomo.environ as pyo
 import xarray as xr
 
+from energy_model.engine.batch import case_view, compile_shared, shared_penalties
 from energy_model.engine.checks import check_results
 from energy_model.engine.extract import extract_results
 from energy_model.engine.highs import SIMPLEX_MAX_HOURS, Compiled, Solution, compile_model, run_highs
-from energy_model.engine.parallel import solve_all
+from energy_model.engine.parallel import BatchTiming, solve_all
 from energy_model.errors import EnergyModelError
 from energy_model.inputs.assemble import assemble_case
 from energy_model.inputs.lp_units import lp_data
@@ -43,15 +44,23 @@ from energy_model.model.update import structure_differences, update_model
 
 @dataclass
 class Timings:
-    """Seconds spent per stage, accumulated over solves and changes."""
+    """Seconds spent per stage, accumulated over solves and changes.
+
+    Every stage is wall time in this process except ``solve``: the sum of
+    each solve's own seconds, which for solves run in parallel processes is
+    more than the time that passed (``solve_wall``).
+    """
 
     build: float = 0.0
     update: float = 0.0
     compile: float = 0.0
     solve: float = 0.0
+    solve_wall: float = 0.0
     extract: float = 0.0
     check: float = 0.0
+    compiles: int = 0
     solves: int = 0
+    parallel_solves: int = 0  # solves that ran in parallel processes (their seconds overlap)
     rebuilds: int = 0
     updates: int = 0
     log: list[dict[str, Any]] = field(default_factory=list)
@@ -189,7 +198,7 @@ class Study:
         try:
             sol = run_highs(compiled, self.solver, hours=self.model.lp_data.hours)
         finally:
-            self._count_solve(entry, time.perf_counter() - t1, 1)
+            self._count_solve(entry, time.perf_counter() - t1)
         return self._finish(sol, label, entry)
 
     def solve_measure(self, expr: Any, sense: Any, label: str, solver: SolverSpec | None = None) -> Solution:
@@ -221,8 +230,7 @@ class Study:
         try:
             sol = run_highs(compiled, solver or self.solver, hours=m.lp_data.hours)
         finally:
-            self._count_solve(entry, time.perf_counter() - t1, 1)
-            entry.pop("counted", None)
+            self._count_solve(entry, time.perf_counter() - t1)
         entry.update({"method": sol.info["method_used"], "objective_lp": sol.objective})
         return sol
 
@@ -252,22 +260,23 @@ class Study:
         """
         if parallel is None:
             parallel = self.model.lp_data.hours > SIMPLEX_MAX_HOURS
-        jobs, entries, states = [], [], []
-        for label, changes in cases:
+        states, actions = [], []
+        for _label, changes in cases:
             with self.changed(changes):
-                compiled, entry = self._compile(label)
-                states.append(self._snapshot())  # the model the columns of `compiled` belong to
-                jobs.append((compiled, self.solver, self.model.lp_data.hours))
-            entries.append(entry)
+                states.append(self._snapshot())  # the model each case's columns belong to
+                actions.append(str(self.changes[-1]["action"]))
+        compiled = self._compile_batch(cases, states, actions)
+        jobs = [(c, self.solver, state[3].hours) for c, state in zip(compiled, states)]
+        entries = self.timings.log[-len(cases):] if cases else []
         if progress:
             how = " in parallel" if parallel and len(cases) > 1 else ""
             progress(f"solving {len(cases)} case(s){how}: " + "; ".join(label for label, _ in cases))
-        t1 = time.perf_counter()
-        sols = solve_all(jobs, workers=None if parallel else 1, runner=run_highs)
-        wall = time.perf_counter() - t1
+        timing = BatchTiming()
+        sols = solve_all(jobs, workers=None if parallel else 1, runner=run_highs, timing=timing)
+        self.timings.solve_wall += timing.wall
         out: list[xr.Dataset | EnergyModelError] = []
-        for (label, _changes), sol, entry, state in zip(cases, sols, entries, states):
-            self._count_solve(entry, wall, len(cases))
+        for (label, _changes), sol, entry, state, seconds in zip(cases, sols, entries, states, timing.seconds):
+            self._count_solve(entry, seconds, wall=False, parallel=timing.parallel)
             if isinstance(sol, EnergyModelError):
                 entry["status"] = sol.status
                 out.append(sol)
@@ -280,22 +289,57 @@ class Study:
                 out.append(exc)
         return out
 
+    def _compile_batch(self, cases: Sequence[tuple[str, Mapping[str, Any]]],
+                       states: list[tuple[Case, xr.Dataset, pyo.ConcreteModel, Any]],
+                       actions: list[str]) -> list[Compiled]:
+        """Each case's compiled LP; one shared compile when the cases differ only in target modes.
+
+        The change log decides: every case must have updated the same model
+        (no rebuild) and its LP data must equal the others' but for target
+        modes (:func:`energy_model.engine.batch.shared_penalties`). Otherwise every
+        case is compiled on its own. One log entry per case either way; with a
+        shared compile the first case's entry holds its seconds.
+        """
+        datas = [state[3] for state in states]
+        penalties = shared_penalties(datas, actions) if len(cases) > 1 else None
+        if penalties is not None and all(st[2] is states[0][2] for st in states):
+            with self._at(states[0]):
+                t0 = time.perf_counter()
+                shared = compile_shared(self.model, penalties)
+                seconds = time.perf_counter() - t0
+                views = [case_view(shared, self.model, dict(data.target_mode)) for data in datas]
+            self.timings.compile += seconds
+            self.timings.compiles += 1
+            for i, (label, _changes) in enumerate(cases):
+                self.timings.log.append({"label": label, "compile_s": seconds if i == 0 else 0.0,
+                                         "compile": "shared" if i == 0 else f"shared with '{cases[0][0]}'"})
+            return views
+        out = []
+        for (label, _changes), state in zip(cases, states):
+            with self._at(state):
+                out.append(self._compile(label)[0])
+        return out
+
     def _compile(self, label: str) -> tuple[Compiled, dict[str, Any]]:
         t0 = time.perf_counter()
         compiled = compile_model(self.model)
         seconds = time.perf_counter() - t0
         self.timings.compile += seconds
+        self.timings.compiles += 1
         entry: dict[str, Any] = {"label": label, "compile_s": seconds}
         self.timings.log.append(entry)
         return compiled, entry
 
-    def _count_solve(self, entry: dict[str, Any], wall: float, batch: int) -> None:
-        """Book a solve; a batch of parallel solves adds its wall time once."""
-        if not entry.get("counted"):
-            self.timings.solve += wall / batch
-            self.timings.solves += 1
-            entry["solve_s"] = wall
-            entry["counted"] = True
+    def _count_solve(self, entry: dict[str, Any], seconds: float, wall: bool = True, parallel: bool = False) -> None:
+        """Book one solve of ``seconds``; ``wall``: also as elapsed time (a batch books its wall time once)."""
+        self.timings.solve += seconds
+        self.timings.solves += 1
+        self.timings.parallel_solves += int(parallel)
+        if wall:
+            self.timings.solve_wall += seconds
+        entry["solve_s"] = seconds
+        if parallel:
+            entry["parallel"] = True
 
     def _finish(self, sol: Solution, label: str, entry: dict[str, Any]) -> xr.Dataset:
         """Extract and check one solution (the model must be in the state it was solved in)."""
@@ -308,7 +352,6 @@ class Study:
         self.timings.check += t4 - t3
         entry.update({"extract_s": t3 - t2, "check_s": t4 - t3, "method": sol.info["method_used"],
                       "objective_cny_per_yr": results.attrs["objective_cny_per_yr"]})
-        entry.pop("counted", None)
         results.attrs["max_check_residual"] = max(checks.values()) if checks else 0.0
         results.attrs["case"] = label
         return results

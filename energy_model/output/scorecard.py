@@ -127,9 +127,19 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
                                 tech=cap["technology"], seconds=lang.num(check["seconds"], 0)))
             else:  # no technology differs: a "+0.0% ()" would name nothing
                 out.append(lang("score.check_full_same", objective=objective, seconds=lang.num(check["seconds"], 0)))
-    t = doc["timings_s"]
-    out.append(lang("score.timings", inputs=lang.num(t["inputs_s"], 1), build=lang.num(t["build_s"], 1),
-                    compile=lang.num(t["compile_s"], 1), solve=lang.num(t["solve_s"], 1), solves=t["solves"]))
+    out.append(timings_line(doc["timings_s"], lang))
     if folder is not None:
         out.append(lang("score.results", folder=folder))
     return "\n".join(out)
+
+
+def timings_line(t: dict[str, Any], lang: Lang) -> str:
+    """The "Timings:" line: each phase once [s]; the solve sum says when it is over parallel processes."""
+    parallel = (lang("score.timings_parallel", wall=lang.num(t.get("solve_wall_s", t["solve_s"]), 1))
+                if t.get("parallel_solves") else "")
+    return lang("score.timings", inputs=lang.num(t["inputs_s"], 1), build=lang.num(t["build_s"], 1),
+                compile=lang.num(t["compile_s"], 1), compiles=t.get("compiles", t["solves"]),
+                solve=lang.num(t["solve_s"], 1), solves=t["solves"], parallel=parallel,
+                results=lang.num(t.get("extract_s", 0.0) + t.get("check_s", 0.0), 1),
+                write=lang.num(t.get("write_s", 0.0), 1),
+                total=lang.num(t.get("total_s", t.get("wall_s", 0.0)), 1))
