@@ -27,6 +27,8 @@ import pandas as pd
 from energy_model.analysis.breakeven import breakeven
 from energy_model.analysis.frontier import frontier, frontier_sentence
 from energy_model.analysis.target_test import maximum_achievable, run_target_test
+from energy_model.engine.extra_rows import ExtraRows
+from energy_model.engine.extra_rows import describe as describe_extra_rows
 from energy_model.engine.study import Study
 from energy_model.errors import OutputError
 from energy_model.inputs.load import build_model_inputs, load_case
@@ -59,10 +61,10 @@ def _loaded(scenario: str | Path | LoadedScenario) -> LoadedScenario:
     return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
 
 
-def open_study(scenario: str | Path | LoadedScenario) -> Study:
+def open_study(scenario: str | Path | LoadedScenario, *, extra_rows: ExtraRows | None = None) -> Study:
     """Load a scenario, build its inputs and its LP once (ready for re-solves)."""
     loaded = _loaded(scenario)
-    return Study(load_case(loaded))
+    return Study(load_case(loaded), extra_rows)
 
 
 def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: dict[str, Any],
@@ -127,7 +129,8 @@ def _report_refresh(folder: Path) -> dict[str, Writer]:
 def _meta(study: Study, command: str, **extra: Any) -> dict[str, Any]:
     return {"command": command, "input_hash": study.inputs.attrs.get("input_hash"), "solves": study.timings.solves,
             "solve_s": round(study.timings.solve, 3), "compile_s": round(study.timings.compile, 3),
-            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())} | extra
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "extra_rows": describe_extra_rows(study.extra_rows)} | extra
 
 
 def _out_dir(loaded: LoadedScenario, out: str | Path | None) -> Path:
@@ -136,7 +139,7 @@ def _out_dir(loaded: LoadedScenario, out: str | Path | None) -> Path:
 
 def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: Sequence[float] | None = None,
                  steps: int = 4, others: str = "scenario", out: str | Path | None = None, write: bool = True,
-                 progress: Progress | None = None) -> AnalysisOutcome:
+                 progress: Progress | None = None, extra_rows: ExtraRows | None = None) -> AnalysisOutcome:
     """Frontier of one target for a scenario file; adds ``frontier_<target>.csv`` to its run folder.
 
     Parameters are those of :func:`energy_model.analysis.frontier.frontier`; ``out`` is
@@ -146,7 +149,7 @@ def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: 
     out_dir = _out_dir(loaded, out)
     if write:
         check_writable(out_dir)
-    study = open_study(loaded)
+    study = open_study(loaded, extra_rows=extra_rows)
     table = frontier(study, target, levels, steps, others=others, progress=progress)
     sentence = frontier_sentence(table)
     path, note = None, ""
@@ -162,7 +165,8 @@ def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: 
 
 def run_breakeven(scenario: str | Path | LoadedScenario, param: str, target: str, *, lo: float | None = None,
                   hi: float | None = None, tol: float | None = None, out: str | Path | None = None,
-                  write: bool = True, progress: Progress | None = None) -> AnalysisOutcome:
+                  write: bool = True, progress: Progress | None = None,
+                  extra_rows: ExtraRows | None = None) -> AnalysisOutcome:
     """Break-even of a cost parameter for one target; adds ``breakeven_<parameter>_<target>.json`` to the run folder.
 
     Parameters are those of :func:`energy_model.analysis.breakeven.breakeven`.
@@ -171,7 +175,7 @@ def run_breakeven(scenario: str | Path | LoadedScenario, param: str, target: str
     out_dir = _out_dir(loaded, out)
     if write:
         check_writable(out_dir)
-    study = open_study(loaded)
+    study = open_study(loaded, extra_rows=extra_rows)
     found = breakeven(study, param, target, lo, hi, tol, progress=progress)
     path, note = None, ""
     if write:

@@ -26,6 +26,8 @@ from energy_model import vocabulary as n
 from energy_model.analysis.aggregation_check import compare_to_full
 from energy_model.analysis.metrics import fuel_table, summary, technology_table
 from energy_model.analysis.target_test import TargetTest, run_target_test
+from energy_model.engine.extra_rows import ExtraRows
+from energy_model.engine.extra_rows import describe as describe_extra_rows
 from energy_model.engine.study import Study, model_size
 from energy_model.inputs.load import load_case
 from energy_model.io.case import Case
@@ -127,6 +129,7 @@ def run_scenario(
     write: bool = True,
     each_target: bool | None = None,
     check_full: bool = False,
+    extra_rows: ExtraRows | None = None,
 ) -> RunOutcome:
     """Run a scenario's target test and publish its results.
 
@@ -147,6 +150,9 @@ def run_scenario(
         too and report the aggregation's errors (``summary.json``
         ``aggregation.check_full``, the report); the published answer stays
         the aggregated one.
+    extra_rows : callable, optional
+        ``extra_rows(model, data)`` adds your own constraints to every model built
+        (:mod:`energy_model.engine.extra_rows`); named in ``manifest.json`` and ``summary.json``.
 
     Returns
     -------
@@ -175,7 +181,7 @@ def run_scenario(
         method = case.aggregation.method
         span = f"{case.hours:,} hours" if method == "none" else f"{case.hours:,} hours aggregated by {method}"
         say(f"building the LP ({span}, {len(case.technologies)} technologies)")
-        study = Study(case)
+        study = Study(case, extra_rows)
         if method != "none":  # the LP's steps, not the hours they stand for
             say(f"LP built over {study.inputs.sizes['time']:,} steps standing for {case.hours:,} hours")
         inputs = study.inputs
@@ -203,6 +209,7 @@ def run_scenario(
             "solves": study.timings.log,
             "model_size": size,
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "extra_rows": describe_extra_rows(extra_rows),  # None: the plain model
         }
         doc = {
             "scenario": scen.name,
@@ -221,9 +228,10 @@ def run_scenario(
             "input_hash": inputs.attrs["input_hash"],
             "versions": manifest["versions"],
             "aggregation": aggregation_section(case, inputs),
+            "extra_rows": manifest["extra_rows"],
         }
         if check_full:
-            doc["aggregation"]["check_full"] = _check_full(case, test, inputs, say, each_target)
+            doc["aggregation"]["check_full"] = _check_full(case, test, inputs, say, each_target, extra_rows)
             timings["check_full_s"] = doc["aggregation"]["check_full"]["seconds"] if doc["aggregation"].get(
                 "check_full") else 0.0
         provenance = {f"version_{k}": v for k, v in manifest["versions"].items()}
@@ -260,14 +268,14 @@ def aggregation_section(case: Case, inputs: xr.Dataset) -> dict[str, Any]:
 
 
 def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
-                each_target: bool | None) -> dict[str, Any] | None:
+                each_target: bool | None, extra_rows: ExtraRows | None = None) -> dict[str, Any] | None:
     """Solve the same case on the full horizon and compare (None when the case is not aggregated)."""
     if case.aggregation.method == "none":
         say("--check-full: this scenario is not aggregated; there is nothing to check")
         return None
     t0 = time.perf_counter()
     say(f"--check-full: solving the same case on the full {case.hours:,}-hour horizon")
-    full_study = Study(apply_changes(case, {"aggregation.method": "none"}))
+    full_study = Study(apply_changes(case, {"aggregation.method": "none"}), extra_rows)
     full = run_target_test(full_study, say, each_alone=each_target)
     assert full.enforced is not None and test.enforced is not None
     out = compare_to_full(test.enforced, inputs, full.enforced, full_study.inputs)

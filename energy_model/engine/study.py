@@ -28,6 +28,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from energy_model.engine.checks import check_results
+from energy_model.engine.extra_rows import ExtraRows, apply_extra_rows
 from energy_model.engine.extract import extract_results
 from energy_model.engine.highs import SIMPLEX_MAX_HOURS, Compiled, Solution, compile_model, run_highs
 from energy_model.engine.parallel import solve_all
@@ -64,17 +65,22 @@ class Study:
     ----------
     case : Case
         Validated inputs (from :func:`energy_model.inputs.load.load_case`).
+    extra_rows : callable, optional
+        ``extra_rows(model, data)`` adds your own constraints to every model
+        this Study builds, rebuilds or updates (:mod:`energy_model.engine.extra_rows`).
     """
 
-    def __init__(self, case: Case):
+    def __init__(self, case: Case, extra_rows: ExtraRows | None = None):
         if not isinstance(case, Case):
             raise TypeError("Study needs a Case (energy_model.inputs.load.load_case or tests' tiny.case)")
         self.timings = Timings()
         self.changes: list[dict[str, Any]] = []
         self.case = case
+        self.extra_rows = extra_rows
         self.inputs = assemble_case(case)
         t0 = time.perf_counter()
         self.model = build_model(lp_data(self.inputs))
+        apply_extra_rows(self.model, self.model.lp_data, extra_rows)
         self.timings.build = time.perf_counter() - t0
 
     @property
@@ -134,6 +140,7 @@ class Study:
             update_model(self.model, data)
             model = self.model
             self.timings.updates += 1
+        apply_extra_rows(model, data, self.extra_rows)  # on every build, rebuild and update
         self.case, self.inputs, self.model = case, inputs, model
         seconds = time.perf_counter() - t0
         self.timings.update += seconds
@@ -162,6 +169,7 @@ class Study:
         if model.lp_data is not data:
             t0 = time.perf_counter()
             update_model(model, data)
+            apply_extra_rows(model, data, self.extra_rows)
             self.timings.update += time.perf_counter() - t0
         self.case, self.inputs, self.model = case, inputs, model
 
