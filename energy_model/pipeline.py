@@ -60,6 +60,10 @@ class RunOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        """One line: scenario, the target test's status, where the files went."""
+        return f"<RunOutcome {self.scenario}: {self.test.status}; folder {self.folder}; .test, .summary>"
+
 
 def versions() -> dict[str, str]:
     """Versions of the packages that shape the numbers."""
@@ -163,6 +167,14 @@ def run_scenario(
     energy_model.errors.EnergyModelError
         Input errors before any solve; solver failures (infeasible with a
         diagnosis, limits, numerical trouble); output errors.
+
+    Examples
+    --------
+    >>> outcome = run_scenario("scenarios/example_day.yaml", write=False)  # write=True publishes a run folder
+    >>> outcome
+    <RunOutcome example_day: met_with_enforcement; folder None; .test, .summary>
+    >>> outcome.summary["extra_rows"] is None  # the plain model (no extra_rows= hook)
+    True
     """
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()

@@ -43,6 +43,22 @@ def apply_extra_rows(model: pyo.ConcreteModel, data: LPData, hook: ExtraRows | N
         The LP data the model holds now.
     hook : callable or None
         The user's function; None does nothing.
+
+    Examples
+    --------
+    A Study calls it on every build, rebuild and update:
+
+    >>> from energy_model.engine.study import Study
+    >>> from energy_model.inputs.load import load_case
+    >>> def no_new_biomass(model, data):
+    ...     model.no_new_biomass = pyo.Constraint(expr=model.build["biomass"] <= 0)
+    >>> study = Study(load_case("scenarios/example_day.yaml"), extra_rows=no_new_biomass)
+    >>> study.apply({"economics.carbon_price_cny_per_t": 100.0})
+    'update'
+    >>> pyo.value(study.model.no_new_biomass.upper), getattr(study.model, _ADDED)  # re-applied once, not doubled
+    (0.0, ['no_new_biomass'])
+    >>> describe(no_new_biomass)  # doctest: +ELLIPSIS
+    {'name': 'no_new_biomass', 'module': '...'}
     """
     if hook is None:
         return

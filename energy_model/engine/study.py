@@ -55,7 +55,7 @@ class Timings:
     solves: int = 0
     rebuilds: int = 0
     updates: int = 0
-    log: list[dict[str, Any]] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
 
 class Study:
@@ -68,6 +68,18 @@ class Study:
     extra_rows : callable, optional
         ``extra_rows(model, data)`` adds your own constraints to every model
         this Study builds, rebuilds or updates (:mod:`energy_model.engine.extra_rows`).
+
+    Examples
+    --------
+    >>> from energy_model.inputs.load import load_case
+    >>> study = Study(load_case("scenarios/example_day.yaml"))
+    >>> study
+    <Study example_day.yaml: 24 steps, 14 technologies, 4 targets; 0 changes, 0 solves>
+    >>> study.apply({"economics.carbon_price_cny_per_t": 100.0})  # the same structure: updated in place
+    'update'
+    >>> results = study.solve()  # an xarray Dataset of checked results
+    >>> round(results.attrs["objective_cny_per_yr"] / 1e9, 1)  # CNY/yr -> bn CNY/yr
+    16.7
     """
 
     def __init__(self, case: Case, extra_rows: ExtraRows | None = None):
@@ -82,6 +94,13 @@ class Study:
         self.model = build_model(lp_data(self.inputs))
         apply_extra_rows(self.model, self.model.lp_data, extra_rows)
         self.timings.build = time.perf_counter() - t0
+
+    def __repr__(self) -> str:
+        """One line: the case, its size, changes and solves (and the hook, when there is one)."""
+        hook = f"; extra_rows={getattr(self.extra_rows, '__qualname__', self.extra_rows)}" if self.extra_rows else ""
+        return (f"<Study {self.case.file}: {self.model.lp_data.hours} steps, {len(self.case.technologies)} "
+                f"technologies, {len(self.case.targets)} targets; {len(self.changes)} changes, "
+                f"{self.timings.solves} solves{hook}>")
 
     @property
     def solver(self) -> SolverSpec:
