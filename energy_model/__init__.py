@@ -2,14 +2,22 @@
 
 Weather -> hourly wind/PV capacity factors (pvlib, windpowerlib) -> least-cost
 Pyomo LP solved with HiGHS -> results, target scorecard and report.
+
+The Python API (:mod:`energy_model.api`) is served from here without importing
+the solver stack until first use; ``dir(energy_model)`` lists it::
+
+    import energy_model as em
+    study = em.open_study("scenarios/example_day.yaml")
+    em.run_target_test(study)
 """
 
 __version__ = "0.1.0"
 
-#: Names served lazily from :mod:`energy_model.api` (``em.frontier``, ``em.Study``...).
+#: Names served lazily from :mod:`energy_model.api` (``em.frontier``, ``em.Study``...): its ``__all__``.
 API_NAMES = frozenset({
-    "load_scenario", "build_model_inputs", "Study", "run_target_test", "run_scenario", "frontier",
-    "breakeven", "maximum_achievable", "frontier_sentence", "open_study", "run_frontier", "run_breakeven",
+    "load_scenario", "build_model_inputs", "Study", "run_target_test", "maximum_achievable", "run_scenario",
+    "frontier", "frontier_sentence", "breakeven", "open_study", "run_frontier", "run_breakeven",
+    "add_to_run_folder", "AnalysisOutcome",
 })
 
 
@@ -25,3 +33,8 @@ def __getattr__(name: str) -> object:
     import importlib
 
     return getattr(importlib.import_module("energy_model.api"), name)
+
+
+def __dir__() -> list[str]:
+    """The module's own names and the public API (served lazily), for ``dir()`` and tab completion."""
+    return sorted(set(globals()) | API_NAMES)

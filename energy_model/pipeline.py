@@ -27,6 +27,8 @@ from energy_model import vocabulary as n
 from energy_model.analysis.aggregation_check import compare_to_full
 from energy_model.analysis.metrics import fuel_table, summary, technology_table
 from energy_model.analysis.target_test import TargetTest, run_target_test
+from energy_model.engine.extra_rows import ExtraRows
+from energy_model.engine.extra_rows import describe as describe_extra_rows
 from energy_model.engine.study import Study, model_size
 from energy_model.inputs.load import load_case
 from energy_model.io.case import Case
@@ -58,6 +60,10 @@ class RunOutcome:
     folder: Path | None
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """One line: scenario, the target test's status, where the files went."""
+        return f"<RunOutcome {self.scenario}: {self.test.status}; folder {self.folder}; .test, .summary>"
 
 
 def versions() -> dict[str, str]:
@@ -155,6 +161,7 @@ def run_scenario(
     write: bool = True,
     each_target: bool | None = None,
     check_full: bool = False,
+    extra_rows: ExtraRows | None = None,
 ) -> RunOutcome:
     """Run a scenario's target test and publish its results.
 
@@ -175,6 +182,9 @@ def run_scenario(
         too and report the aggregation's errors (``summary.json``
         ``aggregation.check_full``, the report); the published answer stays
         the aggregated one.
+    extra_rows : callable, optional
+        ``extra_rows(model, data)`` adds your own constraints to every model built
+        (:mod:`energy_model.engine.extra_rows`); named in ``manifest.json`` and ``summary.json``.
 
     Returns
     -------
@@ -185,6 +195,14 @@ def run_scenario(
     energy_model.errors.EnergyModelError
         Input errors before any solve; solver failures (infeasible with a
         diagnosis, limits, numerical trouble); output errors.
+
+    Examples
+    --------
+    >>> outcome = run_scenario("scenarios/example_day.yaml", write=False)  # write=True publishes a run folder
+    >>> outcome
+    <RunOutcome example_day: met_with_enforcement; folder None; .test, .summary>
+    >>> outcome.summary["extra_rows"] is None  # the plain model (no extra_rows= hook)
+    True
     """
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
@@ -203,7 +221,7 @@ def run_scenario(
         method = case.aggregation.method
         span = f"{case.hours:,} hours" if method == "none" else f"{case.hours:,} hours aggregated by {method}"
         say(f"building the LP ({span}, {len(case.technologies)} technologies)")
-        study = Study(case)
+        study = Study(case, extra_rows)
         if method != "none":  # the LP's steps, not the hours they stand for
             say(f"LP built over {study.inputs.sizes['time']:,} steps standing for {case.hours:,} hours")
         inputs = study.inputs
@@ -229,6 +247,7 @@ def run_scenario(
             "solves": study.timings.log,
             "model_size": size,
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "extra_rows": describe_extra_rows(extra_rows),  # None: the plain model
         }
         doc = {
             "scenario": scen.name,
@@ -247,9 +266,10 @@ def run_scenario(
             "input_hash": inputs.attrs["input_hash"],
             "versions": manifest["versions"],
             "aggregation": aggregation_section(case, inputs),
+            "extra_rows": manifest["extra_rows"],
         }
         if check_full:
-            doc["aggregation"]["check_full"] = _check_full(case, test, inputs, say, each_target)
+            doc["aggregation"]["check_full"] = _check_full(case, test, inputs, say, each_target, extra_rows)
             timings["check_full_s"] = doc["aggregation"]["check_full"]["seconds"] if doc["aggregation"].get(
                 "check_full") else 0.0
         timings["wall_s"] = time.perf_counter() - t0
@@ -290,14 +310,14 @@ def aggregation_section(case: Case, inputs: xr.Dataset) -> dict[str, Any]:
 
 
 def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
-                each_target: bool | None) -> dict[str, Any] | None:
+                each_target: bool | None, extra_rows: ExtraRows | None = None) -> dict[str, Any] | None:
     """Solve the same case on the full horizon and compare (None when the case is not aggregated)."""
     if case.aggregation.method == "none":
         say("--check-full: this scenario is not aggregated; there is nothing to check")
         return None
     t0 = time.perf_counter()
     say(f"--check-full: solving the same case on the full {case.hours:,}-hour horizon")
-    full_study = Study(apply_changes(case, {"aggregation.method": "none"}))
+    full_study = Study(apply_changes(case, {"aggregation.method": "none"}), extra_rows)
     full = run_target_test(full_study, say, each_alone=each_target)
     assert full.enforced is not None and test.enforced is not None
     out = compare_to_full(test.enforced, inputs, full.enforced, full_study.inputs)

@@ -34,7 +34,7 @@ def test_compare_writes_both_files_with_differences(pair: tuple[Path, Path], tmp
     html = (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
     assert "情景对比" in html and "Scenario comparison" in html and "quick_week_co2 − quick_week" in html
     book = load_workbook(tmp_path / "cmp" / "compare.xlsx", read_only=True)
-    assert book.sheetnames == ["runs", "key_numbers", "targets", "costs", "capacity", "generation", "emissions",
+    assert book.sheetnames == ["runs", "inputs", "key_numbers", "targets", "costs", "capacity", "generation", "emissions",
                                "fuels"]
     costs = list(book["costs"].iter_rows(values_only=True))
     head = costs[1]

@@ -120,6 +120,15 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
         ``current_value``, ``dual_at_current``, ``bracket`` (initial ends and
         their duals), ``iterations`` (solves), ``evaluations`` ([value, dual]
         pairs), units and a plain ``sentence``.
+
+    Examples
+    --------
+    >>> from energy_model.engine.study import Study
+    >>> from energy_model.inputs.load import load_case
+    >>> study = Study(load_case("scenarios/example_day.yaml"))
+    >>> found = breakeven(study, "technologies.offshore_wind.capex_cny_per_kw", "wind_capacity")
+    >>> found["status"], found["current_value"], found["unit"]  # the target binds over 0 to 160,000 CNY/kW
+    ('no_sign_change', 16000.0, 'CNY/kW')
     """
     if target not in study.targets:
         raise InputError(InputIssue("breakeven", "target", f"unknown target; choose one of {study.targets}",

@@ -130,6 +130,16 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
         Unknown target, or no finite maximum when ``levels`` is not given.
     InfeasibleError
         The other targets cannot be met even with this one only reported.
+
+    Examples
+    --------
+    >>> from energy_model.engine.study import Study
+    >>> from energy_model.inputs.load import load_case
+    >>> table = frontier(Study(load_case("scenarios/example_day.yaml")), "new_energy_share", steps=2)
+    >>> [(round(level, 3), case) for level, case in zip(table["level"], table["case"])]
+    [(0.247, 'reference'), (0.334, 'enforced'), (0.422, 'enforced')]
+    >>> bool((table["total_cost_cny_per_yr"].diff().dropna() > 0).all())  # each step up costs more
+    True
     """
     if target not in study.targets:
         raise InputError(InputIssue("frontier", "target", f"unknown target; choose one of {study.targets}",
@@ -224,7 +234,27 @@ def _money(x: float) -> str:
 
 
 def frontier_sentence(table: pd.DataFrame) -> str:
-    """One plain sentence on the marginal cost along a frontier (from :func:`frontier`)."""
+    """One plain sentence on the marginal cost along a frontier (from :func:`frontier`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A frontier table with its ``attrs`` (target, kind, maximum achievable).
+
+    Returns
+    -------
+    str
+        The first and last step's marginal cost [million CNY/yr per point, MW or t/yr],
+        the maximum achievable level and any infeasible level.
+
+    Examples
+    --------
+    >>> from energy_model.engine.study import Study
+    >>> from energy_model.inputs.load import load_case
+    >>> table = frontier(Study(load_case("scenarios/example_day.yaml")), "new_energy_share", steps=2)
+    >>> frontier_sentence(table)  # doctest: +ELLIPSIS
+    'From 24.7% to 42.2%, each extra point of new-energy share costs ... million CNY/yr in the first step, ...'
+    """
     kind, target = table.attrs.get("kind", n.MIN_SHARE), table.attrs.get("target", "target")
     feasible = table[table["status"] == "optimal"]
     steps = feasible["marginal_cost"].dropna()

@@ -53,6 +53,15 @@ class TargetTest:
     messages: list[str] = field(default_factory=list)
     binding: list[dict[str, object]] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        """One line: the status, how many targets are met and the annual cost without and with them."""
+        met = int(self.table["met"].sum()) if "met" in self.table else 0
+        cost = [None if ds is None else float(ds.attrs.get("objective_cny_per_yr", float("nan")))
+                for ds in (self.reference, self.enforced)]
+        shown = ["infeasible" if c is None else f"{c / 1e6:,.1f} M CNY/yr" for c in cost]
+        return (f"<TargetTest {self.status}: {met} of {len(self.table)} targets met; cost {shown[0]} without "
+                f"targets, {shown[1]} with; .table, .reference, .enforced>")
+
 
 def _fmt_level(kind: str, value: float) -> str:
     if n.target_family(kind) == n.ENERGY:
@@ -133,6 +142,14 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
         MW (capacity), fraction of consumption (share) or t/yr (lowest emissions); ``inf`` if unlimited.
     limits : list of str
         Plain-words limits that stop it (members at their maximum capacity, fuel limits...).
+
+    Examples
+    --------
+    >>> from energy_model.engine.study import Study
+    >>> from energy_model.inputs.load import load_case
+    >>> level, limits = maximum_achievable(Study(load_case("scenarios/example_day.yaml")), "new_energy_share")
+    >>> round(level, 3), limits[0]
+    (0.422, 'onshore_wind capped at 4,500 MW')
     """
     if others not in (n.REPORT, "scenario"):
         raise ValueError(f"others must be 'report' or 'scenario', not {others!r}")
@@ -211,6 +228,16 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     Returns
     -------
     TargetTest
+
+    Examples
+    --------
+    >>> from energy_model.engine.study import Study
+    >>> from energy_model.inputs.load import load_case
+    >>> test = run_target_test(Study(load_case("scenarios/example_day.yaml")))
+    >>> test  # doctest: +ELLIPSIS
+    <TargetTest met_with_enforcement: 3 of 4 targets met; cost ... M CNY/yr without targets, ... M CNY/yr with; ...>
+    >>> list(test.table.loc[test.table["met"], "target"])
+    ['wind_capacity', 'solar_capacity', 'new_energy_share']
 
     Raises
     ------

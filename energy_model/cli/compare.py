@@ -11,7 +11,8 @@ from typing import Any
 def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace, Any], int]]) -> None:
     """Add the ``compare`` sub-parser and its command function."""
     p = sub.add_parser("compare", help="compare run folders side by side (compare.html, compare.xlsx)",
-                       description="Compare two or more run folders written by `run.py run`: targets, costs, "
+                       description="Compare two or more run folders written by `run.py run`: first the inputs that differ "
+                                   "(each run's value and unit; equal inputs are counted), then targets, costs, "
                                    "capacities, generation, emissions and fuel use side by side, with differences "
                                    "to the first (the baseline), in Chinese and English. Folders that are not run "
                                    "folders of this tool are refused (exit code 2).")
@@ -28,7 +29,7 @@ def cmd_compare(args: argparse.Namespace, progress: Any) -> int:
     from energy_model.output.compare import compare_runs
 
     progress(f"comparing {len(args.runs)} run folders")
-    folder = compare_runs(list(args.runs), args.out)
+    folder = compare_runs(list(args.runs), args.out, say=print)
     print(f"Comparison: {folder / 'compare.html'}")
     print(f"Workbook:   {folder / 'compare.xlsx'}")
     return 0

@@ -29,6 +29,7 @@ import xarray as xr
 
 from energy_model.engine.batch import case_view, compile_shared, shared_penalties
 from energy_model.engine.checks import check_results
+from energy_model.engine.extra_rows import ExtraRows, apply_extra_rows
 from energy_model.engine.extract import extract_results
 from energy_model.engine.highs import SIMPLEX_MAX_HOURS, Compiled, Solution, compile_model, run_highs
 from energy_model.engine.parallel import BatchTiming, solve_all
@@ -63,7 +64,7 @@ class Timings:
     parallel_solves: int = 0  # solves that ran in parallel processes (their seconds overlap)
     rebuilds: int = 0
     updates: int = 0
-    log: list[dict[str, Any]] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
 
 class Study:
@@ -73,18 +74,42 @@ class Study:
     ----------
     case : Case
         Validated inputs (from :func:`energy_model.inputs.load.load_case`).
+    extra_rows : callable, optional
+        ``extra_rows(model, data)`` adds your own constraints to every model
+        this Study builds, rebuilds or updates (:mod:`energy_model.engine.extra_rows`).
+
+    Examples
+    --------
+    >>> from energy_model.inputs.load import load_case
+    >>> study = Study(load_case("scenarios/example_day.yaml"))
+    >>> study
+    <Study example_day.yaml: 24 steps, 14 technologies, 4 targets; 0 changes, 0 solves>
+    >>> study.apply({"economics.carbon_price_cny_per_t": 100.0})  # the same structure: updated in place
+    'update'
+    >>> results = study.solve()  # an xarray Dataset of checked results
+    >>> round(results.attrs["objective_cny_per_yr"] / 1e9, 1)  # CNY/yr -> bn CNY/yr
+    16.7
     """
 
-    def __init__(self, case: Case):
+    def __init__(self, case: Case, extra_rows: ExtraRows | None = None):
         if not isinstance(case, Case):
             raise TypeError("Study needs a Case (energy_model.inputs.load.load_case or tests' tiny.case)")
         self.timings = Timings()
         self.changes: list[dict[str, Any]] = []
         self.case = case
+        self.extra_rows = extra_rows
         self.inputs = assemble_case(case)
         t0 = time.perf_counter()
         self.model = build_model(lp_data(self.inputs))
+        apply_extra_rows(self.model, self.model.lp_data, extra_rows)
         self.timings.build = time.perf_counter() - t0
+
+    def __repr__(self) -> str:
+        """One line: the case, its size, changes and solves (and the hook, when there is one)."""
+        hook = f"; extra_rows={getattr(self.extra_rows, '__qualname__', self.extra_rows)}" if self.extra_rows else ""
+        return (f"<Study {self.case.file}: {self.model.lp_data.hours} steps, {len(self.case.technologies)} "
+                f"technologies, {len(self.case.targets)} targets; {len(self.changes)} changes, "
+                f"{self.timings.solves} solves{hook}>")
 
     @property
     def solver(self) -> SolverSpec:
@@ -143,6 +168,7 @@ class Study:
             update_model(self.model, data)
             model = self.model
             self.timings.updates += 1
+        apply_extra_rows(model, data, self.extra_rows)  # on every build, rebuild and update
         self.case, self.inputs, self.model = case, inputs, model
         seconds = time.perf_counter() - t0
         self.timings.update += seconds
@@ -171,6 +197,7 @@ class Study:
         if model.lp_data is not data:
             t0 = time.perf_counter()
             update_model(model, data)
+            apply_extra_rows(model, data, self.extra_rows)
             self.timings.update += time.perf_counter() - t0
         self.case, self.inputs, self.model = case, inputs, model
 

@@ -108,11 +108,22 @@ def horizon_slice(time: pd.DatetimeIndex, start: int, hours: int | None, file: s
 def build_model_inputs(scenario: str | Path | LoadedScenario) -> xr.Dataset:
     """Read a scenario and assemble its ModelInputs (:func:`load_case`, then the one assembly).
 
+    Parameters
+    ----------
+    scenario : str, pathlib.Path or LoadedScenario
+        A scenario file (or one already loaded).
+
     Returns
     -------
     xarray.Dataset
         ModelInputs (see :mod:`energy_model.inputs.assemble`), with the scenario
         name, title and input hash in ``attrs``.
+
+    Examples
+    --------
+    >>> inputs = build_model_inputs("scenarios/example_day.yaml")
+    >>> inputs.sizes["time"], float(inputs["capex_cny_per_kw"].sel(technology="offshore_wind"))
+    (24, 16000.0)
     """
     return assemble_case(load_case(scenario))
 

@@ -128,6 +128,12 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     ------
     InputError
         Every problem found in the file, together.
+
+    Examples
+    --------
+    >>> loaded = load_scenario("scenarios/example_day.yaml")  # one day of the plan year
+    >>> loaded.scenario.name, loaded.scenario.horizon.hours
+    ('example_day', 24)
     """
     path = Path(path)
     file = path.name

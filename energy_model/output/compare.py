@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,11 @@ from energy_model import vocabulary as n
 from energy_model.errors import InputError, InputIssue, OutputError
 from energy_model.output import chart_data
 from energy_model.output import tables as tb
+from energy_model.output.assumptions import describe
 from energy_model.output.charts.compare import capacity_by_run, cost_by_run
+from energy_model.output.glossary import unit_of
 from energy_model.output.i18n import LANGS, Lang, Names
+from energy_model.output.input_diff import InputDifference, InputValue, as_number, differences, read_inputs
 from energy_model.output.run_folder import COMPARISON, MANIFEST, comparison_folder_problem, publish, verify_run
 from energy_model.output.verdicts import target_name
 from energy_model.output.workbook import write_table
@@ -37,7 +41,7 @@ from energy_model.output.xlsx_text import append_row
 
 _ENV = Environment(loader=PackageLoader("energy_model.output", "templates"), autoescape=True)
 #: Files a run folder must hold to be compared.
-REQUIRED = ("summary.json", "results.nc", "reference.nc", "inputs.nc")
+REQUIRED = ("summary.json", "results.nc", "reference.nc", "inputs.nc", "assumptions.csv")
 #: Keys of ``summary.json`` the comparison reads.
 SUMMARY_KEYS = ("targets", "enforced", "target_status")
 
@@ -52,6 +56,7 @@ class Run:
     results: xr.Dataset
     reference: xr.Dataset
     inputs: xr.Dataset
+    used: dict[str, InputValue] = field(default_factory=dict)  # the run's inputs (assumptions.csv)
 
 
 def check_run_folder(folder: Path) -> list[InputIssue]:
@@ -100,8 +105,13 @@ def _read_run(folder: Path) -> tuple[Run | None, list[InputIssue]]:
         except (OSError, ValueError, RuntimeError) as exc:
             return None, [InputIssue(str(folder / name), "", f"cannot be read as NetCDF ({exc}); is the file "
                                                               "truncated? Run the scenario again to rewrite it")]
+    try:
+        used = read_inputs(folder, doc)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, AttributeError) as exc:
+        return None, [InputIssue(str(folder / "assumptions.csv"), "", f"cannot be read as the run's assumptions "
+                                                                      f"({exc}); run the scenario again to rewrite it")]
     return Run(folder, str(doc.get("scenario") or folder.name), doc, data["results.nc"], data["reference.nc"],
-               data["inputs.nc"]), []
+               data["inputs.nc"], used), []
 
 
 def load_runs(folders: list[Path], issues: list[InputIssue] | None = None) -> list[Run]:
@@ -274,9 +284,80 @@ def fuels(runs: list[Run]) -> tb.Table:
     return _table("fuels", "compare.fuels", runs, rows)
 
 
+def input_differences(runs: list[Run]) -> tuple[list[InputDifference], int]:
+    """Inputs that differ between the runs, in order of appearance, and the number of equal ones."""
+    return differences([r.used for r in runs])
+
+
+def _input_words(key: str, names: Names, lang: Lang) -> str:
+    return lang("param.extra_rows") if key == "extra_rows" else describe(key, names, lang)
+
+
+def _input_unit(key: str, values: tuple[InputValue | None, ...], lang: Lang) -> str:
+    column = key.split(".")[-1]
+    return unit_of(column, lang) if "." in key and unit_of(column, lang) else \
+        next((v.unit for v in values if v is not None and v.unit), "")
+
+
+def _input_cell(value: InputValue | None) -> float | str | None:
+    if value is None:
+        return None
+    number = as_number(value.value)
+    shown: float | str = value.value if number is None else number
+    return f"{value.value} ({value.note})" if value.note else shown
+
+
+def _input_fmt(cells: list[float | str | None]) -> str:
+    numbers = [c for c in cells if isinstance(c, float)]
+    if not numbers:
+        return "text"
+    if all(c.is_integer() for c in numbers):
+        return "num0"
+    return "num3" if min(abs(c) for c in numbers) < 10 else "num2"
+
+
+def inputs_table(runs: list[Run]) -> tb.Table:
+    """The inputs that differ between the runs, in words, with each run's value and unit (and the difference)."""
+    names = _names(runs)
+    found, _equal = input_differences(runs)
+    rows = []
+    for d in found:
+        item = tb.Bi(*(_input_words(d.key, names, Lang(code)) for code in LANGS))
+        unit = tb.Bi(*(_input_unit(d.key, d.values, Lang(code)) for code in LANGS))
+        cells = [_input_cell(v) for v in d.values]
+        if all(isinstance(c, float) or c is None for c in cells):
+            rows.append(_row(item, unit, cells, _input_fmt(cells)))  # type: ignore[arg-type]
+        else:
+            rows.append({"item": item, "unit": unit, "_fmt": {f"run{i}": "text" for i in range(len(cells))},
+                         **{f"run{i}": c for i, c in enumerate(cells)}})
+    return _table("inputs", "compare.inputs", runs, rows)
+
+
+def equal_inputs_line(runs: list[Run], lang: Lang) -> str:
+    """The line under the inputs table: how many inputs are equal in every run (and how many differ)."""
+    found, equal = input_differences(runs)
+    return lang("compare.inputs_equal", equal=lang.num(equal), differ=lang.num(len(found)))
+
+
+def input_lines(runs: list[Run]) -> list[str]:
+    """The differing inputs as printed lines (English): words, each run's value and unit, then the equal count."""
+    en = Lang("en")
+    found, _equal = input_differences(runs)
+    names = _names(runs)
+    lines = [en("compare.inputs") + ":"]
+    for d in found:
+        unit = _input_unit(d.key, d.values, en)
+        shown = [en("compare.input_absent") if v is None else (f"{v.value} {unit}".strip() + (f" ({v.note})" if v.note
+                                                                                         else "")) for v in d.values]
+        lines.append(f"  {_input_words(d.key, names, en)}: " + " | ".join(
+            f"{r.name} {value}" for r, value in zip(runs, shown)))
+    lines.append("  " + equal_inputs_line(runs, en))
+    return lines
+
+
 def comparison_tables(runs: list[Run]) -> list[tb.Table]:
-    """Every table of a comparison, in the order shown."""
-    return [key_numbers(runs), targets(runs), costs(runs),
+    """Every table of a comparison, in the order shown: the inputs that differ first, then the outputs."""
+    return [inputs_table(runs), key_numbers(runs), targets(runs), costs(runs),
             _per_tech(runs, "capacity_mw", 1.0, "unit.mw", "capacity", "compare.capacity"),
             _per_tech(runs, "generation_mwh_per_yr", 1e3, "unit.gwh_per_yr", "generation", "compare.generation"),
             emissions(runs), fuels(runs)]
@@ -308,6 +389,7 @@ def render_compare(runs: list[Run], tables: list[tb.Table]) -> str:
     for code in LANGS:
         lang = Lang(code)
         langs.append({"code": code, "html": lang.html, "t": lang, "tables": [html_table(t, lang) for t in tables], "notices": _notices(runs, lang),
+                      "inputs_equal": equal_inputs_line(runs, lang),
                       "runs": [{"name": r.name, "title": r.doc.get("title") or "", "folder": str(r.folder),
                                 "status": lang(f"status.{r.doc['target_status']}")} for r in runs],
                       "charts": [Markup(capacity_by_run(runs, lang, names)), Markup(cost_by_run(runs, lang))]})
@@ -327,11 +409,14 @@ def write_compare_workbook(path: Path, runs: list[Run], tables: list[tb.Table]) 
         for note in _notices(runs, Lang(code)):
             append_row(ws, [note])
     for t in tables:
-        write_table(wb, t)
+        sheet = write_table(wb, t)
+        if t.name == "inputs":
+            for code in LANGS:
+                append_row(sheet, [equal_inputs_line(runs, Lang(code))])
     wb.save(path)
 
 
-def compare_runs(folders: list[Path], out: Path | None = None) -> Path:
+def compare_runs(folders: list[Path], out: Path | None = None, say: Callable[[str], None] | None = None) -> Path:
     """Compare run folders and publish ``compare.html`` and ``compare.xlsx``.
 
     Parameters
@@ -340,6 +425,8 @@ def compare_runs(folders: list[Path], out: Path | None = None) -> Path:
         Two or more run folders; the first is the baseline.
     out : pathlib.Path, optional
         Folder to write into (default: ``compare_<run>_<run>...`` next to the first run folder).
+    say : callable, optional
+        Receives the printed lines: the inputs that differ (:func:`input_lines`).
 
     Returns
     -------
@@ -366,4 +453,8 @@ def compare_runs(folders: list[Path], out: Path | None = None) -> Path:
                 "input_hashes": [r.doc.get("input_hash") for r in runs]}
     writers = {"compare.html": lambda p: p.write_text(render_compare(runs, tables), encoding="utf-8"),
                "compare.xlsx": lambda p: write_compare_workbook(p, runs, tables)}
-    return publish(target.parent, target.name, writers, manifest, kind=COMPARISON)
+    folder = publish(target.parent, target.name, writers, manifest, kind=COMPARISON)
+    if say is not None:
+        for line in input_lines(runs):
+            say(line)
+    return folder
