@@ -180,7 +180,20 @@ def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
     loaded = dataclasses.replace(loaded, scenario=loaded.scenario.model_copy(update={"aggregation": spec}),
                                  raw=loaded.raw | {"aggregation": spec.model_dump()})
     said: list[str] = []
-    outcome = run_scenario(loaded, tmp_path, check_full=True, progress=said.append)
+    import energy_model.pipeline as pipeline
+
+    solved: list[tuple] = []  # (aggregated, its inputs, full, its inputs) of the enforced case, then the reference
+
+    def spy(*args, **kw):
+        solved.append(args)
+        return compare(*args, **kw)
+
+    compare = pipeline.compare_to_full
+    pytest.MonkeyPatch.setattr(mp := pytest.MonkeyPatch(), pipeline, "compare_to_full", spy)
+    try:
+        outcome = run_scenario(loaded, tmp_path, check_full=True, progress=said.append)
+    finally:
+        mp.undo()
     doc = json.loads((outcome.folder / "summary.json").read_text(encoding="utf-8"))
     # progress names the LP's steps and the hours they stand for, not "336 hours" for a 120-step LP
     assert any(m.startswith("building the LP (336 hours aggregated by typical_days, ") for m in said), said
@@ -197,9 +210,61 @@ def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
         assert c["aggregated"] == pytest.approx(float(enforced["capacity_mw"].sel(technology=g)))
         assert c["difference"] == pytest.approx(c["aggregated"] - c["full"])
     assert set(check["targets"]) == set(str(k) for k in enforced["target"].values)
+    # the annual figures a reader quotes, recomputed from the two results
+    agg_res, agg_in, full_res, full_in = solved[0]
+    assert agg_res is enforced
+    w_a, w_f = agg_in["time_weight"].values, full_in["time_weight"].values
+    consumption = float(full_in["demand_mw"].values @ w_f)
+    kind = full_in["kind"].values.astype(str)
+
+    def annual(res, w):
+        gen = res["generation_mwh_per_yr"].values
+        curt = np.nan_to_num(res["curtailment_mw"].values) @ w
+        return {"co2_production": float(res["co2_production_t_per_yr"]),
+                "co2_consumption": float(res["co2_consumption_t_per_yr"]),
+                "imports": float(gen[kind == "import"].sum()), "exports": float(gen[kind == "export"].sum()),
+                "curtailment": float(curt[kind == "variable"].sum()),
+                **{f"fuel.{f}": float(v) for f, v in res["fuel_use_units_per_yr"].to_series().items()}}
+
+    a, f = annual(agg_res, w_a), annual(full_res, w_f)
+    assert set(check["annual"]) == set(f) and {"co2_production", "co2_consumption", "imports", "exports",
+                                                "curtailment"} <= set(f)
+    co2_floor = max(0.01 * max(abs(f["co2_production"]), abs(f["co2_consumption"])), 1.0)
+    assert check["energy_floor_mwh"] == pytest.approx(0.01 * consumption)
+    assert check["co2_floor_t"] == pytest.approx(co2_floor)
+    per_unit = full_in["energy_mwh_per_unit"].to_series()
+    for k, c in check["annual"].items():
+        floor = co2_floor if k.startswith("co2_") else (
+            0.01 * consumption / float(per_unit[k.removeprefix("fuel.")]) if k.startswith("fuel.") else
+            0.01 * consumption)
+        assert c["aggregated"] == pytest.approx(a[k], rel=1e-9, abs=1e-6), k
+        assert c["full"] == pytest.approx(f[k], rel=1e-9, abs=1e-6), k
+        assert c["relative_error"] == pytest.approx((a[k] - f[k]) / max(abs(f[k]), floor), rel=1e-6, abs=1e-9), k
+    errors = {k: c["relative_error"] for k, c in check["annual"].items()}
+    worst = max(errors, key=lambda k: abs(errors[k]))
+    assert check["largest_annual_error"] == {"quantity": worst, "relative_error": errors[worst]}
+    assert check["flagged"] == sorted((k for k in errors if abs(errors[k]) > 0.03), key=lambda k: -abs(errors[k]))
     html = (outcome.folder / "report.html").read_text(encoding="utf-8")
     assert "What the time aggregation cost" in html and "时间聚合的误差" in html
     assert "typical days" in html  # the notice on the first screen
+    section = {code: html.split(f'<section id="aggregation-{code}">')[1].split("</section>")[0] for code in ("en", "zh")}
+    for en, zh in [("CO2, production ledger (direct)", "二氧化碳排放（生产口径）"),
+                   ("CO2, consumption ledger", "二氧化碳排放（消费口径）"), ("Imports from the grid", "省网购电量"),
+                   ("Exports to the grid", "外送电量"), ("Curtailed energy", "弃风弃光电量")]:
+        assert en in section["en"] and zh in section["zh"], en
+    assert "1 % of the annual consumption" in section["en"] and "全年用电量的1%" in section["zh"]
+    if check["flagged"]:
+        assert "These figures differ by more than 3% from the full horizon: " in section["en"]
+        assert "以下数字与逐时求解相差超过3%：" in section["zh"]
+    else:
+        assert "are all within 3% of the full horizon" in section["en"] and "均未超过3%" in section["zh"]
+    from energy_model.output.i18n import Lang
+    from energy_model.output.scorecard import format_scorecard
+
+    for code, words in (("en", ("from the full horizon: ", "are all within 3% of the full horizon")),
+                        ("zh", ("以下数字与逐时求解相差超过3%", "均未超过3%"))):
+        card = format_scorecard(doc, outcome.folder, Lang(code))
+        assert (words[0] if check["flagged"] else words[1]) in card, card
 
 
 @pytest.mark.parametrize("agg", [{"method": "typical_days", "periods": 1}, {"method": "segments", "periods": 7}])
@@ -279,3 +344,36 @@ def test_check_full_line_names_a_technology_or_says_none_differs(quick_week_run,
     lines = format_scorecard(doc, None, Lang("en")).splitlines()
     assert expected in lines
     assert not any("()" in line for line in lines)
+
+
+def test_annual_figures_off_by_more_than_3_percent_are_flagged():
+    """Hand numbers: exports +5 % is flagged, imports +1 % is not; the floor keeps a tiny curtailment quiet."""
+    from energy_model.analysis.aggregation_check import annual_errors, annual_floors, flagged, largest
+    from energy_model.output.aggregation_text import annual_sentence
+    from energy_model.output.i18n import Lang
+
+    full = {"co2_production": 1000.0, "co2_consumption": 0.5, "imports": 100_000.0, "exports": 200_000.0,
+            "curtailment": 10.0, "fuel.coal": 0.0}
+    agg = {"co2_production": 1010.0, "co2_consumption": 0.6, "imports": 101_000.0, "exports": 210_000.0,
+           "curtailment": 60.0, "fuel.coal": 2.0}
+    floors = annual_floors(full, consumption=1_000_000.0, mwh_per_unit={"coal": 5.0})
+    # energies: 1 % of 1,000,000 MWh; coal: the same 10,000 MWh_th at 5 MWh_th/t; CO2: 1 % of 1,000 t, at least 1 t
+    assert floors == {"co2_production": 10.0, "co2_consumption": 10.0, "imports": 10_000.0, "exports": 10_000.0,
+                      "curtailment": 10_000.0, "fuel.coal": 2_000.0}
+    errors = annual_errors(agg, full, floors)
+    rel = {k: e["relative_error"] for k, e in errors.items()}
+    assert rel == pytest.approx({"co2_production": 0.01, "co2_consumption": 0.01, "imports": 0.01, "exports": 0.05,
+                                 "curtailment": 0.005, "fuel.coal": 0.001})
+    assert flagged(rel) == ["exports"]
+    assert largest(rel) == ("exports", pytest.approx(0.05))
+    check = {"annual": errors, "flag_above": 0.03, "flagged": flagged(rel),
+             "largest_annual_error": {"quantity": "exports", "relative_error": 0.05}}
+    assert annual_sentence(check, None, Lang("en")) == \
+        "These figures differ by more than 3% from the full horizon: Exports to the grid +5.0%."
+    assert annual_sentence(check, None, Lang("zh")) == "以下数字与逐时求解相差超过3%：外送电量（+5.0%）。"
+    calm = dict(check, flagged=[], largest_annual_error={"quantity": "imports", "relative_error": 0.01})
+    assert annual_sentence(calm, None, Lang("en")) == ("The annual figures (CO2, imports, exports, curtailment, fuels) "
+                                                       "are all within 3% of the full horizon; the largest error: "
+                                                       "Imports from the grid +1.0%.")
+    assert annual_sentence(calm, None, Lang("zh")) == \
+        "年度数字（碳排放、购电、外送、弃电、燃料）中误差最大的是省网购电量（+1.0%），均未超过3%。"

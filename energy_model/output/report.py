@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from energy_model.output import tables as tb
+from energy_model.output.aggregation_text import annual_floor_sentence, annual_sentence
 from energy_model.output.analyses import (
     Breakeven,
     Frontier,
@@ -157,7 +158,14 @@ def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, refer
                                                       lang, f.target))} for f in frontiers],
         "breakevens": [{"file": b.file, "sentence": breakeven_sentence(b, inputs, names, lang)} for b in breakevens],
         "aggregation_intro": _aggregation_intro(doc, lang),
+        "aggregation_annual": annual_sentence(_check(doc), names, lang),
+        "aggregation_flagged": bool(_check(doc).get("flagged")),
     }
+
+
+def _check(doc: dict[str, Any]) -> dict[str, Any]:
+    """The ``--check-full`` comparison of a run document ({} when the run was not checked)."""
+    return (doc.get("aggregation") or {}).get("check_full") or {}
 
 
 def _aggregation_intro(doc: dict[str, Any], lang: Lang) -> str:
@@ -166,9 +174,11 @@ def _aggregation_intro(doc: dict[str, Any], lang: Lang) -> str:
     check = agg.get("check_full")
     if not check:
         return ""
-    return lang("aggregation.intro", method=lang(f"aggregation.method.{agg['method']}"), periods=lang.num(agg["periods"]),
-                steps=lang.num(agg["steps"]), period=lang.period(agg["horizon_hours"]),
-                floor=lang.num(check["capacity_floor_mw"], 0))
+    intro = lang("aggregation.intro", method=lang(f"aggregation.method.{agg['method']}"),
+                 periods=lang.num(agg["periods"]), steps=lang.num(agg["steps"]), period=lang.period(agg["horizon_hours"]),
+                 floor=lang.num(check["capacity_floor_mw"], 0))
+    floors = annual_floor_sentence(check, lang)
+    return f"{intro}{'' if lang.code == 'zh' else ' '}{floors}" if floors else intro
 
 
 def render_report(doc: dict[str, Any], results: xr.Dataset, inputs: xr.Dataset, *,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from energy_model import vocabulary as n
+from energy_model.output.aggregation_text import annual_sentence
 from energy_model.output.glossary import scenario_text, target_label
 from energy_model.output.i18n import Lang, Names, display_width, pad
 from energy_model.output.verdicts import status_text
@@ -127,6 +128,9 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
                                 tech=cap["technology"], seconds=lang.num(check["seconds"], 0)))
             else:  # no technology differs: a "+0.0% ()" would name nothing
                 out.append(lang("score.check_full_same", objective=objective, seconds=lang.num(check["seconds"], 0)))
+            annual = annual_sentence(check, names, lang)
+            if annual:
+                out.append(annual)
     out.append(timings_line(doc["timings_s"], lang))
     if folder is not None:
         out.append(lang("score.results", folder=folder))

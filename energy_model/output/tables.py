@@ -18,8 +18,10 @@ import pandas as pd
 import xarray as xr
 
 from energy_model import vocabulary as n
+from energy_model.analysis.aggregation_check import FUEL_KEY
 from energy_model.analysis.metrics import technology_table
 from energy_model.output import chart_data
+from energy_model.output.aggregation_text import annual_label
 from energy_model.output.glossary import target_label
 from energy_model.output.i18n import LANGS, Lang, Names
 from energy_model.output.verdicts import target_title, verdict_class
@@ -364,18 +366,21 @@ def aggregation_table(doc: dict[str, Any], names: Names) -> Table | None:
     """Aggregated against full horizon for the same case (``--check-full``); None when not checked.
 
     Rows: the objective, every technology's capacity, storage energy, the
-    new-energy share and every target's shadow price; the error column is
-    relative (capacities: to max(full value, the floor in summary.json)).
+    new-energy share, the annual figures (CO2 on both ledgers, imports,
+    exports, curtailed energy, every fuel burnt) and every target's shadow
+    price; the error column is relative (capacities and annual figures: to
+    max(|full value|, the floor in summary.json)).
     """
     check = (doc.get("aggregation") or {}).get("check_full")
     if not check:
         return None
     rows: list[dict[str, Any]] = []
 
-    def add(item: Bi, a: float, f: float, unit: str, fmt: str, scale: float | str, err: float | None) -> None:
+    def add(item: Bi, a: float, f: float, unit: str | Bi, fmt: str, scale: float | str, err: float | None) -> None:
         div = 1.0 if scale == MONEY else float(scale)
         rows.append({"item": item, "aggregated": a / div, "full": f / div, "difference": (a - f) / div,
-                     "error": err if err is not None else float("nan"), "unit": bi(unit),
+                     "error": err if err is not None else float("nan"),
+                     "unit": unit if isinstance(unit, Bi) else bi(unit),
                      "_fmt": {"aggregated": fmt, "full": fmt, "difference": fmt},
                      **({"_scale": dict.fromkeys(("aggregated", "full", "difference"), MONEY)} if scale == MONEY
                         else {})})
@@ -392,6 +397,20 @@ def aggregation_table(doc: dict[str, Any], names: Names) -> Table | None:
                 c["aggregated"], c["full"], "unit.mwh", "num0", 1.0, c["relative_error"])
     s = check["new_energy_share"]
     add(bi("summary.new_energy_share"), s["aggregated"], s["full"], "unit.percent", "pct", 1.0, None)
+    fuels = (doc.get("enforced") or {}).get("fuels") or {}
+    for k, c in (check.get("annual") or {}).items():
+        label = Bi(*(annual_label(k, names, Lang(code)) for code in LANGS))
+        if k.startswith(FUEL_KEY):
+            if max(abs(c["aggregated"]), abs(c["full"])) < 0.5:  # a fuel neither answer burns
+                continue
+            trade = str((fuels.get(k.removeprefix(FUEL_KEY)) or {}).get("unit", ""))
+            unit: str | Bi = Bi(*(f"{Lang(code).get(f'fuel_unit.{trade}', trade)}{Lang(code)('per.yr')}"
+                                  for code in LANGS))
+            add(label, c["aggregated"], c["full"], unit, "num0", 1.0, c["relative_error"])
+        elif k.startswith("co2_"):
+            add(label, c["aggregated"], c["full"], "unit.t_per_yr", "num0", 1.0, c["relative_error"])
+        else:
+            add(label, c["aggregated"], c["full"], "unit.mwh_per_yr", "num0", 1.0, c["relative_error"])
     kinds = {t["target"]: t["kind"] for t in doc.get("targets", []) if "target" in t}
     rows_by_id = {t["target"]: t for t in doc.get("targets", []) if "target" in t}
     for k, t in check["targets"].items():
