@@ -75,7 +75,8 @@ from scipy.stats import qmc
 
 from energy_model import errors
 from energy_model import vocabulary as n
-from energy_model.engine.measures import share
+from energy_model.analysis.aggregation_check import FUEL_KEY, annual_errors, annual_floors, flagged, largest
+from energy_model.engine.measures import consumption_mwh, share
 from energy_model.errors import MAX_ISSUES, EnergyModelError, InputError, InputIssue, PartialSweepError
 from energy_model.inputs.aggregate import check_periods
 from energy_model.inputs.lp_units import time_arrays
@@ -746,6 +747,8 @@ def _record(results: xr.Dataset, prefix: str, inputs: xr.Dataset | None = None) 
 
     Besides the results' own numbers: ``imported_electricity_mwh_per_yr`` (annual
     output of the ``import`` technologies; needs ``inputs`` for the kinds),
+    ``consumption_mwh_per_yr`` (annual consumption, the floor of the
+    verification's energy errors),
     ``imported_co2_t_per_yr`` (the engine's CO2 attributed to imports: their
     energy times the emission factor of the technologies table,
     ``results["imported_co2_t_per_yr"]``), and how the solve went:
@@ -778,6 +781,7 @@ def _record(results: xr.Dataset, prefix: str, inputs: xr.Dataset | None = None) 
         kind = inputs["kind"].sel({n.TECH: results[n.TECH].values}).values.astype(str)
         imported = results["generation_mwh_per_yr"].values[kind == n.IMPORT]
         exported = results["generation_mwh_per_yr"].values[kind == n.EXPORT]
+        rec[f"{prefix}consumption_mwh_per_yr"] = consumption_mwh(inputs)
         rec[f"{prefix}imported_electricity_mwh_per_yr"] = float(imported.sum())
         rec[f"{prefix}exported_electricity_mwh_per_yr"] = float(exported.sum())
         if "new_energy" in inputs:
@@ -875,11 +879,12 @@ def _duration(seconds: float) -> str:
 #: Columns of one variable per label (``capacity_mw.<technology>``) and the dimension of their labels.
 VECTOR_DIMS = {"capacity_mw": n.TECH, "cost_cny_per_yr": "component", "target_value": n.TARGET,
                "target_shadow_price": n.TARGET, "fuel_use_units_per_yr": n.FUEL,
-               "generation_mwh_per_yr": n.TECH, "curtailment_mwh_per_yr": n.TECH}
+               "generation_mwh_per_yr": n.TECH, "curtailment_mwh_per_yr": n.TECH, "annual_rel_error": "quantity"}
 #: Units of the sweep's one-number columns ("-": a count or a text).
 SCALAR_UNITS = {"objective_cny_per_yr": "CNY/yr", "co2_t_per_yr": "t/yr", "imported_electricity_mwh_per_yr": "MWh/yr",
                 "imported_co2_t_per_yr": "t/yr", "exported_electricity_mwh_per_yr": "MWh/yr",
                 "co2_production_t_per_yr": "t/yr", "co2_consumption_t_per_yr": "t/yr", "new_energy_share": "-",
+                "consumption_mwh_per_yr": "MWh/yr",
                 "solve_s": "s", "method": "-", "iterations": "-", "status": "-",
                 "message": "-"}
 #: Units of target values and shadow prices by target kind.
@@ -887,7 +892,8 @@ TARGET_UNITS = {kind: (n.LEVEL_UNIT[family], n.PRICE_UNIT[family]) for kind, fam
 #: Prefixes of the columns of other solves of a variant: without targets, and the full-horizon verification.
 PREFIXES = ("reference.", "full.")
 #: Columns the verification adds (besides ``full.*``) and their units.
-VERIFY_UNITS = {"verified": "-", "objective_rel_error": "-", "capacity_max_error_mw": "MW"}
+VERIFY_UNITS = {"verified": "-", "objective_rel_error": "-", "capacity_max_error_mw": "MW",
+                "annual_max_rel_error": "-", "annual_max_error_quantity": "-", "annual_flagged": "-"}
 #: Path endings and their units, for the parameter coordinates (longest first).
 _PATH_UNITS = (("_cny_per_kw_yr", "CNY/kW/yr"), ("_cny_per_kwh", "CNY/kWh"), ("_cny_per_kw", "CNY/kW"),
                ("_cny_per_mwh", "CNY/MWh"), ("_cny_per_t", "CNY/t"), ("_cny_per_unit", "CNY/unit"),
@@ -926,6 +932,8 @@ def column_units(columns: list[str], target_kinds: Mapping[str, str]) -> dict[st
             out[c] = "CNY/yr"
         elif head == "fuel_use_units_per_yr":
             out[c] = "unit/yr"
+        elif head == "annual_rel_error":
+            out[c] = "-"
         elif rest in SCALAR_UNITS:
             out[c] = SCALAR_UNITS[rest]
         elif rest in VERIFY_UNITS:
@@ -954,8 +962,10 @@ def sweep_dataset(table: pd.DataFrame, spec: SweepSpec, expansion: Expansion, at
     ``imported_co2_t_per_yr``, ``fuel_use_units_per_yr`` (fuel; unit in
     ``fuel_unit``), ``status``, ``message``, ``solve_s``, ``method``,
     ``iterations``; ``reference_<name>`` for ``case: both``; ``full_<name>``,
-    ``verified``, ``objective_rel_error`` and ``capacity_max_error_mw`` when
-    variants were verified. A failed variant's numbers are NaN.
+    ``verified``, ``objective_rel_error``, ``capacity_max_error_mw``,
+    ``annual_rel_error`` (quantity), ``annual_max_rel_error``,
+    ``annual_max_error_quantity`` and ``annual_flagged`` when variants were
+    verified. A failed variant's numbers are NaN.
 
     Parameters
     ----------
@@ -1051,7 +1061,7 @@ def _vector_unit(head: str, labels: list[str], target_kinds: Mapping[str, str], 
         units = {fuel_units.get(f, "") for f in labels}
         return f"{units.pop()}/yr" if len(units) == 1 else "trading unit of each fuel (coordinate fuel_unit) per yr"
     return {"capacity_mw": "MW", "cost_cny_per_yr": "CNY/yr", "generation_mwh_per_yr": "MWh/yr",
-            "curtailment_mwh_per_yr": "MWh/yr"}[head]
+            "curtailment_mwh_per_yr": "MWh/yr", "annual_rel_error": "-"}[head]
 
 
 # -- screen, then verify ------------------------------------------------------------------------------------------
@@ -1174,15 +1184,48 @@ def _verify_unaggregated(file: str, lines: Mapping[str, int]) -> InputIssue:
                       line=lines.get("verify"))
 
 
-def merge_verified(table: pd.DataFrame, chosen: list[int], records: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
+def annual_of_record(rec: Mapping[str, Any]) -> dict[str, float]:
+    """The annual figures of a variant record, keyed as :func:`energy_model.analysis.aggregation_check.annual_quantities`.
+
+    ``co2_production`` and ``co2_consumption`` [t/yr], ``imports`` and
+    ``exports`` [MWh/yr], ``curtailment`` (the ``curtailment_mwh_per_yr.*``
+    columns summed) [MWh/yr] and ``fuel.<fuel>`` [unit/yr]; a figure the
+    record lacks (written by an older version) is left out.
+    """
+    out: dict[str, float] = {}
+    for key, col in (("co2_production", "co2_production_t_per_yr"), ("co2_consumption", "co2_consumption_t_per_yr"),
+                     ("imports", "imported_electricity_mwh_per_yr"), ("exports", "exported_electricity_mwh_per_yr")):
+        if rec.get(col) is not None:
+            out[key] = float(rec[col])
+    curtailed = [float(v) for k, v in rec.items() if str(k).startswith("curtailment_mwh_per_yr.") and v is not None]
+    if curtailed:
+        out["curtailment"] = float(np.nansum(curtailed))
+    for k, v in rec.items():
+        if str(k).startswith("fuel_use_units_per_yr.") and v is not None:
+            out[f"{FUEL_KEY}{str(k).removeprefix('fuel_use_units_per_yr.')}"] = float(v)
+    return out
+
+
+def merge_verified(table: pd.DataFrame, chosen: list[int], records: Mapping[int, Mapping[str, Any]],
+                   fuel_mwh_per_unit: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Add the verification solves to the table.
 
     Each chosen variant's full-horizon record goes in its row under ``full.``
     (objective, capacities, costs, targets, status, ...); ``verified`` marks
     the rows. For verified variants where both solves are optimal:
-    ``objective_rel_error`` = (aggregated − full) / |full| [-] and
+    ``objective_rel_error`` = (aggregated − full) / |full| [-],
     ``capacity_max_error_mw`` = max over technologies of
-    |aggregated − full| capacity [MW].
+    |aggregated − full| capacity [MW], and for the annual figures of
+    :func:`annual_of_record` (CO2 on both ledgers, imports, exports,
+    curtailed energy, every fuel's use) ``annual_rel_error.<figure>`` =
+    (aggregated − full) / max(|full|, floor) [-] with the floors of
+    :func:`energy_model.analysis.aggregation_check.annual_floors` (1 % of the
+    variant's annual consumption for energies, the same energy in a fuel's
+    units at ``fuel_mwh_per_unit`` [MWh_th/unit] for fuels, 1 % of the larger
+    CO2 ledger but at least 1 t for CO2), ``annual_max_rel_error`` (the
+    largest in magnitude, signed), ``annual_max_error_quantity`` (its
+    figure) and ``annual_flagged`` (the figures above 3 %, largest first,
+    joined by ``;``).
     """
     out = table.copy()
     out["verified"] = False
@@ -1197,6 +1240,10 @@ def merge_verified(table: pd.DataFrame, chosen: list[int], records: Mapping[int,
     rel = np.full(len(out), np.nan)
     cap = np.full(len(out), np.nan)
     techs = [c.removeprefix("capacity_mw.") for c in out.columns if c.startswith("capacity_mw.")]
+    annual: dict[str, np.ndarray] = {}
+    worst = np.full(len(out), np.nan)
+    worst_key = [""] * len(out)
+    over = [""] * len(out)
     for pos in chosen:
         out.loc[out.index[pos], "verified"] = pos in records
         got = records.get(pos)
@@ -1207,8 +1254,23 @@ def merge_verified(table: pd.DataFrame, chosen: list[int], records: Mapping[int,
         diffs = [abs(float(out[f"capacity_mw.{t}"].iloc[pos]) - float(got[f"capacity_mw.{t}"]))
                  for t in techs if f"capacity_mw.{t}" in got]
         cap[pos] = max(diffs) if diffs else np.nan
+        a_q, f_q = annual_of_record(out.iloc[pos].to_dict()), annual_of_record(got)
+        consumption = got.get("consumption_mwh_per_yr")
+        floors = annual_floors(f_q, float(consumption) if consumption is not None else 0.0,
+                               dict(fuel_mwh_per_unit or {}))
+        errs = {k: e["relative_error"] for k, e in annual_errors(a_q, f_q, floors).items()}
+        for k, e in errs.items():
+            annual.setdefault(k, np.full(len(out), np.nan))[pos] = e
+        if errs:
+            worst_key[pos], worst[pos] = largest(errs)
+            over[pos] = ";".join(flagged(errs))
     out["objective_rel_error"] = rel
     out["capacity_max_error_mw"] = cap
+    for k, column in annual.items():
+        out[f"annual_rel_error.{k}"] = column
+    out["annual_max_rel_error"] = worst
+    out["annual_max_error_quantity"] = worst_key
+    out["annual_flagged"] = over
     return out
 
 
@@ -1658,7 +1720,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
                 f"{len(chosen) - len(again)} already done")
             solve(again, ddir, "verify", full)
             records = {i: json.loads((ddir / f"{keyed[i][0]}.json").read_text(encoding="utf-8")) for i in chosen}
-            table = merge_verified(table, chosen, records)
+            table = merge_verified(table, chosen, records, _fuel_mwh_per_unit(base_case))
             failed_ids.update({f"verify {keyed[i][0]}": r.get("message", "") for i, r in records.items()
                                if r["status"] != OPTIMAL})
         flat = table.set_index("variant")
@@ -1733,6 +1795,13 @@ def _tech_names(case: Case) -> dict[str, dict[str, str]]:
         out[str(g)] = {"en": str(en) if isinstance(en, str) and en else str(g),
                        "zh": str(zh) if isinstance(zh, str) and zh else str(g)}
     return out
+
+
+def _fuel_mwh_per_unit(case: Case) -> dict[str, float]:
+    """Fuel id -> energy of one trading unit [MWh_th/unit] (empty without the column)."""
+    if "energy_mwh_per_unit" not in case.fuels:
+        return {}
+    return {str(f): float(v) for f, v in case.fuels["energy_mwh_per_unit"].items()}
 
 
 def _fuel_names(case: Case) -> dict[str, dict[str, str]]:

@@ -211,6 +211,34 @@ def test_merge_verified_gives_full_columns_and_errors():
     assert np.isnan(merged.loc[5, "objective_rel_error"]) and merged.loc[5, "full.status"] == "infeasible"
 
 
+
+def test_merge_verified_compares_the_annual_figures():
+    """Hand numbers: exports +5 % flagged, imports +1 % not; floors 1 % of consumption, 1 % of CO2 (at least 1 t)."""
+    t = _table()
+    annual = {"consumption_mwh_per_yr": 1_000_000.0, "co2_production_t_per_yr": 1000.0,
+              "co2_consumption_t_per_yr": 0.5, "imported_electricity_mwh_per_yr": 100_000.0,
+              "exported_electricity_mwh_per_yr": 200_000.0, "curtailment_mwh_per_yr.a": 6.0,
+              "curtailment_mwh_per_yr.b": 4.0, "fuel_use_units_per_yr.coal": 0.0}
+    for k, v in {"co2_production_t_per_yr": 1010.0, "co2_consumption_t_per_yr": 0.6,
+                 "imported_electricity_mwh_per_yr": 101_000.0, "exported_electricity_mwh_per_yr": 210_000.0,
+                 "curtailment_mwh_per_yr.a": 30.0, "curtailment_mwh_per_yr.b": 30.0,
+                 "fuel_use_units_per_yr.coal": 2.0}.items():
+        t[k] = v
+    full = {"variant": "v1", "status": "optimal", "objective_cny_per_yr": 0.8, "capacity_mw.a": 0.0,
+            "capacity_mw.b": 0.0, "capacity_mw.c": 7.0, **annual}
+    merged = merge_verified(t, [1], {1: full}, {"coal": 5.0})
+    assert merged.loc[1, "full.exported_electricity_mwh_per_yr"] == 200_000.0
+    assert merged.loc[1, "full.consumption_mwh_per_yr"] == 1_000_000.0
+    got = {c.removeprefix("annual_rel_error."): merged.loc[1, c] for c in merged.columns
+           if c.startswith("annual_rel_error.")}
+    # CO2 floor 10 t; energies 10,000 MWh; coal 10,000 MWh_th / 5 MWh_th per t = 2,000 t
+    assert got == pytest.approx({"co2_production": 0.01, "co2_consumption": 0.01, "imports": 0.01, "exports": 0.05,
+                                 "curtailment": 0.005, "fuel.coal": 0.001})
+    assert merged.loc[1, "annual_max_rel_error"] == pytest.approx(0.05)
+    assert merged.loc[1, "annual_max_error_quantity"] == "exports" and merged.loc[1, "annual_flagged"] == "exports"
+    assert np.isnan(merged.loc[0, "annual_rel_error.exports"]) and merged.loc[0, "annual_flagged"] == ""
+
+
 GRID = f"""\
 name: grid_nc
 scenario: tiny_plan.yaml
@@ -324,7 +352,45 @@ def test_verify_re_solves_the_chosen_variants_on_the_full_horizon(project):
         caps = expected["capacity_mw"].to_series()
         assert row["capacity_max_error_mw"] == pytest.approx(
             max(abs(row[f"capacity_mw.{g}"] - v) for g, v in caps.items()), abs=1e-3)
+        # the annual figures a reader quotes, full horizon against aggregated
+        kind = full.inputs["kind"].values.astype(str)
+        gen = expected["generation_mwh_per_yr"].values
+        w = full.inputs["time_weight"].values
+        cons = float(full.inputs["demand_mw"].values @ w)
+        curt = np.nan_to_num(expected["curtailment_mw"].values) @ w
+        figures = {"co2_production": ("co2_production_t_per_yr", float(expected["co2_production_t_per_yr"])),
+                   "co2_consumption": ("co2_consumption_t_per_yr", float(expected["co2_consumption_t_per_yr"])),
+                   "imports": ("imported_electricity_mwh_per_yr", float(gen[kind == "import"].sum())),
+                   "exports": ("exported_electricity_mwh_per_yr", float(gen[kind == "export"].sum()))}
+        co2_floor = max(0.01 * max(abs(figures["co2_production"][1]), abs(figures["co2_consumption"][1])), 1.0)
+        assert row["full.consumption_mwh_per_yr"] == pytest.approx(cons, rel=1e-9)
+        for key, (col, value) in figures.items():
+            assert row[f"full.{col}"] == pytest.approx(value, rel=1e-7, abs=1e-6), key
+            floor = co2_floor if key.startswith("co2_") else 0.01 * cons
+            assert row[f"annual_rel_error.{key}"] == pytest.approx(
+                (row[col] - value) / max(abs(value), floor), rel=1e-6, abs=1e-9), key
+        agg_curt = sum(row[c] for c in table.columns if c.startswith("curtailment_mwh_per_yr."))
+        full_curt = float(curt[kind == "variable"].sum())
+        assert row["annual_rel_error.curtailment"] == pytest.approx(
+            (agg_curt - full_curt) / max(full_curt, 0.01 * cons), rel=1e-6, abs=1e-9)
+        per_unit = full.inputs["energy_mwh_per_unit"].to_series()
+        for f, v in expected["fuel_use_units_per_yr"].to_series().items():
+            assert row[f"full.fuel_use_units_per_yr.{f}"] == pytest.approx(float(v), rel=1e-7, abs=1e-6)
+            assert row[f"annual_rel_error.fuel.{f}"] == pytest.approx(
+                (row[f"fuel_use_units_per_yr.{f}"] - float(v)) / max(abs(float(v)), 0.01 * cons / float(per_unit[f])),
+                rel=1e-6, abs=1e-9), f
+        errs = {c.removeprefix("annual_rel_error."): row[c] for c in table.columns
+                if c.startswith("annual_rel_error.")}
+        worst = max(errs, key=lambda k: abs(errs[k]))
+        assert row["annual_max_error_quantity"] == worst and row["annual_max_rel_error"] == pytest.approx(errs[worst])
     ds = open_netcdf(project.out / "verified" / "sweep.nc")
     assert ds["verified"].dtype == bool and int(ds["verified"].sum()) == 2
     assert ds["full_objective_cny_per_yr"].attrs["units"] == "CNY/yr"
+    assert ds["annual_rel_error"].dims == (CARBON, CAPEX, "quantity") and ds["annual_rel_error"].attrs["units"] == "-"
+    assert {"co2_production", "co2_consumption", "imports", "exports", "curtailment"} <= set(
+        ds["quantity"].values.astype(str))
+    assert ds["full_co2_consumption_t_per_yr"].attrs["units"] == "t/yr"
+    assert ds["annual_max_rel_error"].attrs["units"] == "-"
     assert (project.out / "verified" / "sweep.html").is_file()
+    html = (project.out / "verified" / "sweep.html").read_text(encoding="utf-8")
+    assert "Largest error, annual figures" in html and "年度数字中误差最大者" in html

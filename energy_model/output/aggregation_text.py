@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from energy_model.analysis.aggregation_check import FUEL_KEY
 from energy_model.output.i18n import Lang, Names
 
 
-def annual_label(key: str, names: Names | None, lang: Lang) -> str:
-    """Name of an annual figure (``co2_production``, ``imports``, ``fuel.<fuel>`` ...) in ``lang``."""
+def annual_label(key: str, names: Names | Callable[[str], str] | None, lang: Lang) -> str:
+    """Name of an annual figure (``co2_production``, ``imports``, ``fuel.<fuel>`` ...) in ``lang``.
+
+    ``names`` gives the fuels' names: a :class:`Names`, or a function from a fuel id to its name in ``lang``.
+    """
     if key.startswith(FUEL_KEY):
         fuel = key.removeprefix(FUEL_KEY)
-        return lang("aggregation.annual.fuel", fuel=names.fuel_name(fuel, lang) if names is not None else fuel)
+        name = names.fuel_name(fuel, lang) if isinstance(names, Names) else names(fuel) if names else fuel
+        return lang("aggregation.annual.fuel", fuel=name)
     return lang(f"aggregation.annual.{key}")
 
 

@@ -37,6 +37,7 @@ from markupsafe import Markup
 from matplotlib.ticker import FuncFormatter
 
 from energy_model import vocabulary as n
+from energy_model.output.aggregation_text import annual_label
 from energy_model.output.charts.style import COLOURS, CYCLE, chart_style, new_figure, text_width_in, to_svg
 from energy_model.output.glossary import localized, names_from_meta, parameter_words, unit_of
 from energy_model.output.i18n import LANGS, Lang
@@ -424,7 +425,10 @@ def verification_data(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] 
         Per verified variant (aggregated solve optimal): ``aggregated`` and ``full`` objective
         [CNY/yr], ``full_status`` (status of the full-year solve; ``full`` and the errors are NaN
         unless it is optimal), ``error`` (relative, (aggregated − full) / |full| [-]), and the technology with the largest capacity error
-        (``worst_technology``, ``worst_error_mw`` [MW], ``worst_error`` relative [-]).
+        (``worst_technology``, ``worst_error_mw`` [MW], ``worst_error`` relative [-]); with the annual
+        figures' errors in the table (CO2, imports, exports, curtailment, fuels): ``annual_worst`` (the
+        figure of the largest, ``annual_max_error_quantity``), ``annual_worst_error`` [-] and
+        ``annual_flagged`` (the figures above 3 %, ``;``-joined).
         Per technology: ``largest_error_mw`` (the error of largest magnitude over the variants, with its
         sign), ``mean_error_mw`` [MW] and ``largest_error`` (the relative error of largest magnitude, with
         its sign, relative to the full-year capacity, technologies above 1 MW) [-]. A capacity the
@@ -457,6 +461,11 @@ def verification_data(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] 
                                          for v, t in worst.items()]
         per_variant["worst_error"] = [float(rel.at[v, t]) if t else (0.0 if good[v] else math.nan)
                                       for v, t in worst.items()]
+    if "annual_max_error_quantity" in sel.columns:
+        per_variant["annual_worst"] = sel["annual_max_error_quantity"].fillna("").astype(str).where(good, "")
+        per_variant["annual_worst_error"] = _num(sel, "annual_max_rel_error").where(good)
+        per_variant["annual_flagged"] = sel["annual_flagged"].fillna("").astype(str).where(good, "") \
+            if "annual_flagged" in sel.columns else ""
     per_tech = pd.DataFrame({"largest_error_mw": _largest(err_mw), "mean_error_mw": err_mw.mean(),
                              "largest_error": _largest(rel)}, index=pd.Index(techs, name="technology"))
     return per_variant, per_tech
@@ -852,8 +861,10 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
                                 lang("sweep.failed_cell") + f" ({r['full_status']})", "error": _pct(r["error"], lang),
                                 "worst": tech(str(r.get("worst_technology", "") or "")) or "—",
                                 "worst_mw": lang.num(r.get("worst_error_mw", math.nan), 1),
-                                "worst_pct": _pct(r.get("worst_error", math.nan), lang)}
+                                "worst_pct": _pct(r.get("worst_error", math.nan), lang),
+                                **_annual_cells(r, meta, lang)}
                                for v, r in per_variant.iterrows()],
+                  "annual": "annual_worst" in per_variant.columns,
                   "techs": [{"key": str(t), "name": tech(str(t)), "max_mw": _signed(r["largest_error_mw"], lang),
                              "mean_mw": _signed(r["mean_error_mw"], lang), "max_pct": _pct(r["largest_error"], lang)}
                             for t, r in per_tech.iterrows()]}
@@ -866,6 +877,19 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
             "capacities": capacity_rows, "verify": verify,
             "mode": lang.get(f"sweep.mode.{mode}", mode), "tol": f"{BINDING_TOL:g}",
             "sensitivity": sensitivity_context(meta, lang)}
+
+
+def _annual_cells(row: pd.Series, meta: dict[str, Any], lang: Lang) -> dict[str, str]:
+    """The verification table's cells on the annual figures: the largest error and the figures above 3 %."""
+    fuels = meta.get("fuel_names") or {}
+
+    def label(key: str) -> str:
+        return annual_label(key, lambda f: str((fuels.get(f) or {}).get(lang.code) or f), lang)
+
+    key = str(row.get("annual_worst", "") or "")
+    over = [k for k in str(row.get("annual_flagged", "") or "").split(";") if k]
+    return {"annual_worst": f"{label(key)} {_pct(row.get('annual_worst_error', math.nan), lang)}" if key else "—",
+            "annual_flagged": lang("common.list_sep").join(label(k) for k in over) if over else "—"}
 
 
 def _price_text(value: float, lang: Lang) -> str:
