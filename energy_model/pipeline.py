@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,9 @@ from energy_model.output.run_folder import (
     write_json,
     write_netcdf,
 )
+
+if TYPE_CHECKING:  # imported lazily at run time (its charts pull in matplotlib)
+    from energy_model.output.jobs import OutputJobs
 
 Progress = Callable[[str], None]
 
@@ -286,8 +289,11 @@ def run_scenario(
             say(f"writing results to {out_dir / scen.name}")
             carry = analyses_to_carry(out_dir / scen.name, manifest["input_hash"])
             shown = [f for f, meta in carry.items() if not meta.get("note")]
-            folder = publish(out_dir, scen.name, _writers(test, study.inputs, doc, loaded, shown), manifest,
-                             carry=carry)
+            writers, jobs = _writers(test, study.inputs, doc, loaded, shown)
+            try:
+                folder = publish(out_dir, scen.name, writers, manifest, carry=carry)
+            finally:
+                jobs.close()  # a writer that failed must not leave the drawing processes running
             notes = [text for text in [carried_message(folder, carry)] if text]
         timings["write_s"] = time.perf_counter() - t_write
         timings["total_s"] = time.perf_counter() - t0
@@ -333,8 +339,9 @@ def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
 
 
 def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any], loaded: LoadedScenario | None = None,
-             analyses: list[str] | None = None) -> dict[str, Callable[[Path], None]]:
-    """The files of a run folder, each with the function that writes it (in publishing order).
+             analyses: list[str] | None = None) -> tuple[dict[str, Callable[[Path], None]], OutputJobs]:
+    """The files of a run folder, each with the function that writes it (in publishing order), and the
+    background jobs drawing the charts and the workbook (to be closed whether or not publishing succeeds).
 
     ``analyses`` names the frontier and break-even files carried over from the
     folder being replaced (made from the same inputs) that the report shows;
@@ -371,7 +378,7 @@ def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any], loaded: 
                                                             assumptions=assumptions, charts=jobs.charts(),
                                                             **_shown_analyses(p.parent, inputs, analyses or [])),
                                               encoding="utf-8"),
-    }
+    }, jobs
 
 
 def _shown_analyses(folder: Path, inputs: xr.Dataset, names: list[str]) -> dict[str, Any]:
