@@ -13,6 +13,8 @@ inside the scenario folder's parent) holds as it does for the real project.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import signal
 from dataclasses import dataclass
@@ -173,11 +175,27 @@ def weather_csv(year: int = 2021, *, keep_feb29: bool = True, shift_h: int = 0, 
 
 @pytest.fixture(scope="session")
 def quick_week_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One published quick_week run (in a copy of the project), shared by the output tests of a session."""
+    """One published quick_week run (in a copy of the project), shared by the output tests of a session.
+
+    Solved once per session through the command line (``run --quiet``); what
+    the command printed is kept beside the project copy (see
+    :func:`quick_week_stdout`). The folder is READ-ONLY for tests: a test that
+    writes into a run folder copies it first (``shutil.copytree``).
+    """
     from energy_model.cli.main import main
 
     root = tmp_path_factory.mktemp("quick_week_outputs")
     shutil.copytree(PROJECT / "inputs", root / "inputs")
     shutil.copytree(PROJECT / "scenarios", root / "scenarios")
-    assert main(["--quiet", "run", str(root / "scenarios" / "quick_week.yaml"), "--out", str(root / "out")]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["--quiet", "run", str(root / "scenarios" / "quick_week.yaml"), "--out", str(root / "out")])
+    (root / "stdout.txt").write_text(printed.getvalue(), encoding="utf-8")
+    assert code == 0, printed.getvalue()
     return root / "out" / "quick_week"
+
+
+@pytest.fixture(scope="session")
+def quick_week_stdout(quick_week_run: Path) -> str:
+    """What ``run --quiet`` printed when it made :func:`quick_week_run`."""
+    return (quick_week_run.parent.parent / "stdout.txt").read_text(encoding="utf-8")
