@@ -143,3 +143,19 @@ def test_content_cache_keeps_the_most_recent_and_stores_nothing_on_error():
         cache.get("d", boom)
     assert cache.get("d", lambda: [4]) == [4]
     assert (cache.hits, cache.misses) == (1, 5)
+
+
+def test_clear_caches_empties_every_cache(tables):
+    from energy_model.io.memo import clear_caches
+
+    sites, pv, wind, params = tables
+    weather = synthetic.synthetic_weather(sites, [2021], params, seed=1)
+    assemble.capacity_factors(weather, sites, pv, wind)
+    mine: ContentCache[int] = ContentCache()
+    mine.get("k", lambda: 1)
+    clear_caches()
+    assert mine.get("k", lambda: 2) == 2
+    synthetic._CACHE.hits = assemble._CACHE.hits = 0
+    synthetic.synthetic_weather(sites, [2021], params, seed=1)
+    assemble.capacity_factors(weather, sites, pv, wind)
+    assert (synthetic._CACHE.hits, assemble._CACHE.hits) == (0, 0)  # computed afresh

@@ -14,14 +14,24 @@ from __future__ import annotations
 import copy
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
 T = TypeVar("T")
+
+#: Every cache made in this process (see :func:`clear_caches`).
+_ALL: weakref.WeakSet[ContentCache[Any]] = weakref.WeakSet()
+
+
+def clear_caches() -> None:
+    """Forget every stored result of every :class:`ContentCache` (benchmarks time fresh computations)."""
+    for cache in list(_ALL):
+        cache.clear()
 
 
 def frame_digest(frame: pd.DataFrame) -> bytes:
@@ -74,6 +84,7 @@ class ContentCache(Generic[T]):
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        _ALL.add(self)
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A deep copy of the result stored under ``key``, computing and storing it on a miss.
