@@ -120,6 +120,31 @@ def project(tmp_path: Path) -> TmpProject:
     return copy_project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def tiny_plan_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One published run of the 48-hour base scenario (``run --quiet``), solved once per session. READ-ONLY."""
+    from energy_model.cli.main import main
+
+    proj = copy_project(tmp_path_factory.mktemp("tiny_plan_outputs"))
+    assert main(["--quiet", "run", str(proj.scenario()), "--out", str(proj.out)]) == 0
+    return proj.out / "tiny_plan"
+
+
+@pytest.fixture
+def published(project: TmpProject, tiny_plan_run: Path) -> Path:
+    """``project`` with a run of its base scenario already published: a copy of :func:`tiny_plan_run`.
+
+    For tests whose first run only sets the stage (a previous run folder to
+    keep, replace or tamper with). The inputs are the same bytes, so its
+    ``input_hash`` and results are those a run in ``project`` would publish
+    (only timings and the creation time are the session run's); nothing is
+    solved again.
+    """
+    folder = project.out / "tiny_plan"
+    shutil.copytree(tiny_plan_run, folder)
+    return folder
+
+
 @pytest.fixture
 def no_solver(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Fail the test if anything compiles or solves an LP; returns the (empty) call log."""
