@@ -45,6 +45,7 @@ def main() -> None:
     from energy_model.engine.extract import extract_results
     from energy_model.engine.highs import compile_model, run_highs
     from energy_model.inputs.load import PV_PLANTS, SITES, WIND_PLANTS, build_model_inputs, safe_path
+    from energy_model.io.memo import clear_caches
     from energy_model.io.scenario_file import load_scenario
     from energy_model.model import build_model
     from energy_model.pipeline import _writers
@@ -72,6 +73,8 @@ def main() -> None:
     pv, wind = read_plants(inputs_dir / PV_PLANTS, inputs_dir / WIND_PLANTS)
     capacity_factors(weather, sites, pv, wind)
     t = stage("profiles", t)
+    clear_caches()  # read everything again, as a fresh process would (weather and profiles are cached)
+    t = time.perf_counter()
     inputs = build_model_inputs(loaded)
     t = stage("inputs (all reading, again)", t)
     m = build_model(inputs)

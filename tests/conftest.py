@@ -13,6 +13,8 @@ inside the scenario folder's parent) holds as it does for the real project.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import signal
 from dataclasses import dataclass
@@ -118,6 +120,31 @@ def project(tmp_path: Path) -> TmpProject:
     return copy_project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def tiny_plan_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One published run of the 48-hour base scenario (``run --quiet``), solved once per session. READ-ONLY."""
+    from energy_model.cli.main import main
+
+    proj = copy_project(tmp_path_factory.mktemp("tiny_plan_outputs"))
+    assert main(["--quiet", "run", str(proj.scenario()), "--out", str(proj.out)]) == 0
+    return proj.out / "tiny_plan"
+
+
+@pytest.fixture
+def published(project: TmpProject, tiny_plan_run: Path) -> Path:
+    """``project`` with a run of its base scenario already published: a copy of :func:`tiny_plan_run`.
+
+    For tests whose first run only sets the stage (a previous run folder to
+    keep, replace or tamper with). The inputs are the same bytes, so its
+    ``input_hash`` and results are those a run in ``project`` would publish
+    (only timings and the creation time are the session run's); nothing is
+    solved again.
+    """
+    folder = project.out / "tiny_plan"
+    shutil.copytree(tiny_plan_run, folder)
+    return folder
+
+
 @pytest.fixture
 def no_solver(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Fail the test if anything compiles or solves an LP; returns the (empty) call log."""
@@ -173,11 +200,27 @@ def weather_csv(year: int = 2021, *, keep_feb29: bool = True, shift_h: int = 0, 
 
 @pytest.fixture(scope="session")
 def quick_week_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One published quick_week run (in a copy of the project), shared by the output tests of a session."""
+    """One published quick_week run (in a copy of the project), shared by the output tests of a session.
+
+    Solved once per session through the command line (``run --quiet``); what
+    the command printed is kept beside the project copy (see
+    :func:`quick_week_stdout`). The folder is READ-ONLY for tests: a test that
+    writes into a run folder copies it first (``shutil.copytree``).
+    """
     from energy_model.cli.main import main
 
     root = tmp_path_factory.mktemp("quick_week_outputs")
     shutil.copytree(PROJECT / "inputs", root / "inputs")
     shutil.copytree(PROJECT / "scenarios", root / "scenarios")
-    assert main(["--quiet", "run", str(root / "scenarios" / "quick_week.yaml"), "--out", str(root / "out")]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["--quiet", "run", str(root / "scenarios" / "quick_week.yaml"), "--out", str(root / "out")])
+    (root / "stdout.txt").write_text(printed.getvalue(), encoding="utf-8")
+    assert code == 0, printed.getvalue()
     return root / "out" / "quick_week"
+
+
+@pytest.fixture(scope="session")
+def quick_week_stdout(quick_week_run: Path) -> str:
+    """What ``run --quiet`` printed when it made :func:`quick_week_run`."""
+    return (quick_week_run.parent.parent / "stdout.txt").read_text(encoding="utf-8")

@@ -193,11 +193,12 @@ def test_resumed_sweep_of_an_earlier_version_is_accepted(project: TmpProject):
     assert first.is_file()
 
 
-def analysis_files(p: TmpProject) -> tuple[Path, dict[str, bytes]]:
-    """A run of tiny_plan, a frontier of it (same inputs) and a break-even stub made from other inputs."""
+def analysis_files(p: TmpProject, published: Path) -> tuple[Path, dict[str, bytes]]:
+    """A run of tiny_plan (``published``: conftest's copy), a frontier of it (same inputs) and a break-even stub
+    made from other inputs."""
     from energy_model.api import add_to_run_folder
 
-    assert run(p) == 0
+    verify_run(published)
     scenario = str(p.root / "scenarios" / SCENARIO)
     assert cli("frontier", scenario, "--target", "wind_capacity", "--levels", "6000", "6500", "--out", str(p.out)) == 0
     doc = {"parameter": "technologies.battery.capex_cny_per_kw", "target": "elsewhere", "status": "found"}
@@ -207,9 +208,9 @@ def analysis_files(p: TmpProject) -> tuple[Path, dict[str, bytes]]:
     return folder, {f: (folder / f).read_bytes() for f in ("frontier_wind_capacity.csv", "breakeven_x_elsewhere.json")}
 
 
-def test_rerun_keeps_frontier_and_breakeven_files(project: TmpProject, capsys):
+def test_rerun_keeps_frontier_and_breakeven_files(project: TmpProject, published: Path, capsys):
     """A new run of a scenario used to drop the analyses made for its run folder without a word."""
-    folder, files = analysis_files(project)
+    folder, files = analysis_files(project, published)
     capsys.readouterr()
     assert cli("run", str(project.root / "scenarios" / SCENARIO), "--out", str(project.out)) == 0
     out = capsys.readouterr().out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,11 +52,10 @@ def check_run_folder(folder: Path) -> dict:
     return doc
 
 
-def test_quick_week_from_the_command_line(tmp_path, capsys):
-    code = main(["--quiet", "run", str(ROOT / "scenarios" / "quick_week.yaml"), "--out", str(tmp_path)])
-    out = capsys.readouterr().out
-    assert code == 0
-    doc = check_run_folder(tmp_path / "quick_week")
+def test_quick_week_from_the_command_line(quick_week_run: Path, quick_week_stdout: str):
+    """The session's quick_week run (``run --quiet`` through :func:`main`, exit 0 asserted by the fixture)."""
+    out = quick_week_stdout
+    doc = check_run_folder(quick_week_run)
     assert "Wind capacity 6 GW" in out and "Total system cost" in out
     by_name = {t["target"]: t for t in doc["targets"]}
     assert set(by_name) == {"wind_capacity", "solar_capacity", "new_energy_share", "adequacy"}
@@ -68,16 +68,18 @@ def test_quick_week_from_the_command_line(tmp_path, capsys):
     for t in doc["targets"]:
         if t["met_without_enforcement"]:
             assert t["cost_alone_cny_per_yr"] == 0.0
-    assert not list(tmp_path.glob(".staging-*"))
+    assert not list(quick_week_run.parent.glob(".staging-*"))
 
 
-def test_rerun_replaces_the_folder_atomically(tmp_path):
+def test_rerun_replaces_the_folder_atomically(quick_week_run: Path, tmp_path: Path):
+    """A second run of quick_week over a published first one (a copy of the session's run: not solved twice)."""
     scenario = ROOT / "scenarios" / "quick_week.yaml"
-    assert main(["--quiet", "run", str(scenario), "--out", str(tmp_path)]) == 0
+    shutil.copytree(quick_week_run, tmp_path / "quick_week")
     first = (tmp_path / "quick_week" / "manifest.json").read_text()
     assert main(["--quiet", "run", str(scenario), "--out", str(tmp_path)]) == 0
     second = json.loads((tmp_path / "quick_week" / "manifest.json").read_text())
     assert json.loads(first)["objective_cny_per_yr"] == pytest.approx(second["objective_cny_per_yr"], rel=1e-7)
+    assert second["solves"] != json.loads(first)["solves"]  # replaced: the log of the second run's own solves
     assert sorted(p.name for p in tmp_path.iterdir()) == ["quick_week"]
 
 

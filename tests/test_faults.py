@@ -244,11 +244,10 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_disk_full_keeps_previous_run_intact(project: TmpProject, monkeypatch, capsys):
+def test_disk_full_keeps_previous_run_intact(project: TmpProject, published: Path, monkeypatch, capsys):
     """F-07: ENOSPC while writing the second run: exit 7, the first run folder byte-identical, no staging."""
     scenario = project.scenario()
-    assert run(project, scenario) == 0
-    folder = project.out / "tiny_plan"
+    folder = published
     verify_run(folder)
     before = folder_bytes(folder)
 
@@ -276,8 +275,8 @@ NETCDF_FAULTS = {
 
 @pytest.mark.parametrize("free_mb", [5000, 1], ids=["space-left", "disk-full"])
 @pytest.mark.parametrize("fault", list(NETCDF_FAULTS))
-def test_netcdf_write_failure_is_exit_7_and_keeps_previous_run(project: TmpProject, monkeypatch, capsys, fault,
-                                                               free_mb):
+def test_netcdf_write_failure_is_exit_7_and_keeps_previous_run(project: TmpProject, published: Path, monkeypatch,
+                                                               capsys, fault, free_mb):
     """netCDF4 reports a full disk as RuntimeError('NetCDF: HDF error'): that was exit 1 with a traceback."""
     from collections import namedtuple
 
@@ -286,8 +285,8 @@ def test_netcdf_write_failure_is_exit_7_and_keeps_previous_run(project: TmpProje
     from energy_model.output import writers
 
     scenario = project.scenario()
-    assert run(project, scenario) == 0
-    folder = project.out / "tiny_plan"
+    folder = published
+    verify_run(folder)
     before = folder_bytes(folder)
 
     def failing(self, path, *args, **kwargs):
@@ -321,9 +320,10 @@ def test_keyboard_interrupt_in_solver_is_130(project: TmpProject, monkeypatch, c
     assert_nothing_published(project)
 
 
-def test_keyboard_interrupt_during_publish_is_130_and_keeps_old_run(project: TmpProject, monkeypatch):
+def test_keyboard_interrupt_during_publish_is_130_and_keeps_old_run(project: TmpProject, published: Path,
+                                                                     monkeypatch):
     scenario = project.scenario()
-    assert run(project, scenario) == 0
+    verify_run(published)
     before = folder_bytes(project.out / "tiny_plan")
 
     def interrupted(data, path):
@@ -378,10 +378,9 @@ def test_stale_lock_of_a_dead_process_is_taken_over(project: TmpProject):
     assert sorted(x.name for x in project.out.iterdir()) == ["tiny_plan"]
 
 
-def test_changed_input_same_name_is_recomputed(project: TmpProject):
+def test_changed_input_same_name_is_recomputed(project: TmpProject, published: Path):
     """F-19: editing a CSV value under the same scenario name changes input_hash and the numbers."""
     scenario = project.scenario()
-    assert run(project, scenario) == 0
     first = json.loads((project.out / "tiny_plan" / "manifest.json").read_text())
     project.edit_csv("fuels.csv", ",coal,t,6.4,750,", ",coal,t,6.4,1500,")
     assert run(project, scenario) == 0
@@ -392,12 +391,12 @@ def test_changed_input_same_name_is_recomputed(project: TmpProject):
     assert sorted(x.name for x in project.out.iterdir()) == ["tiny_plan"]
 
 
-def test_tampered_result_file_fails_verification(project: TmpProject):
+def test_tampered_result_file_fails_verification(published: Path):
     """A published file that no longer matches its manifest checksum is detected (exit 7 class)."""
     from energy_model.errors import OutputError
 
-    assert run(project, project.scenario()) == 0
-    folder = project.out / "tiny_plan"
+    folder = published
+    verify_run(folder)
     (folder / "hourly.csv").write_text("time_cst,demand_mw\n")
     with pytest.raises(OutputError):
         verify_run(folder)

@@ -1,4 +1,4 @@
-"""Run the shipped quick_week scenario once and recompute every invariant from the files it wrote.
+"""Recompute every invariant from the files the session's quick_week run wrote (conftest.quick_week_run).
 
 The runtime checks in :mod:`energy_model.engine.checks` run inside every solve; these
 tests check the *published* files independently (only NumPy on what was
@@ -9,17 +9,14 @@ checks it shares code with. Numbers in CSV files carry 6 significant digits.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from conftest import PROJECT
 
 from energy_model import vocabulary as n
-from energy_model.cli import main as cli
 from energy_model.engine.checks import check_results
 from energy_model.output.run_folder import open_netcdf, verify_run, write_netcdf
 
@@ -27,15 +24,9 @@ NEW_ENERGY = ("wind", "solar", "biomass")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("quick_week")
-    shutil.copytree(PROJECT / "inputs", root / "inputs")
-    (root / "scenarios").mkdir()
-    for name in ("quick_week.yaml", "plan_year.yaml"):
-        shutil.copy(PROJECT / "scenarios" / name, root / "scenarios" / name)
-    out = root / "out"
-    assert cli.main(["--quiet", "run", str(root / "scenarios" / "quick_week.yaml"), "--out", str(out)]) == 0
-    folder = out / "quick_week"
+def run(quick_week_run: Path) -> dict:
+    """The session's quick_week run (read only), opened once for this module."""
+    folder = quick_week_run
     res = open_netcdf(folder / "results.nc")
     inp = open_netcdf(folder / "inputs.nc")
     return {

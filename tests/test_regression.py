@@ -25,14 +25,26 @@ SCENARIO = PROJECT / "scenarios" / "quick_week.yaml"
 
 
 def answers() -> dict[str, Any]:
-    """The quick_week answers that are stored: reference and enforced case."""
+    """The quick_week answers that are stored: reference and enforced case, solved here."""
     from energy_model.analysis.target_test import run_target_test
     from energy_model.api import open_study
 
     test = run_target_test(open_study(SCENARIO))
+    assert test.reference is not None and test.enforced is not None
+    return answers_of(test.reference, test.enforced)
+
+
+def answers_from(folder: Path) -> dict[str, Any]:
+    """The same answers read from a published quick_week run folder (``reference.nc``, ``results.nc``)."""
+    from energy_model.output.run_folder import open_netcdf
+
+    return answers_of(open_netcdf(folder / "reference.nc"), open_netcdf(folder / "results.nc"))
+
+
+def answers_of(reference: Any, enforced: Any) -> dict[str, Any]:
+    """The stored fields of the reference and enforced Results (xarray Datasets)."""
     out: dict[str, Any] = {}
-    for case, res in (("reference", test.reference), ("enforced", test.enforced)):
-        assert res is not None
+    for case, res in (("reference", reference), ("enforced", enforced)):
         out[case] = {
             "objective_cny_per_yr": float(res.attrs["objective_cny_per_yr"]),
             "capacity_mw": {str(g): round(float(v), 3) for g, v in res["capacity_mw"].to_series().items()},
@@ -43,9 +55,10 @@ def answers() -> dict[str, Any]:
     return out
 
 
-def test_quick_week_answers_are_the_stored_ones():
+def test_quick_week_answers_are_the_stored_ones(quick_week_run: Path):
+    """The session's quick_week run (the same scenario and inputs, solved once per session) against the file."""
     stored = json.loads(STORED.read_text(encoding="utf-8"))
-    now = answers()
+    now = answers_from(quick_week_run)
     for case in ("reference", "enforced"):
         s, n = stored[case], now[case]
         assert n["objective_cny_per_yr"] == pytest.approx(s["objective_cny_per_yr"], rel=1e-5), case

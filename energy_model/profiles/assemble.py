@@ -9,11 +9,15 @@ import pandas as pd
 import xarray as xr
 
 from energy_model.errors import InputError, InputIssue
+from energy_model.io.memo import ContentCache, frame_digest
 from energy_model.profiles.plants import pv_plant, turbine, wind_plant
 from energy_model.profiles.pv import pv_capacity_factor
 from energy_model.profiles.wind import wind_capacity_factor
 
 TIMEZONE = "Asia/Shanghai"
+
+#: Capacity factors already computed in this process, by the contents of weather, sites and plant tables.
+_CACHE: ContentCache[xr.DataArray] = ContentCache(maxsize=4)
 
 
 def capacity_factors(weather: Mapping[str, pd.DataFrame], sites: pd.DataFrame, pv_plants: pd.DataFrame,
@@ -45,7 +49,21 @@ def capacity_factors(weather: Mapping[str, pd.DataFrame], sites: pd.DataFrame, p
     ------
     InputError
         A plant refers to a site without weather, or the sites' indexes differ.
+
+    Notes
+    -----
+    The same weather, sites and plant tables (bit-identical contents) give
+    the same capacity factors; they are computed once per process and copied
+    from then on (:class:`~energy_model.io.memo.ContentCache`).
     """
+    key = ("capacity_factors", tuple((str(s), frame_digest(f)) for s, f in sorted(weather.items())),
+           frame_digest(sites), frame_digest(pv_plants), frame_digest(wind_plants))
+    return _CACHE.get(key, lambda: _compute(weather, sites, pv_plants, wind_plants))
+
+
+def _compute(weather: Mapping[str, pd.DataFrame], sites: pd.DataFrame, pv_plants: pd.DataFrame,
+             wind_plants: pd.DataFrame) -> xr.DataArray:
+    """Compute :func:`capacity_factors` afresh (no cache)."""
     issues: list[InputIssue] = []
     site_rows = {r["site"]: r for _, r in sites.iterrows()}
     for table, name in ((pv_plants, "pv_plants.csv"), (wind_plants, "wind_plants.csv")):

@@ -34,8 +34,12 @@ import pvlib
 from scipy import special, stats
 from scipy.signal import lfilter
 
+from energy_model.io.memo import ContentCache, frame_digest
 from energy_model.weather.canonical import COLUMNS, TIMEZONE, expected_index
 from energy_model.weather.synthetic_params import SyntheticParameters
+
+#: Years of weather already generated in this process, by sites, parameters, years and seed.
+_CACHE: ContentCache[dict[str, pd.DataFrame]] = ContentCache(maxsize=4)
 
 
 def ar1(n: int, phi: float, rng: np.random.Generator, size: int = 1) -> np.ndarray:
@@ -258,8 +262,20 @@ def synthetic_weather(sites: pd.DataFrame, years: Sequence[int], params: Synthet
     Returns
     -------
     dict of str to pandas.DataFrame
-        Canonical frame per site, 8,760 hours per year.
+        Canonical frame per site, 8,760 hours per year. The same sites
+        table, parameters, years and seed give bit-identical frames; they
+        are generated once per process and copied from then on
+        (:class:`~energy_model.io.memo.ContentCache`), so a caller may
+        change what it gets.
     """
+    key = ("synthetic_weather", frame_digest(sites), params.model_dump_json(), tuple(int(y) for y in years),
+           int(seed))
+    return _CACHE.get(key, lambda: _generate(sites, years, params, seed=seed))
+
+
+def _generate(sites: pd.DataFrame, years: Sequence[int], params: SyntheticParameters, *,
+              seed: int = 1) -> dict[str, pd.DataFrame]:
+    """Generate :func:`synthetic_weather` afresh (no cache)."""
     per_year = [synthetic_year(sites, y, params, seed=seed, exact=(k == 0), stream=k)
                 for k, y in enumerate(years)]
     return {s: pd.concat([py[s] for py in per_year]) for s in sites["site"]}
