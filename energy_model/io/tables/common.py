@@ -86,6 +86,18 @@ class _Row:
     cells: dict[str, str]
 
 
+def read_text(path: Path, issues: _Issues) -> str:
+    """The file's UTF-8 text (a BOM is dropped); a missing or unreadable file raises its issue at once."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        issues.add("", "file not found")
+    except (OSError, UnicodeDecodeError) as exc:
+        issues.add("", f"cannot read the file as UTF-8 text: {exc}")
+    issues.raise_if_any()
+    raise AssertionError("unreachable: raise_if_any raised")
+
+
 def _read_rows(path: Path, expected: Sequence[str], issues: _Issues) -> list[_Row]:
     """Read a comma-separated file, checking the header and the field counts.
 
@@ -94,14 +106,7 @@ def _read_rows(path: Path, expected: Sequence[str], issues: _Issues) -> list[_Ro
     decimal comma) is reported. Returns the rows that could be split.
     """
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        issues.add("", "file not found")
-        issues.raise_if_any()
-    except (OSError, UnicodeDecodeError) as exc:
-        issues.add("", f"cannot read the file as UTF-8 text: {exc}")
-        issues.raise_if_any()
+    text = read_text(path, issues)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         issues.add("", f"file is empty; expected a header line: {','.join(expected)}", line=1)

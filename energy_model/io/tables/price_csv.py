@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from energy_model.io.tables.common import _Issues, _parse_number
+from energy_model.io.tables.common import _Issues, _parse_number, read_text
 from energy_model.io.tables.demand_csv import _check_stamps_match, _horizon, _parse_stamp
 
 #: Plausible hourly trade prices [CNY/MWh]; outside them the unit is probably CNY/kWh or CNY/GWh.
@@ -53,14 +53,7 @@ def read_price_csv(path: str | Path, time: pd.DatetimeIndex, allowed: dict[str, 
     path = Path(path)
     name = path.name
     issues = _Issues(name, [])
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        issues.add("", "file not found")
-        issues.raise_if_any()
-    except (OSError, UnicodeDecodeError) as exc:
-        issues.add("", f"cannot read the file as UTF-8 text: {exc}")
-        issues.raise_if_any()
+    text = read_text(path, issues)
     records = [r for r in csv.reader(text.splitlines()) if r and any(c.strip() for c in r)]
     if not records or [h.strip() for h in records[0]][:1] != ["time"] or len(records[0]) < 2:
         issues.add("", "expected a header 'time,<technology id>,...' naming import or export technologies",
