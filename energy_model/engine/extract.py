@@ -26,6 +26,7 @@ from energy_model import vocabulary as n
 from energy_model.engine.highs import Solution
 from energy_model.engine.measures import carbon_ledgers, is_met, peak_demand_mw, target_values
 from energy_model.inputs.lp_units import LEVEL_SCALE, PENALTY_SCALE, LPData
+from energy_model.model.capacity import earlier_of
 from energy_model.model.objective import COMPONENTS
 
 MW = n.MW_PER_LP
@@ -80,6 +81,23 @@ def _inter_day_start(m: pyo.ConcreteModel, sol: Solution, data: LPData, S: list[
     return out
 
 
+def earlier_vintages(m: pyo.Block, sol: Solution, data: LPData) -> dict[str, np.ndarray]:
+    """Capacity and annuities of earlier vintages alive in a pathway period, per technology (zeros otherwise).
+
+    Returns ``power`` [GW], ``capex`` [MCNY/yr] (power part), ``energy`` [GWh]
+    and ``capex_e`` [MCNY/yr] (storage energy part), each of ``len(data.techs)``.
+    """
+    old = earlier_of(m)
+    out = {k: np.zeros(len(data.techs)) for k in ("power", "capex", "energy", "capex_e")}
+    for terms, cap, cost in ((old.power, "power", "capex"), (old.energy, "energy", "capex_e")):
+        for g, pairs in terms.items():
+            values = sol.values_of([v for v, _ in pairs])
+            i = data.techs.index(g)
+            out[cap][i] = float(values.sum())
+            out[cost][i] = float(sum(a * x for (_, a), x in zip(pairs, values)))
+    return out
+
+
 def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> xr.Dataset:
     """Build the Results Dataset from a solved model.
 
@@ -108,7 +126,8 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
 
     build = np.maximum(sol.value(m.build), 0.0) * MW  # drop -0.0 and 1e-12 noise
     existing = np.array([data.cap_existing[g] for g in techs]) * MW
-    capacity = existing + build
+    older = earlier_vintages(m, sol, data)
+    capacity = existing + build + np.maximum(older["power"], 0.0) * MW
 
     disp = np.zeros((len(techs), T))
     D = list(m.D)
@@ -128,7 +147,7 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
         j = tindex[s]
         charge[j], discharge[j], level[j] = ch[i], dis[i], soc[i]
         disp[j] = dis[i] - ch[i]
-        energy_cap[j] = data.e_existing[s] * MW + e_build[i]
+        energy_cap[j] = data.e_existing[s] * MW + e_build[i] + older["energy"][j] * MW
     available = nan_t.copy()
     cf = inputs["capacity_factor"].transpose(n.TECH, n.TIME).values
     for g in data.by_kind[n.VARIABLE]:
@@ -232,16 +251,17 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
     g_i = {g: i for i, g in enumerate(techs)}
     comp = {c: np.zeros(len(techs)) for c in COMPONENTS}
     build = sol.value(m.build)
-    cap = build + np.array([data.cap_existing[g] for g in techs])
+    older = earlier_vintages(m, sol, data)
+    cap = build + np.array([data.cap_existing[g] for g in techs]) + older["power"]
     for g in techs:
         i = g_i[g]
-        comp["capex"][i] = pyo.value(m.capex[g]) * build[i]
+        comp["capex"][i] = pyo.value(m.capex[g]) * build[i] + older["capex"][i] + older["capex_e"][i]
         comp["fom"][i] = pyo.value(m.fom[g]) * cap[i]
     e_build = sol.value(m.build_e)
     for k, s in enumerate(m.S):
         i = g_i[s]
         comp["capex"][i] += pyo.value(m.capex_e[s]) * e_build[k]
-        comp["fom"][i] += pyo.value(m.fom_e[s]) * (data.e_existing[s] + e_build[k])
+        comp["fom"][i] += pyo.value(m.fom_e[s]) * (data.e_existing[s] + e_build[k] + older["energy"][i])
     gen = ds["dispatch_mw"].values / MW
     dis = ds["storage_discharge_mw"].values / MW
     for g in techs:

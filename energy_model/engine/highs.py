@@ -96,6 +96,14 @@ class Solution:
             out[i] = self.x[j] if j is not None else (vd.value if vd.value is not None else 0.0)
         return out
 
+    def values_of(self, items: list[Any]) -> np.ndarray:
+        """Values of single variables (VarData) in the given order (fixed ones at their value)."""
+        out = np.empty(len(items))
+        for i, vd in enumerate(items):
+            j = self.compiled.col_index.get(id(vd))
+            out[i] = self.x[j] if j is not None else (vd.value if vd.value is not None else 0.0)
+        return out
+
     def dual(self, con: pyo.Constraint) -> np.ndarray:
         """Duals of an indexed constraint in index order [LP objective units per row unit].
 

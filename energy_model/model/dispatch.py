@@ -64,6 +64,7 @@ import pyomo.environ as pyo
 
 from energy_model import vocabulary as n
 from energy_model.inputs.lp_units import LPData
+from energy_model.model.capacity import added_power
 
 
 def is_fixed(data: LPData, g: str) -> bool:
@@ -129,7 +130,7 @@ def add_renewable_limit(m: pyo.ConcreteModel, data: LPData) -> None:
     cf = {g: data.cf[g].tolist() for g in variable}
     m.cf_limit = pyo.Constraint(
         [(g, t) for g in variable for t in range(data.hours)],
-        rule=lambda m, g, t: m.p[g, t] - cf[g][t] * m.build[g] <= cf[g][t] * ex[g],
+        rule=lambda m, g, t: m.p[g, t] - cf[g][t] * added_power(m, g) <= cf[g][t] * ex[g],
     )
 
 
@@ -139,7 +140,7 @@ def add_capacity_limit(m: pyo.ConcreteModel, data: LPData) -> None:
     plain = [g for g in _limited(data) if data.min_load[g] <= 0 and not is_fixed(data, g)]
     m.cap_limit = pyo.Constraint(
         [(g, t) for g in plain for t in range(data.hours)],
-        rule=lambda m, g, t: m.p[g, t] - av[g] * m.build[g] <= av[g] * ex[g],
+        rule=lambda m, g, t: m.p[g, t] - av[g] * added_power(m, g) <= av[g] * ex[g],
     )
 
 
@@ -158,7 +159,7 @@ def add_commitment(m: pyo.ConcreteModel, data: LPData) -> None:
     m.u = pyo.Var(m.U, m.T, bounds=u_bounds)
     m.online_limit = pyo.Constraint(
         [(g, t) for g in committed if not is_fixed(data, g) for t in range(data.hours)],
-        rule=lambda m, g, t: m.u[g, t] - av[g] * m.build[g] <= av[g] * ex[g],
+        rule=lambda m, g, t: m.u[g, t] - av[g] * added_power(m, g) <= av[g] * ex[g],
     )
     m.max_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] <= m.u[g, t])
     m.min_load = pyo.Constraint(m.U, m.T, rule=lambda m, g, t: m.p[g, t] >= data.min_load[g] * m.u[g, t])

@@ -7,6 +7,8 @@ duration [h]::
 
     energy[g] = sum_t w[t] * p[g,t]          (annual output, GWh/yr)
     capex    = sum_g a[g] * build[g] + sum_s a_e[s] * build_e[s]
+               (+ sum_v a_v[g] * build_v[g] over earlier vintages alive in a pathway's period,
+                each at its own vintage's annuity; see :mod:`energy_model.model.capacity`)
     fom      = sum_g f[g] * P[g] + sum_s f_e[s] * E[s]
     vom      = sum_g v[g] * priced[g] + sum_s v[s] * sum_t w[t] * dis[s,t]
                priced[g] = sum_t w[t] * m[g,t] * p[g,t]   (m: the hourly price multiplier of g,
@@ -27,6 +29,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from energy_model.inputs.lp_units import LPData
+from energy_model.model.capacity import earlier_of
 
 #: Cost components in reporting order.
 COMPONENTS = ("capex", "fom", "vom", "startup", "fuel", "carbon", "unserved", "penalty")
@@ -55,13 +58,20 @@ def add_energy_totals(m: pyo.ConcreteModel, data: LPData) -> None:
     m.discharged = pyo.Expression(m.S, rule=lambda m, s: sum(w[t] * m.dis[s, t] for t in m.T))
 
 
-def add_objective(m: pyo.ConcreteModel, data: LPData) -> None:
+def earlier_capex(m: pyo.Block) -> object:
+    """Annuities of the earlier vintages still in service [MCNY/yr] (0 for a plain model)."""
+    old = earlier_of(m)
+    return sum(a * v for terms in (*old.power.values(), *old.energy.values()) for v, a in terms)
+
+
+def add_objective(m: pyo.Block, data: LPData) -> None:
     """Add the cost component expressions and the objective."""
     w = data.weight.tolist()
     starts = (data.weight / data.step_hours).tolist()
     co2 = {f: data.emission[f, "co2"] for f in data.fuels}
     comp = {
-        "capex": sum(m.capex[g] * m.build[g] for g in m.G) + sum(m.capex_e[s] * m.build_e[s] for s in m.S),
+        "capex": sum(m.capex[g] * m.build[g] for g in m.G) + sum(m.capex_e[s] * m.build_e[s] for s in m.S)
+        + earlier_capex(m),
         "fom": sum(m.fom[g] * m.P[g] for g in m.G) + sum(m.fom_e[s] * m.E[s] for s in m.S),
         "vom": sum(m.vom[g] * m.priced[g] for g in m.D) + sum(m.vom[s] * m.discharged[s] for s in m.S),
         "startup": sum(data.startup[g] * starts[t] * m.su[g, t] for g in m.U for t in m.T if data.startup[g]),

@@ -39,6 +39,7 @@ import pyomo.environ as pyo
 
 from energy_model import vocabulary as n
 from energy_model.inputs.lp_units import LPData
+from energy_model.model.capacity import added_energy, added_power
 
 
 def _decay(data: LPData, s: str, hours: float) -> float:
@@ -66,12 +67,12 @@ def add_storage(m: pyo.ConcreteModel, data: LPData) -> None:
     m.soc_balance = pyo.Constraint(m.S, m.T, rule=soc_balance)
     ex, ex_e = data.cap_existing, data.e_existing
     m.power_limit = pyo.Constraint(
-        m.S, m.T, rule=lambda m, s, t: m.ch[s, t] + m.dis[s, t] - m.build[s] <= ex[s]
+        m.S, m.T, rule=lambda m, s, t: m.ch[s, t] + m.dis[s, t] - added_power(m, s) <= ex[s]
     )
     if linked:
         _add_linking(m, data)
     else:
-        m.soc_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.soc[s, t] - m.build_e[s] <= ex_e[s])
+        m.soc_limit = pyo.Constraint(m.S, m.T, rule=lambda m, s, t: m.soc[s, t] - added_energy(m, s) <= ex_e[s])
 
 
 def _add_linking(m: pyo.ConcreteModel, data: LPData) -> None:
@@ -96,7 +97,7 @@ def _add_linking(m: pyo.ConcreteModel, data: LPData) -> None:
     m.soc_high_def = pyo.Constraint(member, rule=lambda m, s, k, t: m.soc_high[s, k] >= m.soc[s, t])
     m.soc_low_def = pyo.Constraint(member, rule=lambda m, s, k, t: m.soc_low[s, k] <= m.soc[s, t])
     m.inter_upper = pyo.Constraint(
-        m.S, m.DAY, rule=lambda m, s, i: m.soc_inter[s, i] + m.soc_high[s, seq[i]] - m.build_e[s] <= ex_e[s]
+        m.S, m.DAY, rule=lambda m, s, i: m.soc_inter[s, i] + m.soc_high[s, seq[i]] - added_energy(m, s) <= ex_e[s]
     )
     m.inter_lower = pyo.Constraint(
         m.S, m.DAY,
