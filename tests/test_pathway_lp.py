@@ -8,6 +8,7 @@ kW-yr), e.g. 10 CNY/kW -> 1 CNY/kW-yr = 1,000 CNY/MW-yr.
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
 import pytest
 
 from energy_model.engine.highs import solve_model
@@ -142,3 +143,38 @@ def test_period_two_target_price_in_annual_terms() -> None:
     price = res["target_shadow_price"].sel(period=2025, target="clean")
     assert float(price) == pytest.approx(2.0, rel=1e-7)  # CNY/kW-yr: one more kW of clean for one year
     assert float(res["price_cny_per_mwh"].sel(period=2025).values[0]) == pytest.approx(5.0, rel=1e-7)
+
+
+def test_one_period_pathway_has_the_plain_rows_and_columns() -> None:
+    from energy_model.engine.highs import compile_model
+    from energy_model.inputs.pathway import pathway_links, period_inputs
+    from energy_model.model.pathway import build_pathway_model
+
+    c = case(plant("gen", 10.0, existing_mw=20.0, max_mw=80.0), plant("peak", 3.0, vom_cny_per_mwh=50.0))
+    spec = pathway((c,), {})
+    _, datas = period_inputs(spec)
+    plain = compile_model(build_model(datas[0]))
+    linked = compile_model(build_pathway_model(datas, pathway_links(spec, datas[0].techs)))
+    assert (linked.n_rows, linked.n_cols) == (plain.n_rows, plain.n_cols)
+    assert list(linked.lp.col_upper_) == list(plain.lp.col_upper_)
+
+
+def test_period_upper_bound_counts_earlier_vintages() -> None:
+    """Period 2 allows 120 MW of gen in total; 100 MW built in period 1 are alive: only 20 more, the rest peak."""
+    first = case(plant("gen", 10.0), plant("peak", 30.0))
+    second = system([plant("gen", 10.0, max_mw=120.0), plant("peak", 30.0)], [150.0], hour_weight=1.0,
+                    fuels=(GAS, COAL))
+    res = solve_pathway(pathway((first, second), {"gen": 10.0, "peak": 10.0})).results
+    assert res["new_build_mw"].sel(technology="gen").values.tolist() == pytest.approx([100.0, 20.0])
+    assert res["new_build_mw"].sel(technology="peak").values.tolist() == pytest.approx([0.0, 30.0])
+    assert res["capacity_mw"].sel(technology="gen").values.tolist() == pytest.approx([100.0, 120.0])
+
+
+def test_extra_rows_apply_to_every_period_block() -> None:
+    def half_gen(block: object, data: object) -> None:
+        block.half = pyo.Constraint(expr=block.build["gen"] <= 0.05)  # type: ignore[attr-defined]  # GW
+
+    c = case(plant("gen", 10.0), plant("peak", 30.0))
+    res = solve_pathway(pathway((c, c), {"gen": 1.0, "peak": 1.0}), extra_rows=half_gen).results
+    assert res["new_build_mw"].sel(technology="gen").values.tolist() == pytest.approx([50.0, 50.0])
+    assert res["new_build_mw"].sel(technology="peak").values.tolist() == pytest.approx([50.0, 50.0])
