@@ -178,3 +178,20 @@ def test_extra_rows_apply_to_every_period_block() -> None:
     res = solve_pathway(pathway((c, c), {"gen": 1.0, "peak": 1.0}), extra_rows=half_gen).results
     assert res["new_build_mw"].sel(technology="gen").values.tolist() == pytest.approx([50.0, 50.0])
     assert res["new_build_mw"].sel(technology="peak").values.tolist() == pytest.approx([50.0, 50.0])
+
+
+def test_storage_energy_built_once_serves_both_periods() -> None:
+    """The plain families' battery case (10 MW / 20 MWh, 100,000 + 20,000 CNY/yr) over two periods."""
+    fixed = {"existing_mw": 40.0, "max_mw": 40.0}
+    c = system([tech("pv", "variable", profile="pv", **fixed),
+                tech("gas", "thermal", fuel="natural_gas", efficiency=1.0, vom_cny_per_mwh=10_000,
+                     existing_mw=50.0, max_mw=50.0),
+                tech("bat", "storage", capex_cny_per_kw=100, capex_cny_per_kwh=10, lifetime_yr=10.0,
+                     charge_efficiency=1.0, discharge_efficiency=1.0, max_duration_h=4)],
+               [0, 0, 10, 10], cf={"pv": [1, 1, 0, 0]}, hour_weight=1.0)
+    res = solve_pathway(pathway((c, c), {"pv": 10.0, "gas": 10.0, "bat": 10.0})).results
+    bat = {"technology": "bat"}
+    assert res["new_build_mwh"].sel(bat).values.tolist() == pytest.approx([20.0, 0.0], abs=1e-6)
+    assert res["energy_capacity_mwh"].sel(bat).values.tolist() == pytest.approx([20.0, 20.0], abs=1e-6)
+    assert res["capacity_mw"].sel(bat).values.tolist() == pytest.approx([10.0, 10.0], abs=1e-6)
+    assert res["cost_by_period"].values.tolist() == pytest.approx([120_000.0, 120_000.0], rel=REL)
