@@ -155,8 +155,9 @@ def _targets(results: xr.Dataset) -> list[dict[str, Any]]:
 
 
 def _period_inputs(inputs: xr.Dataset, info: dict[str, Any]) -> dict[str, Any]:
-    """What the period's inputs say that changes between periods (for the assumptions)."""
+    """What the period's inputs say that changes between periods (for the assumptions; existing: plant only, MW)."""
     attrs = inputs.attrs
+    plant = ~np.isin(inputs["kind"].values.astype(str), [n.IMPORT, n.EXPORT, n.BOILER])  # MW of power plant
 
     def num(key: str) -> float | None:
         try:
@@ -165,7 +166,8 @@ def _period_inputs(inputs: xr.Dataset, info: dict[str, Any]) -> dict[str, Any]:
             return None
 
     return {"consumption_mwh_per_yr": info["consumption_mwh_per_yr"], "peak_demand_mw": info["peak_demand_mw"],
-            "existing_mw": float(np.nansum(inputs["existing_mw"].values)) if "existing_mw" in inputs else None,
+            "existing_mw": float(np.nansum(np.where(plant, inputs["existing_mw"].values, 0.0)))
+            if "existing_mw" in inputs else None,
             "cost_year": attrs.get("cost_year"), "build_year": attrs.get("build_year"),
             "carbon_price_cny_per_t": num("carbon_price_cny_per_t"), "discount_rate": num("discount_rate")}
 
