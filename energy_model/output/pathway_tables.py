@@ -75,7 +75,7 @@ def pathway_names(inputs: Sequence[xr.Dataset]) -> Names:
     return _names(inputs)
 
 
-def _plants(doc: dict[str, Any]) -> list[str]:
+def plant_technologies(doc: dict[str, Any]) -> list[str]:
     """Technologies shown in the capacity tables, in input order: plant, with capacity in some period."""
     out: list[str] = []
     for p in doc["periods"]:
@@ -149,7 +149,7 @@ def trajectory_table(doc: dict[str, Any], results: Sequence[xr.Dataset], inputs:
 
 def _by_technology(doc: dict[str, Any], key: str, names: Names, name: str, title: str) -> Table:
     rows = [{"name": bi_names(g, names), "id": g, **{_key(p["year"]): float(p[key].get(g, 0.0)) for p in doc["periods"]}}
-            for g in _plants(doc)]
+            for g in plant_technologies(doc)]
     rows.append({"name": bi("common.total"), "id": "",
                  **{_key(p["year"]): _plant_total(p, key) for p in doc["periods"]}})
     columns = [Column("name", "col.technology", fmt="text"), Column("id", "col.id", fmt="text", report=False),
