@@ -145,7 +145,10 @@ def _targets(results: xr.Dataset) -> list[dict[str, Any]]:
     out = []
     for i, k in enumerate(results[n.TARGET].values.astype(str)):
         def get(name: str, default: Any = None, i: int = i) -> Any:
-            return results[name].values[i].item() if name in results else default
+            if name not in results:
+                return default
+            value = results[name].values[i]
+            return value.item() if isinstance(value, np.generic) else value
         out.append({"target": str(k), "label": str(get("target_label", "")), "label_zh": str(get("target_label_zh", "")),
                     "kind": str(get("target_kind", "")), "mode": str(get("target_mode", "")),
                     "level": float(get("target_level", math.nan)), "value": float(get("target_value", math.nan)),
