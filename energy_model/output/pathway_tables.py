@@ -4,7 +4,8 @@ Every table is built from the pathway document (:func:`energy_model.output.pathw
 and, where a figure needs the Datasets (cost by category, names), the per-period Results and ModelInputs.
 Values are in user units (MW, MWh/yr, t/yr, CNY/yr, CNY); a period's column is keyed ``p<year>``.
 Money that is not per year (the discounted costs, the present value) is shown as 亿元 / M CNY and written
-to the workbook in CNY: such rows carry ``_total_money`` (see :func:`workbook_rows`).
+to the workbook in CNY: such cells are listed in a row's ``_total_money`` or sit in a column whose unit is
+:data:`TOTAL_MONEY_UNIT` (see :func:`workbook_rows`).
 
 The "against reality" table compares each period with published figures given as a DataFrame with
 columns ``year``, ``item``, ``value``, ``unit``, ``source_id`` (``grade`` optional). An item is matched, in
@@ -32,6 +33,8 @@ from energy_model.output.tables import MONEY, MONEY_UNIT, Bi, Column, Table, bi,
 
 #: Kinds left out of the capacity tables and totals: grid exchange (not plant) and heat-only boilers (MW_th).
 NOT_PLANT = (n.IMPORT, n.EXPORT, n.BOILER)
+#: Unit key of money that is not per year (亿元 / M CNY in the report, CNY in the workbook).
+TOTAL_MONEY_UNIT = "pathway.unit.money"
 #: Capacity below this in every period is not shown [MW].
 SHOWN_MW = 0.5
 #: Published units: quantity and the factor to the model's base unit (MW, fraction, MWh, t, m3).
@@ -119,7 +122,7 @@ def trajectory_table(doc: dict[str, Any], results: Sequence[xr.Dataset], inputs:
     rows += [
         _row(bi("pathway.item.weight"), per(lambda p: p["weight_yr"]), bi("pathway.unit.yr"), "num2", 1.0),
         _row(bi("pathway.item.discounted_cost"), per(lambda p: p["discounted_cost_cny"]), bi("pathway.unit.money"),
-             "num1", MONEY, _total_money=True),
+             "num1", MONEY, _total_money=[_key(p["year"]) for p in ps]),
         _row(bi("summary.consumption"), per(lambda p: p["summary"]["consumption_mwh_per_yr"]), bi("unit.gwh_per_yr"),
              "num0", 1e3),
         _row(bi("summary.new_energy_share"), per(lambda p: p["new_energy_share"]), bi("unit.percent"), "pct", 1.0),
@@ -205,7 +208,7 @@ def weights_table(doc: dict[str, Any]) -> Table:
     columns = [Column("period", "pathway.col.period", fmt="text"), Column("years", "pathway.col.years", "pathway.unit.yr"),
                Column("weight", "pathway.col.weight", "pathway.unit.yr", "num2"),
                Column("cost", "summary.total_cost", MONEY_UNIT, "num1", MONEY),
-               Column("discounted", "pathway.col.discounted_cost", "pathway.unit.money", "num1", MONEY)]
+               Column("discounted", "pathway.col.discounted_cost", TOTAL_MONEY_UNIT, "num1", MONEY)]
     return Table("weights", "pathway.table.weights", columns, rows)
 
 
@@ -350,19 +353,22 @@ def pathway_tables(doc: dict[str, Any], results: Sequence[xr.Dataset], inputs: S
 
 
 def workbook_rows(table: Table) -> Table:
-    """The table as the workbook writes it: rows of money that is not per year (``_total_money``) in CNY."""
+    """The table as the workbook writes it: money that is not per year in CNY (annual money is left to the
+    run workbook's rule, CNY/yr).
+
+    Such money is a row's ``_total_money`` cells (a list of column keys) or a column whose unit is
+    :data:`TOTAL_MONEY_UNIT`.
+    """
+    totals = {c.key for c in table.columns if c.unit == TOTAL_MONEY_UNIT}
+    columns = [Column(c.key, c.header, "pathway.unit.cny", "num0", 1.0, c.report) if c.key in totals else c
+               for c in table.columns]
     rows = []
     for row in table.rows:
-        money = [k for k, s in row.get("_scale", {}).items() if s == MONEY]
-        if row.get("_total_money") or (table.name == "weights" and "discounted" in money):
-            total = ["discounted"] if table.name == "weights" else money
-            row = dict(row, _scale={k: (1.0 if k in total else s) for k, s in row["_scale"].items()},
-                       _fmt={**row.get("_fmt", {}), **dict.fromkeys(total, "num0")})
-            if table.name != "weights":
+        keys = totals | set(row.get("_total_money", ()))
+        if keys & set(row.get("_scale", {})):
+            row = dict(row, _scale={k: (1.0 if k in keys else s) for k, s in row["_scale"].items()},
+                       _fmt={**row.get("_fmt", {}), **dict.fromkeys(keys, "num0")})
+            if row.get("_total_money") and isinstance(row.get("unit"), Bi):
                 row["unit"] = bi("pathway.unit.cny")
         rows.append(row)
-    columns = table.columns
-    if table.name == "weights":
-        columns = [Column(c.key, c.header, "pathway.unit.cny", "num0", 1.0) if c.key == "discounted" else c
-                   for c in columns]
     return Table(table.name, table.title, columns, rows)
