@@ -318,3 +318,13 @@ def test_workbook_has_the_sheets_with_numbers(doc: dict[str, Any], periods: Any,
     solar = sum(doc["periods"][1]["capacity_mw"][g] for g in ("utility_pv", "rooftop_pv"))
     assert reality[0][4].value == pytest.approx(solar / 10.0)
     assert np.isclose(reality[0][6].value, solar / 10.0 - 350.0)
+
+
+def test_report_without_published_figures_says_so_and_uses_given_charts(doc: dict[str, Any], periods: Any) -> None:
+    drawn = {code: {k: f'<svg id="given-{k}-{code}"></svg>' for k in ("capacity", "share_co2", "cost")}
+             for code in ("zh", "en")}
+    page = render_pathway_report(doc, *periods, charts=drawn)
+    assert "No published figures were given, so there is nothing to compare." in page
+    assert "未提供公开数据，无法对照。" in page
+    assert 'id="given-cost-en"' in page and "chart-pathway-cost-en" not in page  # not drawn again
+    assert "2021 offshore wind rush" in page  # what the model cannot know is said either way
