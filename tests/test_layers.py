@@ -20,7 +20,7 @@ from conftest import PROJECT
 PACKAGE = PROJECT / "energy_model"
 LAYERS = {
     "vocabulary": 0, "errors": 0, "io": 1, "weather": 2, "profiles": 3, "inputs": 4, "model": 5, "engine": 6,
-    "analysis": 7, "output": 8, "pipeline": 9, "sweeps": 9, "sweep": 9, "sweep_dask": 9, "api": 9, "cli": 10,
+    "analysis": 7, "output": 8, "pipeline": 9, "sweeps": 9, "sweep": 9, "sweep_dask": 9, "workflows": 9, "api": 9, "cli": 10,
 }
 
 

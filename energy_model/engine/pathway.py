@@ -58,6 +58,9 @@ class PathwayResult:
         ``perfect`` or ``myopic``.
     timings : dict of str to float
         Seconds of ``inputs``, ``build``, ``compile``, ``solve``, ``extract``.
+    by_period : list of (xarray.Dataset, xarray.Dataset)
+        Each period's Results and ModelInputs as a plain run has them (dates
+        on ``time``), for the per-period summaries, tables and report.
     """
 
     results: xr.Dataset
@@ -65,6 +68,7 @@ class PathwayResult:
     objective: float
     foresight: str
     timings: dict[str, float] = field(default_factory=dict)
+    by_period: list[tuple[xr.Dataset, xr.Dataset]] = field(default_factory=list)
 
 
 def _solve(m: pyo.ConcreteModel, pathway: Pathway, hours: int, timings: dict[str, float]) -> Solution:
@@ -161,7 +165,7 @@ def solve_pathway(pathway: Pathway, extra_rows: ExtraRows | None = None) -> Path
     results.attrs.update({"foresight": pathway.foresight, "discount_rate": pathway.discount_rate,
                           "objective_cny": objective})
     return PathwayResult(results=results, inputs=_stack(inputs, pathway), objective=objective,
-                         foresight=pathway.foresight, timings=timings)
+                         foresight=pathway.foresight, timings=timings, by_period=list(zip(periods, inputs)))
 
 
 def _stack(sets: list[xr.Dataset], pathway: Pathway) -> xr.Dataset:
