@@ -78,16 +78,13 @@ def default_years(periods: list[int] | tuple[int, ...]) -> tuple[int, ...]:
     return tuple(gaps + [gaps[-1] if gaps else 1])
 
 
-def read_pathway_file(path: str | Path, edits: Mapping[int, Mapping[str, Any]] | None = None) -> PathwayFile:
+def read_pathway_file(path: str | Path) -> PathwayFile:
     """Read and validate a pathway scenario file.
 
     Parameters
     ----------
     path : str or pathlib.Path
         A YAML scenario with a ``pathway:`` block.
-    edits : mapping, optional
-        Extra per-period scenario keys merged over each period (used by tests
-        and tools; the file's own changes come first).
 
     Returns
     -------
@@ -120,7 +117,8 @@ def read_pathway_file(path: str | Path, edits: Mapping[int, Mapping[str, Any]] |
     raw_periods = block.get("periods")
     periods = (list(spec.periods) if spec is not None else
                [y for y in raw_periods if isinstance(y, int)] if isinstance(raw_periods, list) else [])
-    raw_changes = block.get("periods_changes") if isinstance(block.get("periods_changes"), dict) else {}
+    given = block.get("periods_changes")
+    raw_changes: dict[Any, Any] = given if isinstance(given, dict) else {}
     plain = {k: v for k, v in merged.items() if k != PATHWAY_KEY}
     if "aggregation" not in plain:
         plain["aggregation"] = dict(DEFAULT_AGGREGATION)
@@ -129,7 +127,6 @@ def read_pathway_file(path: str | Path, edits: Mapping[int, Mapping[str, Any]] |
     for year in periods:
         one = raw_changes.get(year)
         changes = dict(one) if isinstance(one, dict) else {}
-        changes = deep_merge(changes, dict((edits or {}).get(year, {})))
         doc = period_document(plain, year, changes)
         prefix = f"{PATHWAY_KEY}.periods_changes.{year}."
         period_lines = period_lines_of(lines, year)
