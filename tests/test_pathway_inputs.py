@@ -157,6 +157,14 @@ def test_unknown_period_and_bad_period_value_are_reported_together(project: TmpP
     assert found["pathway.periods_changes.2025.demand.annual_twh"].line == 10
 
 
+def test_a_period_beyond_the_cost_years_is_named_at_the_periods(project: TmpProject) -> None:
+    with pytest.raises(InputError) as err:
+        load_pathway(write(project, PATHWAY.replace("[2020, 2025, 2030]", "[2020, 2025, 2035]")))
+    (issue,) = err.value.issues
+    assert issue.key_path == "pathway.periods" and issue.line == 5
+    assert issue.message.startswith("period 2035 as cost_year:") and "2030" in issue.message
+
+
 def test_unknown_key_in_period_changes_and_unknown_commitment(project: TmpProject) -> None:
     with pytest.raises(InputError) as err:
         read_pathway_file(write(project, PATHWAY + "      horizon: {hours: 24}\n"))

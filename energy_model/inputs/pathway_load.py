@@ -31,7 +31,7 @@ from energy_model.io.case import Case
 from energy_model.io.changes import SECTIONS, Origin, apply_changes
 from energy_model.io.fleet import in_service, read_fleet
 from energy_model.io.paths import safe_path
-from energy_model.io.pathway_file import PATHWAY_KEY, PathwayFile, read_pathway_file
+from energy_model.io.pathway_file import PATHWAY_KEY, PathwayFile, period_key, read_pathway_file
 from energy_model.io.pathway_spec import Pathway
 
 #: The fleet table in the inputs folder.
@@ -78,10 +78,13 @@ def pathway_from_file(pf: PathwayFile) -> Pathway:
             prefix = f"{PATHWAY_KEY}.periods_changes.{year}."
             written = {k.removeprefix(prefix).split(".")[0] for k in pf.lines if k.startswith(prefix)}
             for i in err.issues:
-                head = i.key_path.split(".")[0].split("[")[0]
-                key = prefix + i.key_path if i.file == file and head in written else i.key_path
-                if all((key, i.message) != (j.key_path, j.message) for j in issues):
-                    issues.append(InputIssue(i.file, key, i.message, i.value, i.line))
+                if i.file != file:  # a table's problem: its own file and line
+                    key, message, line = i.key_path, i.message, i.line
+                else:
+                    key, message = period_key(i.key_path, i.message, year, written)
+                    line = pf.lines.get(key, i.line)
+                if all((key, message) != (j.key_path, j.message) for j in issues):
+                    issues.append(InputIssue(i.file, key, message, i.value, line))
     if issues:
         raise InputError(issues)
     scen = pf.periods[0].scenario

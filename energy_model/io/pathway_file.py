@@ -128,16 +128,15 @@ def read_pathway_file(path: str | Path) -> PathwayFile:
         one = raw_changes.get(year)
         changes = dict(one) if isinstance(one, dict) else {}
         doc = period_document(plain, year, changes)
-        prefix = f"{PATHWAY_KEY}.periods_changes.{year}."
         period_lines = period_lines_of(lines, year)
         try:
             scen = schema.Scenario.model_validate(doc)
         except ValidationError as err:
             for i in issues_from_validation(err, file, period_lines):
-                key = prefix + i.key_path if _written(i.key_path, changes) else i.key_path
-                if (key, i.message) not in seen:
-                    seen.add((key, i.message))
-                    issues.append(InputIssue(file, key, i.message, i.value, lines.get(key, i.line)))
+                key, message = period_key(i.key_path, i.message, year, set(changes))
+                if (key, message) not in seen:
+                    seen.add((key, message))
+                    issues.append(InputIssue(file, key, message, i.value, lines.get(key, i.line)))
             continue
         loaded.append(LoadedScenario(scen, path.resolve(), period_lines, doc))
     if issues or spec is None:
@@ -164,10 +163,26 @@ def period_lines_of(lines: Mapping[str, int], year: int) -> dict[str, int]:
     return out
 
 
-def _written(key: str, changes: Mapping[str, Any]) -> bool:
-    """Whether plain ``key`` (``demand.annual_twh``, ``targets.x.share``) lies in a period's changes."""
+def period_key(key: str, message: str, year: int, written: set[str]) -> tuple[str, str]:
+    """Where a problem of one period's plain scenario lies in the pathway file, and its message.
+
+    A key the period's ``periods_changes`` write is named under them; the cost
+    or build year the period sets by default is named at ``pathway.periods``;
+    any other key is the scenario's own.
+
+    Examples
+    --------
+    >>> period_key("demand.annual_twh", "bad", 2025, {"demand"})
+    ('pathway.periods_changes.2025.demand.annual_twh', 'bad')
+    >>> period_key("cost_year", "too late", 2055, set())
+    ('pathway.periods', 'period 2055 as cost_year: too late')
+    """
     head = key.split(".")[0].split("[")[0]
-    return head in changes
+    if head in written:
+        return f"{PATHWAY_KEY}.periods_changes.{year}.{key}", message
+    if head in ("cost_year", "build_year"):
+        return f"{PATHWAY_KEY}.periods", f"period {year} as {key}: {message}"
+    return key, message
 
 
 def _cross_checks(spec: schema.PathwaySpec, file: str, lines: Mapping[str, int]) -> list[InputIssue]:
