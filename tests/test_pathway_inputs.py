@@ -191,6 +191,16 @@ def test_bad_fleet_lines_are_located_together(project: TmpProject) -> None:
     assert found["fleet.csv:straw_biomass.mw"].line == 16
 
 
+def test_fleet_and_period_problems_are_reported_together(project: TmpProject) -> None:
+    project.edit_csv("fleet.csv", "biomass,straw_biomass,200,", "biomass,straw_biomass,-200,")
+    text = PATHWAY + "      targets:\n        w:\n          kind: min_capacity\n          technologies: [offshore_wnd]\n" \
+                     "          value_mw: 1\n"
+    with pytest.raises(InputError) as err:
+        load_pathway(write(project, text))
+    assert keys(err) == ["fleet.csv:straw_biomass.mw", "pathway.periods_changes.2025.targets.w.technologies[0]"]
+    assert err.value.issues[1].line == 14 and "did you mean 'offshore_wind'" in err.value.issues[1].message
+
+
 # --------------------------------------------------------------------------- the change path
 
 

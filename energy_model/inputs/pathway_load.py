@@ -26,7 +26,8 @@ import pandas as pd
 
 from energy_model import vocabulary as n
 from energy_model.errors import InputError, InputIssue
-from energy_model.inputs.load import load_case
+from energy_model.inputs.load import TECHNOLOGIES, load_case
+from energy_model.io import tables
 from energy_model.io.case import Case
 from energy_model.io.changes import SECTIONS, Origin, apply_changes
 from energy_model.io.fleet import in_service, read_fleet
@@ -69,8 +70,10 @@ def pathway_from_file(pf: PathwayFile) -> Pathway:
     """The :class:`Pathway` of an already read pathway file (see :func:`load_pathway`)."""
     spec = pf.spec
     file = pf.path.name
+    scen = pf.periods[0].scenario
     cases: list[Case] = []
     issues: list[InputIssue] = []
+    fleet, chosen = _read_fleet(pf, issues)  # its problems are reported with those of the periods
     for year, loaded in zip(spec.periods, pf.periods):
         try:
             cases.append(load_case(loaded))
@@ -85,13 +88,8 @@ def pathway_from_file(pf: PathwayFile) -> Pathway:
                     line = pf.lines.get(key, i.line)
                 if all((key, message) != (j.key_path, j.message) for j in issues):
                     issues.append(InputIssue(i.file, key, message, i.value, line))
-    if issues:
+    if issues or fleet is None or chosen is None:
         raise InputError(issues)
-    scen = pf.periods[0].scenario
-    inputs_dir = safe_path(pf.path.parent, scen.inputs_dir, file, "inputs_dir")
-    fleet = read_fleet(inputs_dir / FLEET, technologies=cases[0].technologies.index.union(
-        list(scen.exclude_technologies)))
-    chosen = _commitments(fleet, spec.commitments, spec.fleet_year, file, pf.lines)
     cases = [_with_fleet(case, fleet, spec.fleet_year, year) for case, year in zip(cases, spec.periods)]
     committed_mw, committed_mwh, beyond = _committed(chosen, spec.periods, cases[0])
     lifetime = {str(g): (float(v) if pd.notna(v) else math.inf)
@@ -100,12 +98,30 @@ def pathway_from_file(pf: PathwayFile) -> Pathway:
     attrs: dict[str, object] = {
         "scenario": scen.name, "title": scen.title, "title_zh": scen.title_zh, "description": scen.description,
         "description_zh": scen.description_zh, "fleet_year": spec.fleet_year, "fleet_file": FLEET,
-        "commitments": ",".join(chosen["unit"]), "commitments_after_horizon": ",".join(beyond),
+        "commitments": ",".join(chosen["unit"]), "commitments_not_counted": ",".join(beyond),
         "discount_rate_from": "pathway" if spec.discount_rate is not None else "economics",
         "input_hashes": ",".join(str(c.attrs.get("input_hash", ""))[:12] for c in cases),
     }
     return Pathway(tuple(spec.periods), pf.years, spec.foresight, float(rate), tuple(cases), lifetime,
                    committed_mw, committed_mwh, file, attrs)
+
+
+def _read_fleet(pf: PathwayFile, issues: list[InputIssue]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The fleet table and the committed units chosen, or None with the problems added to ``issues``."""
+    scen = pf.periods[0].scenario
+    file = pf.path.name
+    try:
+        inputs_dir = safe_path(pf.path.parent, scen.inputs_dir, file, "inputs_dir")
+        try:
+            known: list[str] | None = [*tables.read_technologies(inputs_dir / TECHNOLOGIES).index,
+                                       *scen.exclude_technologies]
+        except InputError:
+            known = None  # the periods' loader reports the technology table's problems
+        fleet = read_fleet(inputs_dir / FLEET, technologies=known)
+        return fleet, _commitments(fleet, pf.spec.commitments, pf.spec.fleet_year, file, pf.lines)
+    except InputError as err:
+        issues.extend(err.issues)
+        return None, None
 
 
 def _commitments(fleet: pd.DataFrame, names: list[str] | None, fleet_year: int, file: str,
