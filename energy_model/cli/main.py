@@ -76,18 +76,34 @@ def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
 
 def _cmd_validate(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.inputs.load import build_model_inputs
+    from energy_model.io.pathway_file import is_pathway_file
     from energy_model.io.yaml_safe import load_yaml
     from energy_model.sweeps import is_sweep_file
 
     path = Path(args.scenario)
-    if path.is_file() and path.suffix.lower() in (".yaml", ".yml") and is_sweep_file(load_yaml(path)[0]):
-        return _validate_sweep(path)
+    if path.is_file() and path.suffix.lower() in (".yaml", ".yml"):
+        data = load_yaml(path)[0]
+        if is_sweep_file(data):
+            return _validate_sweep(path)
+        if is_pathway_file(data):
+            return _validate_pathway(path)
     ds = build_model_inputs(Path(args.scenario))
     method = str(ds.attrs.get("aggregation_method", "none"))
     span = (f"{ds.sizes['time']:,} hours" if method == "none" else
             f"{ds.sizes['time']:,} steps: {method} over {int(ds.attrs['horizon_hours']):,} hours")
     print(f"{args.scenario}: valid ({span}, {ds.sizes['technology']} technologies, "
           f"{ds.sizes['target']} targets; input hash {ds.attrs['input_hash'][:12]})")
+    return 0
+
+
+def _validate_pathway(path: Path) -> int:
+    """``validate`` of a pathway file: every period's inputs, the fleet and the commitments, without solving."""
+    from energy_model.inputs.pathway_load import load_pathway
+
+    p = load_pathway(path)
+    committed = ", ".join(f"{g} {mw:,.0f} MW in {y}" for (g, y), mw in p.committed_mw.items()) or "none"
+    print(f"{path}: valid pathway file (periods {', '.join(map(str, p.periods))}, years "
+          f"{', '.join(map(str, p.years))}, {p.foresight} foresight; committed: {committed})")
     return 0
 
 

@@ -90,7 +90,11 @@ def issues_from_validation(err: ValidationError, file: str, lines: dict[str, int
             line = lines.get(parent)
         msg = str(e["msg"])
         value = e.get("input")
-        if e["type"] == "extra_forbidden":
+        if e["type"] == "extra_forbidden" and key == "pathway":
+            msg = ("a pathway scenario (several periods): it is read as a whole by the pathway loader "
+                   "(energy_model.inputs.pathway_load); 'python run.py validate' checks it")
+            value = None
+        elif e["type"] == "extra_forbidden":
             guess = difflib.get_close_matches(loc[-1], sorted(known), n=1)
             msg = "unknown key" + (f"; did you mean '{guess[0]}'?" if guess else "")
             value = None

@@ -284,3 +284,53 @@ class Scenario(_Strict):
 
 
 assert set(names.TARGET_KINDS) == set(names.LEVEL_FIELD) == set(names.TARGET_FAMILY)
+
+
+#: Scenario keys a pathway period may change (``pathway.periods_changes.<year>``).
+PERIOD_KEYS = ("demand", "heat_demand", "cost_year", "build_year", "build_options", "targets", "economics",
+               "overrides")
+#: Years a pathway period (and its starting fleet) may take.
+PATHWAY_YEARS = (2000, 2060)
+_PathwayYear = Annotated[int, Field(ge=PATHWAY_YEARS[0], le=PATHWAY_YEARS[1])]
+
+
+class PeriodChangesSpec(_Strict):
+    """What one pathway period changes of the scenario; each value is checked with the merged scenario."""
+
+    demand: dict[str, object] | None = None
+    heat_demand: dict[str, object] | None = None
+    cost_year: int | None = None
+    build_year: int | None = None
+    build_options: list[object] | None = None
+    targets: dict[str, object] | None = Field(None, description="replaces the scenario's targets in this period")
+    economics: dict[str, object] | None = None
+    overrides: dict[str, object] | None = None
+
+
+class PathwaySpec(_Strict):
+    """The ``pathway:`` block of a pathway scenario: several periods from a starting fleet.
+
+    Each period is the scenario with ``cost_year`` and ``build_year`` = the
+    period's year (unless its ``periods_changes`` say otherwise) and its
+    changes; see :mod:`energy_model.io.pathway_spec` for what the periods mean.
+    """
+
+    periods: list[_PathwayYear] = Field(min_length=1, max_length=20, description="the periods' years, increasing")
+    foresight: Literal["perfect", "myopic"] = "perfect"
+    years: list[Annotated[int, Field(ge=1, le=50)]] | None = Field(
+        None, description="calendar years each period represents [yr]; default the gap to the next period, the "
+                          "last the previous gap")
+    fleet_year: _PathwayYear = Field(description="year of the starting fleet (inputs/fleet.csv)")
+    discount_rate: float | None = Field(None, ge=0, le=0.3, description="between periods [1/yr]; default "
+                                                                        "economics.discount_rate")
+    commitments: list[Name] | None = Field(None, description="committed plants (units of inputs/fleet.csv) built "
+                                                             "in the period of their commissioning year; default "
+                                                             "every committed unit that is not an option")
+    periods_changes: dict[int, PeriodChangesSpec] = Field(default_factory=dict)
+
+    @field_validator("periods")
+    @classmethod
+    def _increasing(cls, value: list[int]) -> list[int]:
+        if any(b <= a for a, b in zip(value, value[1:])):
+            raise ValueError(f"periods must be strictly increasing years; got {value}")
+        return value
