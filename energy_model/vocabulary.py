@@ -13,6 +13,8 @@ from typing import Final
 TECH: Final = "technology"
 FUEL: Final = "fuel"
 TIME: Final = "time"
+#: Dimension of a pathway's periods (coordinate: the period years).
+PERIOD: Final = "period"
 TARGET: Final = "target"
 POLLUTANT: Final = "pollutant"
 

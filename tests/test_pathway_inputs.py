@@ -267,7 +267,7 @@ def test_every_fleet_unit_has_a_graded_source() -> None:
 
 def test_published_fleet_is_sourced_or_says_not_found() -> None:
     pub = pd.read_csv(INPUTS / "published_fleet.csv", dtype=str, keep_default_na=False)
-    assert set(pub["period"]) == {"2020", "2025"}
+    assert set(pub["year"]) == {"2020", "2025"}
     for row in pub.itertuples():
         if row.value:
             assert row.grade in {"A", "B", "C"} and row.source.startswith("http"), row

@@ -62,15 +62,40 @@ def print_scorecard(doc: dict[str, Any], folder: Path | None, out: TextIO | None
     print(format_scorecard(doc, folder, Lang(lang)), file=out or sys.stdout)
 
 
+def _is_pathway(path: Path) -> bool:
+    """Whether ``path`` is a pathway scenario file (a ``pathway:`` block)."""
+    from energy_model.io.pathway_file import is_pathway_file
+    from energy_model.io.yaml_safe import load_yaml
+
+    return path.is_file() and path.suffix.lower() in (".yaml", ".yml") and is_pathway_file(load_yaml(path)[0])
+
+
 def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.pipeline import run_scenario
 
+    if _is_pathway(Path(args.scenario)):
+        return _run_pathway(args, progress)
     outcome = run_scenario(Path(args.scenario), args.out, progress=progress,
                            each_target=True if getattr(args, "each_target", False) else None,
                            check_full=bool(getattr(args, "check_full", False)))
     print_scorecard(outcome.summary, outcome.folder, lang=args.lang)
     for note in outcome.notes:
         print(f"Note: {note}")
+    return 0
+
+
+def _run_pathway(args: argparse.Namespace, progress: Progress) -> int:
+    """``run`` of a pathway file: every period solved as one plan (or one after another), one run folder."""
+    from energy_model.output.i18n import Lang, Names
+    from energy_model.output.pathway_text import pathway_scorecard
+    from energy_model.workflows.pathway import run_pathway
+
+    if getattr(args, "each_target", False) or getattr(args, "check_full", False):
+        progress("note: --each-target and --check-full apply to single-year scenarios; a pathway reports "
+                 "what all its targets cost together")
+    outcome = run_pathway(Path(args.scenario), args.out, progress=progress)
+    names = Names(outcome.result.by_period[0][1])
+    print(pathway_scorecard(outcome.summary, names, outcome.folder, Lang(args.lang)))
     return 0
 
 

@@ -32,7 +32,7 @@ from energy_model.io.pathway_spec import Pathway
 from energy_model.model.pathway import build_pathway_model
 
 MW = n.MW_PER_LP
-PERIOD = "period"
+PERIOD = n.PERIOD
 
 
 @dataclass

@@ -90,17 +90,18 @@ def pathway_from_file(pf: PathwayFile) -> Pathway:
                     issues.append(InputIssue(i.file, key, message, i.value, line))
     if issues or fleet is None or chosen is None:
         raise InputError(issues)
-    cases = [_with_fleet(case, fleet, spec.fleet_year, year) for case, year in zip(cases, spec.periods)]
     committed_mw, committed_mwh, beyond = _committed(chosen, spec.periods, cases[0])
+    cases = [_with_fleet(case, fleet, spec.fleet_year, year, committed_mw) for case, year in zip(cases, spec.periods)]
     lifetime = {str(g): (float(v) if pd.notna(v) else math.inf)
                 for g, v in cases[0].technologies["lifetime_yr"].items()}
     rate = spec.discount_rate if spec.discount_rate is not None else cases[0].economics.discount_rate
     attrs: dict[str, object] = {
-        "scenario": scen.name, "title": scen.title, "title_zh": scen.title_zh, "description": scen.description,
+        "scenario": str(pf.raw.get("name") or scen.name), "title": scen.title, "title_zh": scen.title_zh, "description": scen.description,
         "description_zh": scen.description_zh, "fleet_year": spec.fleet_year, "fleet_file": FLEET,
         "commitments": ",".join(chosen["unit"]), "commitments_not_counted": ",".join(beyond),
         "discount_rate_from": "pathway" if spec.discount_rate is not None else "economics",
         "input_hashes": ",".join(str(c.attrs.get("input_hash", ""))[:12] for c in cases),
+        "inputs_dir": str(safe_path(pf.path.parent, scen.inputs_dir, file, "inputs_dir")),
     }
     return Pathway(tuple(spec.periods), pf.years, spec.foresight, float(rate), tuple(cases), lifetime,
                    committed_mw, committed_mwh, file, attrs)
@@ -147,8 +148,16 @@ def _commitments(fleet: pd.DataFrame, names: list[str] | None, fleet_year: int, 
     return later[later["unit"].isin(names)]
 
 
-def _with_fleet(case: Case, fleet: pd.DataFrame, fleet_year: int, year: int) -> Case:
-    """``case`` with existing capacity = the starting fleet in service in ``year``, through the change path."""
+def _with_fleet(case: Case, fleet: pd.DataFrame, fleet_year: int, year: int,
+                committed_mw: Mapping[tuple[str, int], float] | None = None) -> Case:
+    """``case`` with existing capacity = the starting fleet in service in ``year``, through the change path.
+
+    A technology the build year leaves no room to expand (``max_mw <= existing_mw``: units that
+    exist but may not be built anew, such as the old coal fleet or coal under a construction ban)
+    is capped at what the pathway has of it in ``year``: the starting fleet in service plus the
+    committed builds of this and earlier periods [MW]. Without the cap, a retired unit could be
+    rebuilt at its capital cost, which no plan allows.
+    """
     alive = in_service(fleet, fleet_year, year)
     mw = alive.groupby("technology")["mw"].sum()
     mwh = alive.groupby("technology")["mwh"].sum()
@@ -158,6 +167,10 @@ def _with_fleet(case: Case, fleet: pd.DataFrame, fleet_year: int, year: int) -> 
         if pd.isna(techs.loc[g, "capex_cny_per_kw"]) and g not in mw.index:
             continue  # not buildable (the grid links): a limit of the period, as its build year says
         changes[f"technologies.{g}.existing_mw"] = float(mw.get(g, 0.0))
+        hi, now = techs.loc[g, "max_mw"], techs.loc[g, "existing_mw"]
+        if pd.notna(hi) and pd.notna(now) and float(hi) <= float(now):
+            committed = sum(v for (t, y), v in (committed_mw or {}).items() if t == g and y <= year)
+            changes[f"technologies.{g}.max_mw"] = float(mw.get(g, 0.0)) + committed
         if str(techs.loc[g, "kind"]) == n.STORAGE:
             changes[f"technologies.{g}.existing_mwh"] = float(mwh.get(g, 0.0))
     changed = apply_changes(case, changes, Origin(f"{FLEET} (in service in {year})"))

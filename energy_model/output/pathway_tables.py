@@ -261,6 +261,11 @@ def model_value(item: str, period: dict[str, Any], inputs: xr.Dataset) -> tuple[
         return quantity, float(period[field]), ""
     if key in ("capacity", "total_capacity"):
         return "power", _plant_total(period, "capacity_mw"), ""
+    if key == "consumption":
+        return "energy", float(period["inputs"]["consumption_mwh_per_yr"]), ""
+    if key == "new_energy" and "new_energy" in inputs:  # capacity of the new-energy technologies (carriers.csv)
+        flags = inputs["new_energy"].values.astype(bool) & ~np.isin(kind, NOT_PLANT)
+        return "power", float(sum(caps.get(str(g), 0.0) for g in techs[flags])), ""
     return None
 
 
@@ -268,7 +273,8 @@ def model_value(item: str, period: dict[str, Any], inputs: xr.Dataset) -> tuple[
 FIGURE_LABELS = {"new_energy_share": "summary.new_energy_share", "co2_production": "pathway.item.co2_production",
                  "co2_consumption": "summary.co2_consumption", "imports": "summary.imports",
                  "exports": "summary.exports", "capacity": "pathway.item.capacity",
-                 "total_capacity": "pathway.item.capacity"}
+                 "total_capacity": "pathway.item.capacity", "consumption": "pathway.item.consumption",
+                 "new_energy": "pathway.item.new_energy"}
 
 
 def item_label(item: str, names: Names) -> Bi | str:
@@ -290,6 +296,13 @@ def _published_fmt(unit: str) -> str:
     if unit in ("%", "GW", "TWh", "Mt", "亿千瓦时", "亿立方米"):
         return "num1"
     return "num3" if UNIT_FACTORS.get(unit, ("", 0.0))[0] == "share" else "num0"
+
+
+def _source(row: dict[str, Any]) -> str:
+    """The published figure's source id, with the date it stands for when given (``city_wind_may_2019, 2019-05``)."""
+    sid = str(row.get("source_id", "") or "")
+    date = str(row.get("date", "") or "")
+    return f"{sid}, {date}" if date and date not in ("nan", "None") else sid
 
 
 def reality_table(doc: dict[str, Any], inputs: Sequence[xr.Dataset], published: pd.DataFrame | None,
@@ -328,7 +341,7 @@ def reality_table(doc: dict[str, Any], inputs: Sequence[xr.Dataset], published: 
             else:
                 model = found[1] / factor[1]
         rows.append({"period": str(year), "item": item_label(item, names), "id": item, "model": model, "published": value,
-                     "difference": model - value, "unit": unit, "source": str(r.get("source_id", "") or ""),
+                     "difference": model - value, "unit": unit, "source": _source(r),
                      "grade": "" if str(r.get("grade", "")) in ("nan", "None") else str(r.get("grade", "")),
                      "note": note if note is not None else "",
                      "_fmt": dict.fromkeys(("model", "published", "difference"), _published_fmt(unit))})
@@ -372,3 +385,20 @@ def workbook_rows(table: Table) -> Table:
                 row["unit"] = bi("pathway.unit.cny")
         rows.append(row)
     return Table(table.name, table.title, columns, rows)
+
+
+def period_frame(doc: dict[str, Any]) -> pd.DataFrame:
+    """One row per period for spreadsheet users (``periods.csv``): weight, costs, share, CO2, trade (user units)."""
+    return pd.DataFrame([{
+        "period": p["year"], "years": p["years"], "weight_yr": p["weight_yr"],
+        "annual_cost_cny_per_yr": p["annual_cost_cny_per_yr"], "discounted_cost_cny": p["discounted_cost_cny"],
+        "consumption_mwh_per_yr": p["inputs"]["consumption_mwh_per_yr"], "new_energy_share": p["new_energy_share"],
+        "co2_production_t_per_yr": p["co2_production_t_per_yr"], "co2_consumption_t_per_yr": p["co2_consumption_t_per_yr"],
+        "imports_mwh_per_yr": p["imports_mwh_per_yr"], "exports_mwh_per_yr": p["exports_mwh_per_yr"],
+    } for p in doc["periods"]])
+
+
+def technology_frame(results: xr.Dataset) -> pd.DataFrame:
+    """Capacity, new build, retirements and generation by period and technology (``technologies.csv``) [MW, MWh/yr]."""
+    names = ["capacity_mw", "new_build_mw", "retired_mw", "new_build_mwh", "energy_capacity_mwh", "generation_mwh_per_yr"]
+    return results[[v for v in names if v in results]].to_dataframe().reset_index()

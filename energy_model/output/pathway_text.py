@@ -7,6 +7,7 @@ and when each target binds at what shadow price.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from energy_model import vocabulary as n
@@ -92,3 +93,29 @@ def pathway_assumptions(doc: dict[str, Any], lang: Lang) -> list[str]:
             lang("pathway.assume.discount", rate=lang.q("share", doc["discount_rate"]), base=doc["base_year"],
                  pv=lang.q("money", doc["present_value_cny"])),
             lang("pathway.assume.builds")]
+
+
+def targets_cost_sentence(doc: dict[str, Any], lang: Lang) -> str | None:
+    """What the targets add to the pathway's present value and to each period's annual cost (None: not solved)."""
+    cost = doc.get("targets_cost")
+    if not cost:
+        return None
+    if abs(cost["present_value_cny"]) < 1.0:
+        return lang("pathway.answer.targets_free")
+    items = lang("pathway.list_sep").join(
+        lang("pathway.answer.year_value", year=p["year"], value=lang.q("money", v, per="yr"))
+        for p, v in zip(doc["periods"], cost["by_period_cny_per_yr"]))
+    return lang("pathway.answer.targets_cost", pv=lang.q("money", cost["present_value_cny"]), items=items)
+
+
+def pathway_scorecard(doc: dict[str, Any], names: Names, folder: Path | None, lang: Lang) -> str:
+    """The console summary of a pathway run in ``lang``: title, the answer, the targets' cost, the folder."""
+    title = doc.get("title_zh") if lang.code == "zh" and doc.get("title_zh") else doc.get("title", "")
+    lines = [str(title or doc.get("scenario", "")), ""]
+    lines += [f"- {s}" for s in pathway_answer(doc, names, lang)]
+    extra = targets_cost_sentence(doc, lang)
+    if extra:
+        lines.append(f"- {extra}")
+    if folder is not None:
+        lines += ["", lang("score.results", folder=str(folder))]
+    return "\n".join(lines)

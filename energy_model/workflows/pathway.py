@@ -17,20 +17,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import xarray as xr
 
 from energy_model import vocabulary as n
-from energy_model.engine.extra_rows import ExtraRows, describe_extra_rows
+from energy_model.engine.extra_rows import ExtraRows
+from energy_model.engine.extra_rows import describe as describe_extra_rows
 from energy_model.engine.pathway import PathwayResult, solve_pathway
 from energy_model.inputs.pathway_load import apply_pathway_changes, load_pathway
+from energy_model.io.paths import results_dir
 from energy_model.io.pathway_spec import Pathway
+from energy_model.io.published import read_published
 from energy_model.output.pathway_doc import PathwayFigures, pathway_summary
-from energy_model.output.run_folder import check_writable, publish, results_dir, run_lock
+from energy_model.output.run_folder import check_writable, publish, run_lock
 from energy_model.output.writers import write_csv, write_json, write_netcdf
 from energy_model.pipeline import versions
-from energy_model.workflows.published import published_figures
 
 Progress = Callable[[str], None]
+#: The published figures a pathway is held against, in the inputs folder.
+PUBLISHED = "published_fleet.csv"
 
 
 @dataclass
@@ -108,13 +113,16 @@ def run_pathway(scenario: str | Path, out: str | Path | None = None, *, progress
     say(f"pathway '{path.stem}': reading every period's inputs, weather and profiles")
     pathway = load_pathway(path)
     name = str(pathway.attrs.get("scenario", path.stem))
+    published = read_published(Path(str(pathway.attrs["inputs_dir"])) / PUBLISHED) if "inputs_dir" in pathway.attrs else None
     timings: dict[str, float] = {"inputs_s": time.perf_counter() - t0}
     out_dir = results_dir(path, out)
     if write:
         check_writable(out_dir)
-    steps = sum(int(c.aggregation.days or 0) for c in pathway.cases)
+    agg = pathway.cases[0].aggregation
+    span = ("full hours" if agg.method == "none" else
+            f"{agg.periods} {agg.method.replace('_', ' ')} + {len(agg.extremes)} extreme days per period")
     say(f"solving {len(pathway.periods)} periods ({', '.join(map(str, pathway.periods))}) with "
-        f"{pathway.foresight} foresight" + (f", {steps} representative days in all" if steps else ""))
+        f"{pathway.foresight} foresight on {span}")
     t1 = time.perf_counter()
     result = solve_pathway(pathway, extra_rows)
     timings["solve_with_targets_s"] = time.perf_counter() - t1
@@ -131,7 +139,7 @@ def run_pathway(scenario: str | Path, out: str | Path | None = None, *, progress
         t1 = time.perf_counter()
         say(f"writing results to {out_dir / name}")
         with run_lock(out_dir, name, replace=True):
-            outcome.folder = publish(out_dir, name, _writers(pathway, outcome), _manifest(pathway, outcome))
+            outcome.folder = publish(out_dir, name, _writers(pathway, outcome, published), _manifest(pathway, outcome))
         timings["write_s"] = time.perf_counter() - t1
     timings["total_s"] = time.perf_counter() - t0
     doc["timings_s"] = dict(timings)
@@ -169,16 +177,16 @@ def _by_tech(da: xr.DataArray) -> dict[str, float]:
     return {str(g): float(v) for g, v in zip(da[n.TECH].values, da.values)}
 
 
-def _writers(pathway: Pathway, outcome: PathwayOutcome) -> dict[str, Callable[[Path], None]]:
+def _writers(pathway: Pathway, outcome: PathwayOutcome,
+             published: pd.DataFrame | None) -> dict[str, Callable[[Path], None]]:
     """The files of a pathway run folder, each with the function that writes it."""
     from energy_model.output.pathway_report import render_pathway_report
-    from energy_model.output.pathway_tables import pathway_tables
+    from energy_model.output.pathway_tables import period_frame, technology_frame
     from energy_model.output.pathway_workbook import write_pathway_workbook
 
     doc, result = outcome.summary, outcome.result
     results = [r for r, _ in result.by_period]
     inputs = [i for _, i in result.by_period]
-    published = published_figures(pathway)
     provenance = {f"version_{k}": v for k, v in versions().items()}
     provenance["pathway_periods"] = json.dumps(list(pathway.periods))
     for ds in (result.results, result.inputs):
@@ -188,8 +196,8 @@ def _writers(pathway: Pathway, outcome: PathwayOutcome) -> dict[str, Callable[[P
         "inputs.nc": lambda p: write_netcdf(result.inputs, p),
         "summary.json": lambda p: write_json(doc, p),
     }
-    for table in pathway_tables(doc, results, inputs, published):
-        writers[f"{table.name}.csv"] = lambda p, t=table: write_csv(t.frame, p, index=False)
+    writers["periods.csv"] = lambda p: write_csv(period_frame(doc), p, index=False)
+    writers["technologies.csv"] = lambda p: write_csv(technology_frame(result.results), p, index=False)
     if outcome.reference is not None:
         writers["reference.nc"] = lambda p: write_netcdf(outcome.reference.results, p)  # type: ignore[union-attr]
     writers["results.xlsx"] = lambda p: write_pathway_workbook(p, doc, results, inputs, published=published)
