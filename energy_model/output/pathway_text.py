@@ -36,13 +36,14 @@ def _changes(period: dict[str, Any], key: str, names: Names, lang: Lang) -> str:
 
 def _targets(doc: dict[str, Any], lang: Lang) -> list[str]:
     """When each target binds (and at what shadow price) and when an enforced one is not reached."""
-    order: list[str] = []
-    rows: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    order: list[tuple[str, str]] = []
+    rows: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
     for p in doc["periods"]:
         for t in p["targets"]:
-            if t["target"] not in rows:
-                order.append(t["target"])
-            rows.setdefault(t["target"], []).append((int(p["year"]), t))
+            key = (str(t["target"]), str(t.get("label") or ""))  # the same name at another level reads as its own target
+            if key not in rows:
+                order.append(key)
+            rows.setdefault(key, []).append((int(p["year"]), t))
     sep = lang("pathway.list_sep")
     out = []
     for k in order:
