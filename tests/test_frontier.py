@@ -179,3 +179,15 @@ def test_share_levels_given_as_percentages_are_refused():
 
     with pytest.raises(InputError, match="fractions of consumption"):
         frontier(share_system(), "re", levels=[25, 30])
+
+
+def test_share_maximum_a_hair_above_one_is_a_share_of_one(monkeypatch: pytest.MonkeyPatch):
+    """The LP's maximum share can come out as 1.0000000000000002 (found by the property test above): the
+    frontier's last level is then 1, not an input error for a share above 1."""
+    import energy_model.analysis.frontier as frontier_module
+
+    monkeypatch.setattr(frontier_module, "maximum_achievable", lambda *_a, **_k: (1.0000000000000002, []))
+    table = frontier(share_system(0.25), "re", steps=2)
+    np.testing.assert_allclose(table["level"][:2], [0.0, 0.5], atol=1e-12)
+    assert table["level"].iloc[-1] == pytest.approx(1.0, abs=1e-6) and table["level"].max() <= 1.0
+    assert list(table["status"][:2]) == ["optimal", "optimal"] and table["status"].iloc[-1] == "infeasible"

@@ -165,6 +165,8 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
             if progress:
                 progress(f"frontier: maximum achievable level of '{target}' (one extra LP)")
             best, _limits = maximum_achievable(study, target, others="scenario")
+            if kind == n.MIN_SHARE:  # an LP maximum of 1.0000000000000002 is a share of 1, not a bad level
+                best = min(best, 1.0)
             if not math.isfinite(best):
                 raise InputError(InputIssue("frontier", "levels", f"target '{target}' has no finite maximum; "
                                             "give the levels to solve explicitly"))

@@ -21,8 +21,9 @@ import json
 import math
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -151,6 +152,46 @@ def _netcdf_failure(exc: RuntimeError, path: Path) -> OSError:
     code = errno.ENOSPC if 0 <= free < LOW_SPACE_BYTES else errno.EIO
     space = f", {free / 2**20:.0f} MB free" if free >= 0 else ""
     return OSError(code, f"the NetCDF library failed ({exc}{space}; a full disk is the usual cause)", str(path))
+
+
+def _install_quick_scheduler_lookup() -> None:
+    """Let xarray learn that no dask cluster is in use without importing ``distributed``.
+
+    Before each NetCDF write xarray asks which dask scheduler is active
+    (``xarray.backends.locks.get_dask_scheduler``, to choose the write lock
+    and whether to close the file between chunked writes); with dask
+    installed that question imports ``distributed`` (1.5 s and more of a
+    small run). No cluster client can exist before ``distributed`` is
+    imported, so while it is not, and no scheduler is configured, the answer
+    is xarray's own one for that case, ``"threaded"``, given at once;
+    otherwise xarray's function is asked. What is written does not change.
+    """
+    import sys
+
+    from xarray.backends import locks as xr_locks
+    from xarray.backends import writers as xr_writers
+
+    original = getattr(xr_locks, "get_dask_scheduler", None)
+    if original is None or getattr(xr_writers, "get_dask_scheduler", None) is not original:
+        return  # another xarray (or already installed): leave it alone
+    ask_xarray = cast("Callable[..., str | None]", original)
+
+    def get_dask_scheduler(get: Any = None, collection: Any = None) -> str | None:
+        if "distributed" in sys.modules or get is not None or collection is not None:
+            return ask_xarray(get, collection)
+        try:
+            import dask
+        except ImportError:
+            return None
+        if dask.config.get("scheduler", None) or dask.config.get("get", None):
+            return ask_xarray(get, collection)
+        return "threaded"
+
+    xr_locks.get_dask_scheduler = get_dask_scheduler
+    xr_writers.get_dask_scheduler = get_dask_scheduler
+
+
+_install_quick_scheduler_lookup()
 
 
 def write_netcdf(ds: xr.Dataset, path: Path) -> None:
