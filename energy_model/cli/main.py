@@ -90,10 +90,12 @@ def _run_pathway(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.output.pathway_text import pathway_scorecard
     from energy_model.workflows.pathway import run_pathway
 
-    if getattr(args, "each_target", False) or getattr(args, "check_full", False):
-        progress("note: --each-target and --check-full apply to single-year scenarios; a pathway reports "
-                 "what all its targets cost together")
-    outcome = run_pathway(Path(args.scenario), args.out, progress=progress)
+    if getattr(args, "each_target", False):
+        progress("note: --each-target applies to single-year scenarios; a pathway reports what all its targets "
+                 "cost together")
+    period = getattr(args, "check_period", None)
+    check: bool | int = period if period is not None else bool(getattr(args, "check_full", False))
+    outcome = run_pathway(Path(args.scenario), args.out, progress=progress, check_full=check)
     names = Names(outcome.result.by_period[0][1])
     print(pathway_scorecard(outcome.summary, names, outcome.folder, Lang(args.lang)))
     return 0
@@ -203,7 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--each-target", action="store_true",
                    help="also cost each unmet target on its own (one more solve each; automatic for short horizons)")
     p.add_argument("--check-full", action="store_true",
-                   help="aggregated scenario: also solve the full horizon and report the aggregation's errors")
+                   help="aggregated scenario: also solve the full horizon and report the aggregation's errors "
+                        "(a pathway: its last period)")
+    p.add_argument("--check-period", type=int, default=None, metavar="YEAR",
+                   help="pathway: the period --check-full solves on its full year (implies --check-full)")
     p = sub.add_parser("validate", help="check a scenario and every input it uses, or a sweep file and every "
                                         "value it sweeps, without solving")
     p.add_argument("scenario")

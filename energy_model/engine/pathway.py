@@ -23,9 +23,11 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from energy_model import vocabulary as n
+from energy_model.engine.checks import check_results
 from energy_model.engine.extra_rows import ExtraRows, apply_extra_rows
 from energy_model.engine.extract import extract_results
 from energy_model.engine.highs import Solution, compile_model, run_highs
+from energy_model.errors import NumericalError
 from energy_model.inputs.lp_units import LPData
 from energy_model.inputs.pathway import myopic_links, pathway_links, period_inputs
 from energy_model.io.pathway_spec import Pathway
@@ -157,6 +159,13 @@ def solve_pathway(pathway: Pathway, extra_rows: ExtraRows | None = None) -> Path
             periods.append(_period_results(b, sol, inputs[i], 1.0))
             timings["extract"] += time.perf_counter() - t0
         objective = sum(w * float(ds.attrs["objective_cny_per_yr"]) for w, ds in zip(multiplier, periods))
+    for ds, inp in zip(periods, inputs):  # the plain run's invariants, period by period
+        checks = check_results(ds, inp)
+        ds.attrs["max_check_residual"] = max(checks.values()) if checks else 0.0
+    counted = sum(m * float(ds.attrs["objective_cny_per_yr"]) for m, ds in zip(multiplier, periods))
+    if abs(counted - objective) > 1e-6 * max(1.0, abs(objective)):
+        raise NumericalError(f"the periods' costs weighted by W_p/W_0 ({counted:,.0f} CNY) do not add up to the "
+                             f"pathway's objective ({objective:,.0f} CNY)", termination="check")
     results = _stack(periods, pathway)
     cost = results["cost_by_period"].values
     results["period_weight_yr"] = (PERIOD, np.array(weights), {"units": "yr"})

@@ -32,6 +32,7 @@ from energy_model.output.pathway_doc import PathwayFigures, pathway_summary
 from energy_model.output.run_folder import check_writable, publish, run_lock
 from energy_model.output.writers import write_csv, write_json, write_netcdf
 from energy_model.pipeline import versions
+from energy_model.workflows.pathway_check import check_period
 
 Progress = Callable[[str], None]
 #: The published figures a pathway is held against, in the inputs folder.
@@ -81,7 +82,8 @@ def without_targets(pathway: Pathway) -> Pathway | None:
 
 
 def run_pathway(scenario: str | Path, out: str | Path | None = None, *, progress: Progress | None = None,
-                write: bool = True, extra_rows: ExtraRows | None = None) -> PathwayOutcome:
+                write: bool = True, extra_rows: ExtraRows | None = None,
+                check_full: bool | int = False) -> PathwayOutcome:
     """Solve a pathway scenario and publish its run folder.
 
     Parameters
@@ -96,6 +98,12 @@ def run_pathway(scenario: str | Path, out: str | Path | None = None, *, progress
         Publish files (False: only return the answer).
     extra_rows : callable, optional
         ``extra_rows(block, data)`` applied to every period's block.
+    check_full : bool or int
+        Also solve one period (True: the last; an int: that period's year) on
+        its representative days and on its full year, from what the pathway
+        had in service before that period's decisions, and report the
+        aggregation's errors (``summary.json`` ``aggregation.check_full``;
+        :mod:`energy_model.workflows.pathway_check`).
 
     Returns
     -------
@@ -134,6 +142,13 @@ def run_pathway(scenario: str | Path, out: str | Path | None = None, *, progress
         reference = solve_pathway(relaxed, extra_rows)
         timings["solve_reference_s"] = time.perf_counter() - t1
     doc = pathway_document(pathway, result, reference, extra_rows)
+    agg = pathway.cases[0].aggregation
+    doc["aggregation"] = {"method": agg.method, "periods": agg.periods, "extremes": list(agg.extremes)}
+    if check_full is not False:
+        t1 = time.perf_counter()
+        year = None if check_full is True else int(check_full)
+        doc["aggregation"]["check_full"] = check_period(pathway, result, year, say)
+        timings["check_full_s"] = time.perf_counter() - t1
     outcome = PathwayOutcome(name, str(pathway.attrs.get("title", name)), result, reference, doc, None, timings)
     if write:
         t1 = time.perf_counter()
@@ -201,8 +216,10 @@ def _writers(pathway: Pathway, outcome: PathwayOutcome,
     if outcome.reference is not None:
         writers["reference.nc"] = lambda p: write_netcdf(outcome.reference.results, p)  # type: ignore[union-attr]
     writers["results.xlsx"] = lambda p: write_pathway_workbook(p, doc, results, inputs, published=published)
-    writers["report.html"] = lambda p: p.write_text(
-        render_pathway_report(doc, results, inputs, published=published), encoding="utf-8")
+    def report(p: Path) -> None:
+        p.write_text(render_pathway_report(doc, results, inputs, published=published), encoding="utf-8")
+
+    writers["report.html"] = report
     return writers
 
 
