@@ -24,7 +24,7 @@ import xarray as xr
 
 from energy_model import __version__
 from energy_model import vocabulary as n
-from energy_model.analysis.aggregation_check import compare_to_full
+from energy_model.analysis.aggregation_check import annual_progress, compare_to_full
 from energy_model.analysis.metrics import fuel_table, summary, technology_table
 from energy_model.analysis.target_test import TargetTest, run_target_test
 from energy_model.engine.extra_rows import ExtraRows
@@ -334,7 +334,7 @@ def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
     cap = out["max_capacity_error"]
     say(f"--check-full: objective {obj:+.2%}, largest capacity error {cap['relative_error']:+.1%} "
         f"({cap['technology'] or 'no technology differs'}), new-energy share {out['new_energy_share']['aggregated']:.1%} aggregated vs "
-        f"{out['new_energy_share']['full']:.1%} full")
+        f"{out['new_energy_share']['full']:.1%} full; {annual_progress(out)}")
     return out
 
 

@@ -377,3 +377,37 @@ def test_annual_figures_off_by_more_than_3_percent_are_flagged():
                                                        "Imports from the grid +1.0%.")
     assert annual_sentence(calm, None, Lang("zh")) == \
         "年度数字（碳排放、购电、外送、弃电、燃料）中误差最大的是省网购电量（+1.0%），均未超过3%。"
+
+
+def test_check_full_progress_line_names_the_figures_above_3_percent():
+    """The --check-full line on the terminal lists the flagged annual figures, largest first, or the largest error."""
+    from energy_model.analysis.aggregation_check import annual_progress
+
+    annual = {"imports": {"relative_error": -0.242}, "co2_production": {"relative_error": 0.046},
+              "exports": {"relative_error": 0.01}}
+    section = {"annual": annual, "flag_above": 0.03, "flagged": ["imports", "co2_production"],
+               "largest_annual_error": {"quantity": "imports", "relative_error": -0.242}}
+    assert annual_progress(section) == "annual figures off by more than 3%: imports -24.2%, co2_production +4.6%"
+    calm = dict(section, flagged=[], largest_annual_error={"quantity": "exports", "relative_error": 0.01})
+    assert annual_progress(calm) == "every annual figure within 3% (largest: exports +1.0%)"
+    assert annual_progress(dict(calm, largest_annual_error={})) == "every annual figure within 3%"
+
+
+def test_default_typical_days_is_one_setting_the_shipped_scenarios_follow():
+    """The default (16 typical days + peak demand + least wind, docs/aggregation.md) is set in the schema once:
+    the typical-day scenarios and the per-target estimates take it from there."""
+    from pathlib import Path
+
+    from energy_model.analysis.target_test import ESTIMATE_CHANGES
+    from energy_model.io.scenario_file import load_scenario
+    from energy_model.io.schema import DEFAULT_EXTREMES, DEFAULT_TYPICAL_DAYS, AggregationSpec
+
+    assert DEFAULT_TYPICAL_DAYS == 16 and DEFAULT_EXTREMES == ("peak_demand", "min_wind_day")
+    assert AggregationSpec(method="typical_days").periods == DEFAULT_TYPICAL_DAYS
+    assert ESTIMATE_CHANGES["aggregation.periods"] == 16
+    assert ESTIMATE_CHANGES["aggregation.extremes"] == ["peak_demand", "min_wind_day"]
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    for name in ("plan_year_typical_days.yaml", "today_boundary_limits.yaml"):
+        spec = load_scenario(root / name).scenario.aggregation
+        assert (spec.method, spec.periods, tuple(spec.extremes)) == ("typical_days", 16, DEFAULT_EXTREMES)
+        assert "periods" not in spec.model_fields_set  # follows the default

@@ -222,3 +222,21 @@ def annual_section(agg: xr.Dataset, agg_inputs: xr.Dataset, full: xr.Dataset,
             "co2_floor_t": floors.get("co2_production", FLOOR_CO2_T),
             "largest_annual_error": {"quantity": key, "relative_error": err},
             "flag_above": FLAG_ABOVE, "flagged": flagged(rel)}
+
+
+def annual_progress(section: dict[str, Any]) -> str:
+    """The annual figures of :func:`annual_section` in one progress line (keys, English).
+
+    Names every figure above the flag limit with its error, largest first, or
+    says that none is above it and which error is the largest.
+    """
+    annual = section.get("annual") or {}
+    limit = float(section.get("flag_above", FLAG_ABOVE))
+    over = section.get("flagged") or []
+    if over:
+        items = ", ".join(f"{k} {annual[k]['relative_error']:+.1%}" for k in over)
+        return f"annual figures off by more than {limit:.0%}: {items}"
+    worst = section.get("largest_annual_error") or {}
+    if not worst.get("quantity"):
+        return f"every annual figure within {limit:.0%}"
+    return f"every annual figure within {limit:.0%} (largest: {worst['quantity']} {worst['relative_error']:+.1%})"

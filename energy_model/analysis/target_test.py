@@ -31,6 +31,7 @@ from energy_model.engine.measures import consumption_mwh, is_met, peak_demand_mw
 from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError, InputError, NumericalError, UnboundedError
 from energy_model.inputs.lp_units import target_level_from_lp, time_arrays
+from energy_model.io.schema import DEFAULT_EXTREMES, DEFAULT_TYPICAL_DAYS
 from energy_model.model.targets import target_measure
 
 UNITS = {kind: n.LEVEL_UNIT[family] for kind, family in n.TARGET_FAMILY.items()}
@@ -333,8 +334,8 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
 
 
 #: The aggregation each target's own cost is estimated on when full-horizon solves per target are not asked for.
-ESTIMATE_CHANGES: dict[str, Any] = {"aggregation.method": "typical_days", "aggregation.periods": 16,
-                    "aggregation.extremes": ["peak_demand", "min_wind_day"]}
+ESTIMATE_CHANGES: dict[str, Any] = {"aggregation.method": "typical_days", "aggregation.periods": DEFAULT_TYPICAL_DAYS,
+                                    "aggregation.extremes": list(DEFAULT_EXTREMES)}
 ESTIMATE_BASIS = "typical_days"
 
 

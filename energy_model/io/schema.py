@@ -198,6 +198,13 @@ class SolverSpec(_Strict):
 EXTREMES = ("peak_demand", "peak_heat", "min_wind_day", "min_solar_day", "min_renewable_day")
 
 
+#: Typical days when a scenario asks for ``typical_days`` without ``periods`` (chosen by measurement:
+#: benchmarks/bench_aggregation.py, docs/aggregation.md).
+DEFAULT_TYPICAL_DAYS = 16
+#: The extreme days the shipped typical-day scenarios and the per-target estimates keep on top.
+DEFAULT_EXTREMES: tuple[str, ...] = ("peak_demand", "min_wind_day")
+
+
 class AggregationSpec(_Strict):
     """Time aggregation of the horizon: representative days or variable-length segments.
 
@@ -208,7 +215,7 @@ class AggregationSpec(_Strict):
     """
 
     method: Literal["none", "typical_days", "segments"] = "none"
-    periods: int = Field(16, ge=1, le=8784, description="typical days, or segments over the whole horizon")
+    periods: int = Field(DEFAULT_TYPICAL_DAYS, ge=1, le=8784, description="typical days, or segments over the whole horizon")
     extremes: list[Literal["peak_demand", "peak_heat", "min_wind_day", "min_solar_day", "min_renewable_day"]] = (
         Field(default_factory=list, description="days kept as they are (typical_days only)"))
     link_storage: StrictBool = Field(
