@@ -34,6 +34,8 @@ from energy_model.io.pathway_spec import Pathway
 from energy_model.model.pathway import build_pathway_model
 
 MW = n.MW_PER_LP
+#: HiGHS method for a perfect-foresight LP of several periods when the scenario says ``auto``.
+COUPLED_METHOD = "ipm"
 PERIOD = n.PERIOD
 
 
@@ -79,7 +81,13 @@ def _solve(m: pyo.ConcreteModel, pathway: Pathway, hours: int, timings: dict[str
     compiled = compile_model(m)
     timings["compile"] += time.perf_counter() - t0
     t0 = time.perf_counter()
-    sol = run_highs(compiled, pathway.cases[0].solver, hours=hours)
+    spec = pathway.cases[0].solver
+    if spec.method == "auto" and len(m.period) > 1:
+        # Coupled periods are much harder for simplex than the periods alone (shipped 3-period pathway on
+        # typical days, 37.5k columns: simplex 40 s, interior point without crossover 19 s, HiPO 21 s, the
+        # three periods alone 8.6 s by simplex; 2-core machine under load, 2026-12-07).
+        spec = spec.model_copy(update={"method": COUPLED_METHOD})
+    sol = run_highs(compiled, spec, hours=hours)
     timings["solve"] += time.perf_counter() - t0
     return sol
 
