@@ -54,8 +54,6 @@ OPTIMAL = "optimal"
 #: A target binds in a variant when its shadow price exceeds this, in the target's own unit
 #: (CNY/MWh, CNY/kW/yr, CNY/t): the engine's own threshold (``engine.extract.BINDING_PRICE``).
 BINDING_TOL = 1e-6
-#: Sampled modes: variants drawn or listed, not a grid and not one at a time.
-SAMPLED = ("random", "lhs", "sobol", "list", "saltelli", "morris")
 #: Most scatter panels drawn (the parameters that move the objective most first).
 MAX_PANELS = 12
 #: Most failed variants listed by id in the page (the rest are counted; sweep.csv has them all).
