@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model.output.i18n import Lang, display_width, pad
-from energy_model.output.sweep_report import value_text
+from energy_model.output.sweep_charts import value_text
 
 #: The objective is shown in the language's money unit per year (M CNY or 亿元), one decimal.
 
