@@ -39,11 +39,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from energy_model import sweeps
 from energy_model.engine.extract import MONEY
 from energy_model.engine.highs import _options, choose_method, compile_model
 from energy_model.engine.study import Study
 from energy_model.inputs.load import load_case
+from energy_model.io.sweep_file import load_sweep
+from energy_model.sweep import records
+from energy_model.sweep.run import run_sweep
 
 PROJECT = Path(__file__).resolve().parent.parent
 CAPEX = "technologies.offshore_wind.capex_cny_per_kw"
@@ -92,7 +94,7 @@ def part_a(n_variants: int, tmp: Path, scenario: str = "plan_year.yaml") -> None
     sweep.write_text(f"name: bench_plan_year\nscenario: ../{scenario}\nmode: list\nparameters:\n"
                      f"  {CAPEX}: {json.dumps(values)}\nworkers: 1\ncase: enforced\n", encoding="utf-8")
     walls: dict[str, float] = {}
-    real_solve, real_commit = sweeps._solve_variant, sweeps._commit
+    real_solve, real_commit = records.solve_variant, records.commit
 
     def timed_solve(study: Any, case: str, vid: str, changes: dict[str, float]) -> dict[str, Any]:
         t0 = time.perf_counter()
@@ -105,13 +107,13 @@ def part_a(n_variants: int, tmp: Path, scenario: str = "plan_year.yaml") -> None
         real_commit(vdir, rec)
         walls[rec["variant"]] += time.perf_counter() - t0
 
-    sweeps._solve_variant, sweeps._commit = timed_solve, timed_commit  # type: ignore[assignment]
+    records.solve_variant, records.commit = timed_solve, timed_commit  # type: ignore[assignment]
     try:
         t0 = time.perf_counter()
-        table = sweeps.run_sweep(sweep, tmp / "a" / "out", workers=1)
+        table = run_sweep(sweep, tmp / "a" / "out", workers=1)
         sweep_wall = time.perf_counter() - t0
     finally:
-        sweeps._solve_variant, sweeps._commit = real_solve, real_commit  # type: ignore[assignment]
+        records.solve_variant, records.commit = real_solve, real_commit  # type: ignore[assignment]
     t0 = time.perf_counter()
     study = Study(load_case(root / "scenarios" / scenario))
     build = time.perf_counter() - t0
@@ -141,7 +143,7 @@ def _records(folder: Path) -> pd.DataFrame:
 
 def part_b(sweep: Path, workers: int | None, tmp: Path) -> None:
     """The same sweep in the local pool and on a local Dask cluster: wall times and differences."""
-    spec, _ = sweeps.load_sweep(sweep)
+    spec = load_sweep(sweep).spec
     n = workers or spec.workers
     marks: dict[str, float] = {}
 
@@ -152,10 +154,10 @@ def part_b(sweep: Path, workers: int | None, tmp: Path) -> None:
             marks["last chunk"] = time.perf_counter()
 
     t0 = time.perf_counter()
-    sweeps.run_sweep(sweep, tmp / "pool", workers=n)
+    run_sweep(sweep, tmp / "pool", workers=n)
     pool_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    sweeps.run_sweep(sweep, tmp / "dask", workers=n, scheduler="local", progress=note)
+    run_sweep(sweep, tmp / "dask", workers=n, scheduler="local", progress=note)
     end = time.perf_counter()
     dask_s = end - t0
     start_s = marks.get("cluster", t0) - t0

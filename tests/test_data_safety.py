@@ -30,10 +30,11 @@ import pandas as pd
 import pytest
 from conftest import BASE_YAML, PROJECT, TmpProject, demand_csv, weather_csv
 
-from energy_model import sweeps as sweep_mod
 from energy_model.cli.main import main
 from energy_model.errors import OutputError
 from energy_model.output.run_folder import MANIFEST, TOOL, publish, verify_run
+from energy_model.sweep import records as sweep_mod
+from energy_model.sweep import run as sweep_run
 
 SCENARIO = "tiny_plan.yaml"
 ALL_TECHNOLOGIES = ("onshore_wind, offshore_wind, utility_pv, rooftop_pv, coal_existing, coal_usc, gas_chp, ccgt_lng, "
@@ -361,7 +362,7 @@ def test_disk_full_writing_the_sweep_table(project: TmpProject, monkeypatch, cap
     sweep, folder, before = finished_sweep(project)
     min((folder / "variants").glob("*.json")).unlink()
     name = {"sweep.csv": "write_csv", "sweep.nc": "write_netcdf"}[target]
-    monkeypatch.setattr(sweep_mod, name, lambda obj, path, *a, **k: no_space(path))
+    monkeypatch.setattr(sweep_run, name, lambda obj, path, *a, **k: no_space(path))
     assert cli("sweep", str(sweep), "--out", str(project.out)) == 7
     written = {"sweep.csv": "", "sweep.nc": "sweep.csv was written; "}[target]
     assert_clean_error(capsys.readouterr().err, f"disk full while writing {folder / target}; {written}{target}, ")
@@ -457,16 +458,17 @@ def test_worker_killed_while_solving_costs_one_variant(project: TmpProject, monk
 
 def test_workers_dying_while_building_give_up_their_variants(project: TmpProject, monkeypatch, capsys):
     """Every worker dies before solving anything: after two tries per chunk the variants are recorded as failed."""
-    from energy_model.inputs import load
+    from energy_model.engine.study import Study
 
-    main_pid, real = os.getpid(), load.load_case
+    main_pid, real = os.getpid(), Study.__init__
 
     def dies_in_workers(*args, **kwargs):
         if os.getpid() != main_pid:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(load, "load_case", dies_in_workers)  # forked workers inherit it
+    # workers get the validated case and build their model from it: they die while building
+    monkeypatch.setattr(Study, "__init__", dies_in_workers)  # forked workers inherit it
     sweep = project.scenario(SWEEP.replace("workers: 1", "workers: 2"), "tiny_sweep.yaml")
     assert cli("sweep", str(sweep), "--out", str(project.out)) == 10
     assert_clean_error(capsys.readouterr().err, "3 of 3 variants failed")

@@ -209,13 +209,13 @@ def test_numeric_looking_text_and_index_kept(tmp_path: Path):
 def test_no_network_cluster_is_started_by_the_package():
     """Only the opt-in Dask runner starts a cluster, and only on 127.0.0.1; nothing else listens on a socket.
 
-    (``sweep_dask.py``: ``--scheduler local`` starts a LocalCluster bound to 127.0.0.1; ``--scheduler
+    (``sweep/dask_pool.py``: ``--scheduler local`` starts a LocalCluster bound to 127.0.0.1; ``--scheduler
     tcp://...`` connects to a cluster the user runs. Its behaviour is tested in test_sweep_dask.py.)
     """
     for p in SOURCES:
         text = p.read_text(encoding="utf-8")
         assert not re.search(r"\.bind\(|0\.0\.0\.0", text), p.name
-        if p.name == "sweep_dask.py":
+        if p.name == "dask_pool.py":
             clusters = re.findall(r"LocalCluster\((.*?)\)\n", text, flags=re.S)
             assert clusters and all('host="127.0.0.1"' in c for c in clusters), "LocalCluster not on 127.0.0.1"
             continue

@@ -11,7 +11,9 @@ from energy_model.engine.study import Study
 from energy_model.errors import InputError, PartialSweepError
 from energy_model.inputs.load import load_case
 from energy_model.io.scenario_file import load_scenario
-from energy_model.sweeps import SweepSpec, run_sweep, variants
+from energy_model.io.sweep_spec import SweepSpec
+from energy_model.sweep.design import variants
+from energy_model.sweep.run import run_sweep
 
 SWEEP = """\
 name: tiny_sweep

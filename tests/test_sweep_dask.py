@@ -21,10 +21,11 @@ import psutil
 import pytest
 from conftest import TmpProject
 
-from energy_model import sweep_dask, sweeps
 from energy_model.cli.main import main
 from energy_model.errors import InputError
-from energy_model.sweeps import run_sweep
+from energy_model.sweep import dask_pool as sweep_dask
+from energy_model.sweep import records as sweeps
+from energy_model.sweep.run import run_sweep
 
 SWEEP = """\
 name: tiny_sweep
@@ -43,13 +44,13 @@ GiB = 1024**3
 def commits(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Count every variant record committed in this process (the Dask client commits them all)."""
     counted: Counter[str] = Counter()
-    real = sweeps._commit
+    real = sweeps.commit
 
     def counting(vdir: Path, rec: dict[str, Any]) -> None:
         real(vdir, rec)
         counted[rec["variant"]] += 1
 
-    monkeypatch.setattr(sweeps, "_commit", counting)
+    monkeypatch.setattr(sweeps, "commit", counting)
     return counted
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from energy_model.cli.main import main
-from energy_model.sweeps import run_sweep
+from energy_model.sweep.run import run_sweep
 
 CAPEX = "technologies.offshore_wind.capex_cny_per_kw"
 CARBON = "economics.carbon_price_cny_per_t"
@@ -25,14 +25,14 @@ parameters:
 @pytest.fixture
 def no_sweep_solve(monkeypatch: pytest.MonkeyPatch, no_solver: list[str]) -> list[str]:
     """Fail if the sweep hands any variant to a worker (besides the LP tripwire of ``no_solver``)."""
-    import energy_model.sweeps as sweeps
+    import energy_model.sweep.pools as sweeps
 
     def tripwire(*args: object, **kwargs: object) -> None:
         no_solver.append("sweep solve")
         raise AssertionError("--plan solved a variant")
 
-    monkeypatch.setattr(sweeps, "_solve_chunk", tripwire)
-    monkeypatch.setattr(sweeps, "_run_workers", tripwire)
+    monkeypatch.setattr(sweeps, "solve_chunk", tripwire)
+    monkeypatch.setattr(sweeps, "run_workers", tripwire)
     return no_solver
 
 

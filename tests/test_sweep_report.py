@@ -16,17 +16,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energy_model.output.sweep_report import (
+from energy_model.output.sweep_numbers import (
     BINDING_TOL,
     capacity_summary,
     heatmap_data,
     influence,
-    sweep_report_html,
     target_summary,
     tornado_data,
     verification_data,
-    write_sweep_report,
 )
+from energy_model.output.sweep_report import sweep_report_html, write_sweep_report
 
 A = "technologies.offshore_wind.capex_cny_per_kw"
 B = "fuels.lng.price_cny_per_unit"

@@ -15,19 +15,13 @@ from energy_model.errors import InputError
 from energy_model.inputs.load import load_case
 from energy_model.io.changes import current_value
 from energy_model.io.scenario_file import load_scenario
+from energy_model.io.sweep_file import load_sweep
+from energy_model.io.sweep_spec import SweepSpec
 from energy_model.output.writers import open_netcdf
-from energy_model.sweeps import (
-    SweepProgress,
-    SweepSpec,
-    cheapest,
-    expand,
-    load_sweep,
-    merge_verified,
-    most_different,
-    run_sweep,
-    select_verify,
-    variants,
-)
+from energy_model.sweep.design import expand, variants
+from energy_model.sweep.progress import SweepProgress
+from energy_model.sweep.run import run_sweep
+from energy_model.sweep.verify import cheapest, merge_verified, most_different, select_verify
 
 CAPEX = "technologies.offshore_wind.capex_cny_per_kw"
 ONSHORE = "technologies.onshore_wind.capex_cny_per_kw"

@@ -8,11 +8,13 @@ import pytest
 from SALib.test_functions import Ishigami
 
 from energy_model.errors import PartialSweepError
+from energy_model.io.sweep_spec import SweepSpec
 from energy_model.output.writers import open_netcdf
+from energy_model.sweep.design import variants
 from energy_model.sweep.indices import sensitivity_indices, sensitivity_outputs
+from energy_model.sweep.run import run_sweep
 from energy_model.sweep.sampling import morris_unit, saltelli_unit
 from energy_model.sweep.sensitivity import sweep_indices
-from energy_model.sweeps import SweepSpec, run_sweep, variants
 
 CAPEX = "technologies.offshore_wind.capex_cny_per_kw"
 ONSHORE = "technologies.onshore_wind.capex_cny_per_kw"
@@ -143,9 +145,9 @@ def test_a_tiny_saltelli_sweep_writes_its_indices(project):
 
 
 def test_a_failed_variant_leaves_no_sensitivity_file(project, monkeypatch):
-    import energy_model.sweeps as sweeps
+    import energy_model.sweep.records as sweeps
 
-    real = sweeps._solve_variant
+    real = sweeps.solve_variant
 
     def fail_one(study, case, vid, changes):  # type: ignore[no-untyped-def]
         rec = real(study, case, vid, changes)
@@ -153,7 +155,7 @@ def test_a_failed_variant_leaves_no_sensitivity_file(project, monkeypatch):
             rec = {**rec, "status": "infeasible", "message": "made to fail"}
         return rec
 
-    monkeypatch.setattr(sweeps, "_solve_variant", fail_one)
+    monkeypatch.setattr(sweeps, "solve_variant", fail_one)
     lines: list[str] = []
     with pytest.raises(PartialSweepError):
         run_sweep(project.scenario(SALTELLI, "saltelli.yaml"), project.out, progress=lines.append)
@@ -175,16 +177,16 @@ parameters:
 
 
 def test_a_tiny_morris_sweep_solves_a_shared_point_once_and_writes_mu_star(project, monkeypatch):
-    import energy_model.sweeps as sweeps
+    import energy_model.sweep.records as sweeps
 
     solved: list[str] = []
-    real = sweeps._solve_variant
+    real = sweeps.solve_variant
 
     def count(study, case, vid, changes):  # type: ignore[no-untyped-def]
         solved.append(vid)
         return real(study, case, vid, changes)
 
-    monkeypatch.setattr(sweeps, "_solve_variant", count)
+    monkeypatch.setattr(sweeps, "solve_variant", count)
     table = run_sweep(project.scenario(MORRIS, "morris.yaml"), project.out)
     assert len(table) == 3 * (1 + 1)
     assert len(solved) == len(set(solved)) == table.index.nunique() < len(table)  # 4 levels: points repeat

@@ -104,8 +104,8 @@ def _run_pathway(args: argparse.Namespace, progress: Progress) -> int:
 def _cmd_validate(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.inputs.load import build_model_inputs
     from energy_model.io.pathway_file import is_pathway_file
+    from energy_model.io.sweep_file import is_sweep_file
     from energy_model.io.yaml_safe import load_yaml
-    from energy_model.sweeps import is_sweep_file
 
     path = Path(args.scenario)
     if path.is_file() and path.suffix.lower() in (".yaml", ".yml"):
@@ -136,7 +136,7 @@ def _validate_pathway(path: Path) -> int:
 
 def _validate_sweep(path: Path) -> int:
     """``validate`` of a sweep file: the file, its scenario and every variant's values, without solving."""
-    from energy_model.sweeps import prepare_sweep
+    from energy_model.sweep.run import prepare_sweep
 
     prep = prepare_sweep(path)
     verify = "" if prep.full is None else ", verified on the full horizon"
@@ -155,7 +155,7 @@ def _cmd_profiles(args: argparse.Namespace, progress: Progress) -> int:
 
 def _cmd_sweep(args: argparse.Namespace, progress: Progress) -> int:
     from energy_model.io.workers import check_workers
-    from energy_model.sweeps import run_sweep
+    from energy_model.sweep.run import run_sweep
 
     if args.workers is not None:  # the sweep file's rule for workers, before anything is read
         check_workers(args.workers, "--workers")

@@ -67,6 +67,11 @@ class Timings:
     log: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
 
+#: Senses of :meth:`Study.solve_measure`, so that code above the engine needs no Pyomo.
+MINIMIZE = pyo.minimize
+MAXIMIZE = pyo.maximize
+
+
 class Study:
     """One scenario's model, re-solvable under changed inputs.
 

@@ -1,7 +1,7 @@
 """Worker counts: the one rule for how many processes a sweep may use, and the memory cap of local workers.
 
 A worker count is typed in three places: the sweep file's ``workers``, the
-command line's ``--workers`` and :func:`energy_model.sweeps.run_sweep`'s
+command line's ``--workers`` and :func:`energy_model.sweep.run.run_sweep`'s
 ``workers``. All three are held to :data:`MIN_WORKERS`..:data:`MAX_WORKERS`
 here. On this machine the count actually started is further capped by the
 number of variants and by the memory available (:func:`local_workers`).

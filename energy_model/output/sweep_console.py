@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from energy_model.output.i18n import Lang, display_width, pad
-from energy_model.output.sweep_report import value_text
+from energy_model.output.sweep_charts import value_text
 
 #: The objective is shown in the language's money unit per year (M CNY or 亿元), one decimal.
 
@@ -19,7 +19,7 @@ def format_sweep_table(table: pd.DataFrame, folder: Path | None, lang: Lang | No
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`energy_model.sweeps.run_sweep`'s table (index: variant id; ``param.<path>`` in user
+        :func:`energy_model.sweep.run.run_sweep`'s table (index: variant id; ``param.<path>`` in user
         units, ``status``, ``objective_cny_per_yr`` [CNY/yr]).
     folder : pathlib.Path or None
         The sweep folder, printed last (``sweep.csv``, ``sweep.nc``, ``sweep.html`` are there).

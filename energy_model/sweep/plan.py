@@ -27,7 +27,8 @@ from energy_model.output.run_folder import (
     write_csv,
     write_json,
 )
-from energy_model.sweeps import PreparedSweep, _manifest, prepare_sweep
+from energy_model.sweep import records
+from energy_model.sweep.run import PreparedSweep, prepare_sweep
 
 #: The plan's file name in the sweep folder.
 PLAN_CSV = "plan.csv"
@@ -70,7 +71,7 @@ def plan_sweep(path: str | Path, out: str | Path | None = None) -> tuple[pd.Data
     with run_lock(out_dir, prep.spec.name, SWEEP):  # refuses a folder at that name that is not a sweep of this tool
         folder.mkdir(exist_ok=True)
         if folder_kind(folder) != SWEEP:  # a new folder: marked as a sweep of this tool, nothing solved yet
-            doc = _manifest(prep.spec.name, "planned", len(table), {})
+            doc = records.manifest(prep.spec.name, "planned", len(table), {})
             write_atomic(folder / MANIFEST, lambda p: write_json(doc, p))
         write_atomic(folder / PLAN_CSV, lambda p: write_csv(table, p))
     return table, folder / PLAN_CSV

@@ -11,8 +11,6 @@ import numpy as np
 
 #: Modes whose variants follow a sensitivity design and get indices after the sweep.
 SENSITIVITY_MODES = ("saltelli", "morris")
-#: Default number of grid levels of a Morris design.
-DEFAULT_LEVELS = 4
 
 
 def _problem(d: int) -> dict[str, object]:

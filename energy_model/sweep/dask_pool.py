@@ -5,7 +5,8 @@ existing ``dask.distributed`` cluster; ``--scheduler local --workers N``
 starts a :class:`distributed.LocalCluster` on 127.0.0.1 (N worker processes,
 one thread each, a memory limit per worker from the machine's RAM, no
 dashboard) and closes it at the end. Without ``--scheduler`` the sweep runs in
-the local worker pool of :mod:`energy_model.sweeps`, unchanged.
+the local worker pool of :mod:`energy_model.sweep.pools`, unchanged. Both pools
+have one interface: ``with pool: pool.solve(case, kind, todo, vdir, on_done, extra_rows)``.
 
 How a sweep runs on the cluster:
 
@@ -20,9 +21,9 @@ How a sweep runs on the cluster:
 - Each task is a chunk of variants: the worker builds the model once and
   solves every variant of its chunk through ``Study.changed`` with the same
   per-variant function as the local pool
-  (:func:`energy_model.sweeps._solve_variant`), and *returns* the records.
+  (:func:`energy_model.sweep.records.solve_variant`), and *returns* the records.
 - This process commits each record with the same atomic write as the local
-  pool (:func:`energy_model.sweeps._commit`) as chunks complete
+  pool (:func:`energy_model.sweep.records.commit`) as chunks complete
   (``distributed.as_completed``), each variant at most once: a variant
   already committed in this run or on disk is skipped.
 - A worker that is lost mid-chunk (killed, out of memory) costs no variant:
@@ -47,10 +48,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from energy_model import sweeps
+from energy_model.engine.extra_rows import ExtraRows
 from energy_model.errors import EnergyModelError, InputError, InputIssue, InterruptedRun
 from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes
+from energy_model.sweep import records
 
 #: ``--scheduler`` value that starts a cluster on this machine.
 LOCAL = "local"
@@ -189,7 +191,7 @@ def check_versions(client: Any, address: str) -> int:
     return len(theirs)
 
 
-def solve_chunk(chunk: Chunk, case: Case, kind: str) -> list[dict[str, Any]]:
+def solve_chunk(chunk: Chunk, case: Case, kind: str, extra_rows: ExtraRows | None = None) -> list[dict[str, Any]]:
     """Dask task: build the case's model once and solve each variant of the chunk; return their records.
 
     Parameters
@@ -200,6 +202,8 @@ def solve_chunk(chunk: Chunk, case: Case, kind: str) -> list[dict[str, Any]]:
         The validated base case (shipped with the task).
     kind : str
         ``enforced``, ``reference`` or ``both`` (the sweep file's ``case``).
+    extra_rows : callable, optional
+        The user's hook (:mod:`energy_model.engine.extra_rows`), shipped with the task.
 
     Returns
     -------
@@ -208,8 +212,31 @@ def solve_chunk(chunk: Chunk, case: Case, kind: str) -> list[dict[str, Any]]:
     """
     from energy_model.engine.study import Study
 
-    study = Study(case)
-    return [sweeps._solve_variant(study, kind, vid, changes) for vid, changes in chunk]
+    study = Study(case, extra_rows)
+    return [records.solve_variant(study, kind, vid, changes) for vid, changes in chunk]
+
+
+def check_shippable(extra_rows: ExtraRows | None, scheduler: str) -> None:
+    """Refuse an ``extra_rows`` hook that cannot be sent to Dask workers (before anything is written).
+
+    Raises
+    ------
+    InputError
+        At ``extra_rows``, naming the hook and why it does not pickle.
+    """
+    if extra_rows is None:
+        return
+    import cloudpickle
+
+    try:
+        cloudpickle.dumps(extra_rows)
+    except Exception as exc:  # noqa: BLE001 - any pickling failure is the same answer: it cannot be shipped
+        name = getattr(extra_rows, "__qualname__", type(extra_rows).__qualname__)
+        raise InputError(InputIssue("extra_rows", "", f"the hook cannot be sent to the Dask workers of "
+                                                      f"--scheduler {scheduler} ({type(exc).__name__}: "
+                                                      f"{str(exc).splitlines()[0] if str(exc) else ''}); "
+                                                      "use a picklable function or the local pool", value=name)
+                         ) from None
 
 
 def chunks_of(todo: Chunk, n: int) -> list[Chunk]:
@@ -321,10 +348,12 @@ class DaskPool:
             self._log_level = None
 
     def solve(self, case: Case, kind: str, todo: Chunk, vdir: Path,
-              on_done: Callable[[str], None] | None = None) -> None:
+              on_done: Callable[[str], None] | None = None, extra_rows: ExtraRows | None = None) -> None:
         """Solve ``todo`` on the cluster, committing each variant's record to ``vdir`` as its chunk completes.
 
-        ``on_done(variant)`` is called after each variant's record is committed.
+        ``on_done(variant)`` is called after each variant's record is
+        committed; ``extra_rows`` is shipped with every task (check it first
+        with :func:`check_shippable`).
 
         Raises
         ------
@@ -339,7 +368,8 @@ class DaskPool:
 
         shipped = one_thread(case)
         chunks = chunks_of(todo, self.threads())
-        futures = self.client.map(solve_chunk, chunks, case=shipped, kind=kind, pure=False)
+        futures = self.client.map(solve_chunk, chunks, case=shipped, kind=kind, extra_rows=extra_rows,
+                                  pure=False)
         which = {f.key: i for i, f in enumerate(futures)}
         self.say(f"submitted {len(todo)} variants in {len(chunks)} chunks (one model build per chunk)")
         committed: set[str] = set()
@@ -379,9 +409,9 @@ class DaskPool:
 
         if fut.status == "finished":
             ids = {vid for vid, _ in chunk}
-            records = {rec["variant"]: rec for rec in fut.result() if rec.get("variant") in ids}
+            got = {rec["variant"]: rec for rec in fut.result() if rec.get("variant") in ids}
             for vid, changes in chunk:
-                rec = records.get(vid) or sweeps._died_record(vid, changes, "the Dask task returned no record "
+                rec = got.get(vid) or records.died_record(vid, changes, "the Dask task returned no record "
                                                                             "for this variant; not solved")
                 if rec.get("status") == InterruptedRun.status:
                     continue  # stopped by Ctrl-C on the worker: not a result, solved again on resume
@@ -404,7 +434,7 @@ class DaskPool:
     def _give_up(self, chunks: list[Chunk], committed: set[str], vdir: Path, why: str) -> None:
         left = [(vid, ch) for chunk in chunks for vid, ch in chunk if vid not in committed]
         for vid, changes in left:
-            if _commit_once(vdir, sweeps._died_record(vid, changes, f"{why}; not solved: run the sweep again"),
+            if _commit_once(vdir, records.died_record(vid, changes, f"{why}; not solved: run the sweep again"),
                             committed):
                 self._on_done(vid)
         self.say(f"{why}; {len(left)} variants recorded as failed")
@@ -423,7 +453,7 @@ def _commit_once(vdir: Path, rec: dict[str, Any], committed: set[str]) -> bool:
     if vid in committed or _final_on_disk(vdir, vid):
         committed.add(vid)
         return False
-    sweeps._commit(vdir, rec)
+    records.commit(vdir, rec)
     committed.add(vid)
     return True
 
@@ -434,4 +464,4 @@ def _final_on_disk(vdir: Path, vid: str) -> bool:
         status = json.loads((vdir / f"{vid}.json").read_text(encoding="utf-8")).get("status")
     except (OSError, ValueError, AttributeError):
         return False
-    return bool(status != sweeps.WORKER_DIED)
+    return bool(status != records.WORKER_DIED)
