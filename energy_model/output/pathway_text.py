@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from energy_model import vocabulary as n
+from energy_model.output.aggregation_text import annual_sentence
 from energy_model.output.glossary import target_label
 from energy_model.output.i18n import Lang, Names
 from energy_model.output.pathway_tables import NOT_PLANT
@@ -93,7 +94,23 @@ def pathway_assumptions(doc: dict[str, Any], lang: Lang) -> list[str]:
     return [lang("pathway.assume.foresight", foresight=foresight_text(doc, lang)),
             lang("pathway.assume.discount", rate=lang.q("share", doc["discount_rate"]), base=doc["base_year"],
                  pv=lang.q("money", doc["present_value_cny"])),
-            lang("pathway.assume.builds")]
+            lang("pathway.assume.builds"), *_aggregation(doc, lang)]
+
+
+def _aggregation(doc: dict[str, Any], lang: Lang) -> list[str]:
+    """How the periods' hours were represented, and what the full-year check of one period found."""
+    agg = doc.get("aggregation") or {}
+    if not agg or agg.get("method") == "none":
+        return []
+    out = [lang("pathway.assume.aggregation", days=agg["periods"], extremes=len(agg.get("extremes", [])))]
+    check = agg.get("check_full")
+    if check:
+        out.append(lang("pathway.assume.check_full", year=check["period"],
+                        error=f"{check['objective']['relative_error']:+.1%}"))
+        text = annual_sentence(check, None, lang)
+        if text:
+            out.append(text)
+    return out
 
 
 def targets_cost_sentence(doc: dict[str, Any], lang: Lang) -> str | None:
