@@ -34,8 +34,8 @@ from energy_model.output.charts.compare import capacity_by_run, cost_by_run
 from energy_model.output.glossary import unit_of
 from energy_model.output.i18n import LANGS, Lang, Names
 from energy_model.output.input_diff import InputDifference, InputValue, as_number, differences, read_inputs
-from energy_model.output.run_folder import COMPARISON, MANIFEST, comparison_folder_problem, publish, verify_run
 from energy_model.output.pathway_tables import workbook_rows
+from energy_model.output.run_folder import COMPARISON, MANIFEST, comparison_folder_problem, publish, verify_run
 from energy_model.output.verdicts import target_name
 from energy_model.output.workbook import write_table
 from energy_model.output.writers import open_netcdf
