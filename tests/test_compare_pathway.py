@@ -10,7 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from energy_model.cli.main import main
+from energy_model.output.compare import comparison_tables, load_runs
+from energy_model.output.compare_pathway import answer_sentences, pathway_inputs
 from energy_model.output.i18n import Lang
+from energy_model.output.input_diff import differences
 from energy_model.output.writers import open_netcdf
 from tests.conftest import copy_project
 
@@ -110,3 +113,24 @@ def test_pathway_and_plain_run_are_refused(pair: tuple[Path, Path], tiny_plan_ru
     assert "Traceback" not in err
     assert f"cannot compare pathway runs ({a}) with plain runs ({tiny_plan_run})" in err
     assert not out.exists()
+
+
+def test_pathway_inputs_name_commitments_and_a_missing_period(pair: tuple[Path, Path]) -> None:
+    """The lock-in case as inputs (the tiny fleet commits Sheyang Port's USC in 2025; the other run none), and a run without the baseline's 2025 period."""
+    a, b = pair
+    runs = load_runs([a, b])
+    assert runs[0].doc["committed_mw"] == [{"technology": "coal_usc", "period": 2025, "mw": 2000.0}]
+    without = dict(runs[0].doc, committed_mw=[])
+    found, _equal = differences([pathway_inputs(runs[0].doc, runs[0].inputs), pathway_inputs(without, runs[0].inputs)])
+    assert [(d.key, d.values[0].value, d.values[1].value) for d in found if d.values[0] and d.values[1]] == [
+        ("pathway.commitments", "coal_usc 2025: 2000 MW", "none")]
+    runs[1].doc = dict(runs[1].doc, periods=runs[1].doc["periods"][:1])
+    tables = {t.name: t for t in comparison_tables(runs)}
+    cost = next(r for r in tables["period_2025"].rows if r["item"].en == "Annual system cost")
+    assert cost["run0"] == pytest.approx(runs[0].doc["periods"][1]["annual_cost_cny_per_yr"], rel=1e-12)
+    assert cost["run1"] is None and cost["diff1"] is None
+    first = next(r for r in tables["period_2020"].rows if r["item"].en == "Annual system cost")
+    assert first["diff1"] == pytest.approx(runs[1].doc["periods"][0]["annual_cost_cny_per_yr"]
+                                           - runs[0].doc["periods"][0]["annual_cost_cny_per_yr"], rel=1e-9, abs=1e-3)
+    answer = answer_sentences([r.name for r in runs], [r.doc for r in runs], Lang("en"))[0]
+    assert "in 2020" in answer and "2025" not in answer
