@@ -14,8 +14,11 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace, Any], i
                        description="Compare two or more run folders written by `run.py run`: first the inputs that differ "
                                    "(each run's value and unit; equal inputs are counted), then targets, costs, "
                                    "capacities, generation, emissions and fuel use side by side, with differences "
-                                   "to the first (the baseline), in Chinese and English. Folders that are not run "
-                                   "folders of this tool are refused (exit code 2).")
+                                   "to the first (the baseline), in Chinese and English. Pathway runs are compared "
+                                   "period by period (present value, what the targets cost, each period's cost, "
+                                   "capacity, new build, CO2, trade and shadow prices); a pathway run and a plain "
+                                   "run are not compared. Folders that are not run folders of this tool are refused "
+                                   "(exit code 2).")
     p.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR", help="run folders, e.g. results/plan_year")
     p.add_argument("--out", type=Path, default=None,
                    help="folder to write compare.html and compare.xlsx into, outside run folders; an existing "

@@ -27,12 +27,14 @@ from openpyxl import Workbook
 from energy_model import vocabulary as n
 from energy_model.errors import InputError, InputIssue, OutputError
 from energy_model.output import chart_data
+from energy_model.output import compare_pathway as cp
 from energy_model.output import tables as tb
 from energy_model.output.assumptions import describe
 from energy_model.output.charts.compare import capacity_by_run, cost_by_run
 from energy_model.output.glossary import unit_of
 from energy_model.output.i18n import LANGS, Lang, Names
 from energy_model.output.input_diff import InputDifference, InputValue, as_number, differences, read_inputs
+from energy_model.output.pathway_tables import workbook_rows
 from energy_model.output.run_folder import COMPARISON, MANIFEST, comparison_folder_problem, publish, verify_run
 from energy_model.output.verdicts import target_name
 from energy_model.output.workbook import write_table
@@ -57,6 +59,7 @@ class Run:
     reference: xr.Dataset
     inputs: xr.Dataset
     used: dict[str, InputValue] = field(default_factory=dict)  # the run's inputs (assumptions.csv)
+    pathway: bool = False  # a pathway run (summary.json is the pathway document, Datasets have periods)
 
 
 def check_run_folder(folder: Path) -> list[InputIssue]:
@@ -77,7 +80,8 @@ def check_run_folder(folder: Path) -> list[InputIssue]:
     if manifest.get("status") != "optimal":
         return [InputIssue(where, f"{MANIFEST}:status", "not a finished run (only proven optima are compared)",
                            value=manifest.get("status"))]
-    missing = [f for f in REQUIRED if f not in manifest["files"] or not (folder / f).is_file()]
+    required = cp.REQUIRED if cp.is_pathway(manifest) else REQUIRED
+    missing = [f for f in required if f not in manifest["files"] or not (folder / f).is_file()]
     if missing:
         return [InputIssue(where, "", f"run folder without {', '.join(missing)} (written by an older version?)")]
     try:
@@ -87,31 +91,38 @@ def check_run_folder(folder: Path) -> list[InputIssue]:
     return []
 
 
+def _is_pathway(folder: Path) -> bool:
+    return cp.is_pathway(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+
+
 def _read_run(folder: Path) -> tuple[Run | None, list[InputIssue]]:
     """Read a checked run folder's files; a file that cannot be read (truncated, damaged) is an issue naming it."""
-    path = folder / "summary.json"
+    path, pathway = folder / "summary.json", _is_pathway(folder)
+    keys = cp.SUMMARY_KEYS if pathway else SUMMARY_KEYS
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return None, [InputIssue(str(path), "", f"cannot be read as JSON ({exc}); is the file truncated? "
                                                 "Run the scenario again to rewrite it")]
-    if not isinstance(doc, dict) or not all(k in doc for k in SUMMARY_KEYS):
+    if not isinstance(doc, dict) or not all(k in doc for k in keys):
         return None, [InputIssue(str(path), "", f"not the summary of a run: expected a JSON object with "
-                                                f"{', '.join(SUMMARY_KEYS)}")]
-    data = {}
+                                                f"{', '.join(keys)}")]
+    data = {"reference.nc": xr.Dataset()}  # a pathway without enforced targets has no reference
     for name in ("results.nc", "reference.nc", "inputs.nc"):
+        if pathway and not (folder / name).is_file():
+            continue
         try:
             data[name] = open_netcdf(folder / name)
         except (OSError, ValueError, RuntimeError) as exc:
             return None, [InputIssue(str(folder / name), "", f"cannot be read as NetCDF ({exc}); is the file "
                                                               "truncated? Run the scenario again to rewrite it")]
     try:
-        used = read_inputs(folder, doc)
+        used = cp.pathway_inputs(doc, data["inputs.nc"]) if pathway else read_inputs(folder, doc)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, AttributeError) as exc:
         return None, [InputIssue(str(folder / "assumptions.csv"), "", f"cannot be read as the run's assumptions "
                                                                       f"({exc}); run the scenario again to rewrite it")]
     return Run(folder, str(doc.get("scenario") or folder.name), doc, data["results.nc"], data["reference.nc"],
-               data["inputs.nc"], used), []
+               data["inputs.nc"], used, pathway), []
 
 
 def load_runs(folders: list[Path], issues: list[InputIssue] | None = None) -> list[Run]:
@@ -134,6 +145,9 @@ def load_runs(folders: list[Path], issues: list[InputIssue] | None = None) -> li
     if len(folders) < 2:
         issues.insert(0, InputIssue("compare", "RUN_DIR", "give at least two run folders to compare",
                                     value=[str(f) for f in folders]))
+    pathways = [] if issues else [f for f in folders if _is_pathway(f)]
+    if pathways and len(pathways) < len(folders):
+        issues.append(cp.mixed_issue(pathways, [f for f in folders if f not in pathways]))
     if issues:
         raise InputError(issues)
     runs = []
@@ -192,7 +206,7 @@ def _union(lists: list[list[str]]) -> list[str]:
 
 
 def _names(runs: list[Run]) -> Names:
-    return Names(runs[0].inputs)
+    return cp._names(runs[0].inputs)
 
 
 def key_numbers(runs: list[Run]) -> tb.Table:
@@ -290,7 +304,8 @@ def input_differences(runs: list[Run]) -> tuple[list[InputDifference], int]:
 
 
 def _input_words(key: str, names: Names, lang: Lang) -> str:
-    return lang("param.extra_rows") if key == "extra_rows" else describe(key, names, lang)
+    return lang("param.extra_rows") if key == "extra_rows" else cp.input_words(key, names, lang) or \
+        describe(key, names, lang)
 
 
 def _input_unit(key: str, values: tuple[InputValue | None, ...], lang: Lang) -> str:
@@ -357,15 +372,29 @@ def input_lines(runs: list[Run]) -> list[str]:
 
 def comparison_tables(runs: list[Run]) -> list[tb.Table]:
     """Every table of a comparison, in the order shown: the inputs that differ first, then the outputs."""
+    if runs[0].pathway:
+        return [inputs_table(runs), *cp.pathway_tables(
+            [r.doc for r in runs], [r.inputs for r in runs],
+            lambda name, title, rows, fmt: _table(name, title, runs, rows, fmt), _row)]
     return [inputs_table(runs), key_numbers(runs), targets(runs), costs(runs),
             _per_tech(runs, "capacity_mw", 1.0, "unit.mw", "capacity", "compare.capacity"),
             _per_tech(runs, "generation_mwh_per_yr", 1e3, "unit.gwh_per_yr", "generation", "compare.generation"),
             emissions(runs), fuels(runs)]
 
 
+def _status(run: Run, lang: Lang) -> str:
+    return cp.status_text(run.doc, lang) if run.pathway else lang(f"status.{run.doc['target_status']}")
+
+
+def _answer(runs: list[Run], lang: Lang) -> list[str]:
+    return cp.answer_sentences([r.name for r in runs], [r.doc for r in runs], lang) if runs[0].pathway else []
+
+
 def _notices(runs: list[Run], lang: Lang) -> list[str]:
     out = []
     for r in runs:
+        if r.pathway:
+            continue
         method = str(r.inputs.attrs.get("aggregation_method", "none"))
         if method != "none":
             out.append(lang("compare.notice_aggregated", run=r.name, method=lang(f"aggregation.method.{method}"),
@@ -388,11 +417,13 @@ def render_compare(runs: list[Run], tables: list[tb.Table]) -> str:
     names = _names(runs)
     for code in LANGS:
         lang = Lang(code)
-        langs.append({"code": code, "html": lang.html, "t": lang, "tables": [html_table(t, lang) for t in tables], "notices": _notices(runs, lang),
+        shown = [dict(html_table(t, lang), title=cp.table_title(t.name, t.title, lang)) for t in tables]
+        langs.append({"code": code, "html": lang.html, "t": lang, "tables": shown, "notices": _notices(runs, lang),
                       "inputs_equal": equal_inputs_line(runs, lang),
                       "runs": [{"name": r.name, "title": r.doc.get("title") or "", "folder": str(r.folder),
-                                "status": lang(f"status.{r.doc['target_status']}")} for r in runs],
-                      "charts": [Markup(capacity_by_run(runs, lang, names)), Markup(cost_by_run(runs, lang))]})
+                                "status": _status(r, lang)} for r in runs], "answer": _answer(runs, lang),
+                      "charts": [] if runs[0].pathway else [Markup(capacity_by_run(runs, lang, names)),
+                                                            Markup(cost_by_run(runs, lang))]})
     return _ENV.get_template("compare.html").render(langs=langs, base=runs[0].name)
 
 
@@ -404,12 +435,12 @@ def write_compare_workbook(path: Path, runs: list[Run], tables: list[tb.Table]) 
     append_row(ws, [zh("col.run"), zh("col.title"), zh("col.folder"), zh("col.outcome")])
     append_row(ws, [en("col.run"), en("col.title"), en("col.folder"), en("col.outcome")])
     for r in runs:
-        append_row(ws, [r.name, r.doc.get("title") or "", str(r.folder), en(f"status.{r.doc['target_status']}")])
+        append_row(ws, [r.name, r.doc.get("title") or "", str(r.folder), _status(r, en)])
     for code in LANGS:
-        for note in _notices(runs, Lang(code)):
+        for note in _answer(runs, Lang(code)) + _notices(runs, Lang(code)):
             append_row(ws, [note])
     for t in tables:
-        sheet = write_table(wb, t)
+        sheet = write_table(wb, workbook_rows(t))
         if t.name == "inputs":
             for code in LANGS:
                 append_row(sheet, [equal_inputs_line(runs, Lang(code))])
