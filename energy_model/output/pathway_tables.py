@@ -274,20 +274,21 @@ FIGURE_LABELS = {"new_energy_share": "summary.new_energy_share", "co2_production
                  "co2_consumption": "summary.co2_consumption", "imports": "summary.imports",
                  "exports": "summary.exports", "capacity": "pathway.item.capacity",
                  "total_capacity": "pathway.item.capacity", "consumption": "pathway.item.consumption",
-                 "new_energy": "pathway.item.new_energy"}
+                 "new_energy": "pathway.item.new_energy",
+                 "new_energy_generation_part_year": "pathway.item.new_energy_generation_part_year"}
 
 
 def item_label(item: str, names: Names) -> Bi | str:
     """A published item's display name in both languages: technology, group or carrier, fuel or figure."""
     if item in names.tech["en"]:
         return bi_names(item, names)
+    if Lang("en").has(f"group.{item}"):  # a carrier or group (coal, gas...) before a fuel of the same id
+        return bi_names(item, names, "group")
     if item in names.fuel["en"]:
         return bi_names(item, names, "fuel")
     key = item.removesuffix("_t_per_yr").removesuffix("_mwh_per_yr")
     if key in FIGURE_LABELS:
         return bi(FIGURE_LABELS[key])
-    if Lang("en").has(f"group.{item}"):
-        return bi_names(item, names, "group")
     return item
 
 
