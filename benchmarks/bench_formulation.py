@@ -74,6 +74,10 @@ solved the plan year faster):
    stall and IPX restart.
 4. 3 plus annual totals as running sums over days (energy, fuel supply: no
    row over 26 entries): 1.10e7 entries, 8.3e8 flops, the same stall.
+5. 4 with the augmented system forced (``hipo_system = augmented``):
+   converges, 57 iterations, 110.5 CPU s, 1.94 CPU s per iteration (factor
+   6.15e6 entries, 1.2e8 flops), objective -5.2e-10 from the reference: the
+   same optimum, no faster.
 
 On quick_week (336 h) variants 1, 3 and 4 gave 10 to 25 % less CPU per
 iteration but more iterations (44 to 54 against 35 to 37). Open: the normal
