@@ -127,7 +127,8 @@ def _summary(f: _Facts, table: pd.DataFrame, meta: dict[str, Any], lang: Lang) -
         out.append(lang("sweep.summary.none_optimal"))
     if metric(meta):
         periods = [str(p) for p in meta.get("periods") or []]
-        out.insert(1, lang("sweep.summary.pathway", periods=lang("common.list_sep").join(periods), last=periods[-1]))
+        out.insert(1, lang("sweep.summary.pathway", periods=("、" if lang.code == "zh" else ", ").join(periods),
+                           last=periods[-1]))
     solve = numeric(table, "solve_s").dropna()
     if len(solve):
         out.append(lang("sweep.summary.solve", total=lang.num(float(solve.sum()), 1),
