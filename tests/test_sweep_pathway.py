@@ -53,7 +53,7 @@ def no_sweep_solve(monkeypatch: pytest.MonkeyPatch, no_solver: list[str]) -> lis
 
 def test_a_variant_is_the_pathway_with_its_changes(pathway_project):
     proj = pathway_project
-    sweep = proj.scenario(SWEEP, "tiny_pathway_sweep.yaml")
+    sweep = proj.scenario(SWEEP + "workers: 2\n", "tiny_pathway_sweep.yaml")  # one worker process per variant
     table = run_sweep(sweep, proj.out)
     assert list(table["status"]) == ["optimal", "optimal"]
     path = proj.root / "scenarios" / "tiny_pathway.yaml"
@@ -132,6 +132,24 @@ def test_plan_and_validate_list_the_pathway_variants(pathway_project, no_sweep_s
     plan = pd.read_csv(proj.out / "tiny_pathway_sweep" / "plan.csv", encoding="utf-8-sig", index_col="variant")
     assert plan[f"param.periods.2025.{CAPEX}"].tolist() == [7000, 12000]
     assert plan["param.economics.carbon_price_cny_per_t"].tolist() == [50, 150]
+    assert no_sweep_solve == []
+
+
+def test_oat_starts_from_each_period_value(pathway_project, no_sweep_solve):
+    proj = pathway_project
+    text = f"""\
+name: tiny_pathway_oat
+scenario: tiny_pathway.yaml
+mode: oat
+parameters:
+  periods.2025.{CAPEX}: {{low: 5000, high: 15000}}
+"""
+    sweep = proj.scenario(text, "tiny_pathway_oat.yaml")
+    assert main(["--quiet", "sweep", str(sweep), "--out", str(proj.out), "--plan"]) == 0
+    plan = pd.read_csv(proj.out / "tiny_pathway_oat" / "plan.csv", encoding="utf-8-sig", index_col="variant")
+    base = load_pathway(proj.root / "scenarios" / "tiny_pathway.yaml").cases[1].technologies.loc["offshore_wind",
+                                                                                                   "capex_cny_per_kw"]
+    assert plan[f"param.periods.2025.{CAPEX}"].tolist() == [base, 5000, 15000]
     assert no_sweep_solve == []
 
 
