@@ -140,6 +140,8 @@ def _validate_sweep(path: Path) -> int:
 
     prep = prepare_sweep(path)
     verify = "" if prep.full is None else ", verified on the full horizon"
+    if prep.pathway is not None:
+        verify = f", each a pathway of periods {', '.join(map(str, prep.pathway.periods))}"
     print(f"{path}: valid sweep file ({len(prep.keyed):,} variants, mode {prep.spec.mode}, "
           f"{len(prep.spec.parameters)} parameters of {prep.scenario.name}{verify}; {prep.spec.workers} "
           f"worker{'s' if prep.spec.workers != 1 else ''})")

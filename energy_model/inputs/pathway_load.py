@@ -254,3 +254,11 @@ def apply_pathway_changes(pathway_source: Pathway | str | Path, changes: Mapping
         rate = cases[0].economics.discount_rate
     return Pathway(pathway.periods, pathway.years, pathway.foresight, rate, tuple(cases), pathway.lifetime,
                    pathway.committed_mw, pathway.committed_mwh, pathway.file, pathway.attrs)
+
+
+def without_targets(pathway: Pathway) -> Pathway | None:
+    """The same pathway with every enforced or soft target only reported (None: nothing to relax)."""
+    changes = {f"{PERIOD_PREFIX}.{year}.targets.{name}.mode": n.REPORT
+               for year, case in zip(pathway.periods, pathway.cases)
+               for name, spec in case.targets.items() if spec.mode != n.REPORT}
+    return apply_pathway_changes(pathway, changes) if changes else None

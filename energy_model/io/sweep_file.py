@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from energy_model.errors import InputError, InputIssue
 from energy_model.io.paths import safe_path
+from energy_model.io.pathway_file import PathwayFile, is_pathway_file, read_pathway_file
 from energy_model.io.scenario_file import LoadedScenario, issues_from_validation, load_scenario
 from energy_model.io.sweep_spec import TAGS, SweepSpec
 from energy_model.io.yaml_safe import load_yaml
@@ -69,7 +70,9 @@ class SweepFile:
     lines : mapping of str to int
         Line of each key of the sweep file (for messages).
     loaded : LoadedScenario
-        The scenario file, read and validated.
+        The scenario file, read and validated (a pathway: its first period).
+    pathway : PathwayFile or None
+        The pathway file, when the scenario is one (each variant is solved as a pathway).
     """
 
     spec: SweepSpec
@@ -77,6 +80,7 @@ class SweepFile:
     scenario: Path
     lines: Mapping[str, int]
     loaded: LoadedScenario
+    pathway: PathwayFile | None = None
 
     @property
     def file(self) -> str:
@@ -92,7 +96,7 @@ def load_sweep(path: str | Path) -> SweepFile:
     InputError
         Every problem of the file together: its keys and values, a scenario
         that is missing or invalid, and ``verify`` on a scenario that is not
-        aggregated.
+        aggregated, and ``verify`` on a pathway.
     """
     path = Path(path)
     data, lines = load_yaml(path)
@@ -115,20 +119,27 @@ def load_sweep(path: str | Path) -> SweepFile:
                                      line=lines.get("scenario")))
             scenario = None
     loaded: LoadedScenario | None = None
+    pathway: PathwayFile | None = None
     if scenario is not None:
         try:
-            loaded = load_scenario(scenario)
+            if is_pathway_file(load_yaml(scenario)[0]):
+                pathway = read_pathway_file(scenario)
+                loaded = pathway.periods[0]
+            else:
+                loaded = load_scenario(scenario)
         except InputError as err:
             if raw.get("verify") is not None or not issues and spec is not None:
                 issues += err.issues
             else:
                 raise InputError(issues or err.issues) from None
         else:
-            if raw.get("verify") is not None and loaded.scenario.aggregation.method == "none":
+            if raw.get("verify") is not None and pathway is not None:
+                issues.append(verify_pathway(path.name, lines))
+            elif raw.get("verify") is not None and loaded.scenario.aggregation.method == "none":
                 issues.append(verify_unaggregated(path.name, lines))
     if issues or spec is None or scenario is None or loaded is None:
         raise InputError(issues)
-    return SweepFile(spec, path, scenario, lines, loaded)
+    return SweepFile(spec, path, scenario, lines, loaded, pathway)
 
 
 def verify_unaggregated(file: str, lines: Mapping[str, int]) -> InputIssue:
@@ -138,3 +149,12 @@ def verify_unaggregated(file: str, lines: Mapping[str, int]) -> InputIssue:
                                       "(aggregation.method is none); remove verify or aggregate the scenario",
                       line=lines.get("verify"))
 
+
+
+def verify_pathway(file: str, lines: Mapping[str, int]) -> InputIssue:
+    """The problem of ``verify`` in a sweep of a pathway scenario."""
+    return InputIssue(file, "verify", "verify re-solves variants of a single-year scenario on its full year; a "
+                                      "pathway sweep solves every variant as a whole pathway and has no full-year "
+                                      "solve to compare with: remove verify (python run.py run PATHWAY.yaml "
+                                      "--check-period YEAR checks one period on its full year)",
+                      line=lines.get("verify"))

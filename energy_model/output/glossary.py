@@ -16,6 +16,7 @@ Chinese text; where none is given they show the English one behind a marker
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -51,7 +52,8 @@ def parameter_words(path: str, lang: Lang, name_of: NameOf, unit: bool = True) -
     ----------
     path : str
         ``technologies.<id>.<column>``, ``fuels.<id>.<column>`` (with or without ``overrides.``), or a
-        scenario key (``economics.carbon_price_cny_per_t``, ``demand.annual_twh``, ``cost_year`` ...).
+        scenario key (``economics.carbon_price_cny_per_t``, ``demand.annual_twh``, ``cost_year`` ...);
+        a pathway sweep's ``periods.<year>.<path>`` is the path's words with the year.
     name_of : callable
         ``name_of(kind, ident, lang)`` -> display name (kind: ``technology`` or ``fuel``).
     unit : bool
@@ -62,6 +64,9 @@ def parameter_words(path: str, lang: Lang, name_of: NameOf, unit: bool = True) -
     str
         The words; the path itself (and its unit) where the catalogue has no words for it.
     """
+    period = re.match(r"^periods\.(\d{4})\.(.+)$", path)
+    if period is not None:
+        return lang("glossary.in_period", words=parameter_words(period[2], lang, name_of, unit), year=period[1])
     parts = path.removeprefix("overrides.").split(".")
     column = parts[-1]
     if len(parts) == 3 and parts[0] in TABLES:

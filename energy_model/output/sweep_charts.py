@@ -75,12 +75,19 @@ def target_value_text(meta: dict[str, Any], target: str, value: float, lang: Lan
     return f"{lang.num(value, 3 if abs(value) < 10 else 0)} {unit}".strip()
 
 
-def money(value: float, lang: Lang) -> str:
-    return lang.q("money", value, per="yr")
+def metric(meta: dict[str, Any] | None) -> str:
+    """Suffix of the messages of a sweep's headline: ``_pv`` for a pathway sweep (present value [CNY]), else ""
+    (annual cost [CNY/yr])."""
+    return "_pv" if meta and meta.get("periods") else ""
 
 
-def signed_money(value: float, lang: Lang) -> str:
-    text = money(value, lang)
+def money(value: float, lang: Lang, meta: dict[str, Any] | None = None) -> str:
+    """The headline in words: an annual cost [CNY/yr], or a present value [CNY] in a pathway sweep."""
+    return lang.q("money", value, per="" if metric(meta) else "yr")
+
+
+def signed_money(value: float, lang: Lang, meta: dict[str, Any] | None = None) -> str:
+    text = money(value, lang, meta)
     return ("+" + text) if value > 0 and math.isfinite(value) else text
 
 
@@ -128,7 +135,7 @@ def _decimals(values: np.ndarray) -> int:
 
 def heatmap_chart(hm: Heatmap, meta: dict[str, Any], lang: Lang) -> str:
     """Cells coloured and labelled with the objective over two parameters [M CNY/yr or 亿元/年]."""
-    title = lang("sweep.chart.heatmap")
+    title = lang("sweep.chart.heatmap" + metric(meta))
     scale = lang.scale("money")
     grid = hm.values.to_numpy(dtype=float) / scale
     decimals = _decimals(grid)
@@ -160,7 +167,7 @@ def heatmap_chart(hm: Heatmap, meta: dict[str, Any], lang: Lang) -> str:
         ax.set_ylabel(_param_label(hm.y, meta, lang))
         ax.grid(visible=False)
         bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
-        bar.set_label(lang("sweep.axis.objective"))
+        bar.set_label(lang("sweep.axis.objective" + metric(meta)))
         _value_axis(bar.ax.yaxis, lang)
         ax.set_title(title, loc="left")
         return to_svg(fig, f"sweep-heatmap-{lang.code}", title)
@@ -168,7 +175,7 @@ def heatmap_chart(hm: Heatmap, meta: dict[str, Any], lang: Lang) -> str:
 
 def tornado_chart(tor: pd.DataFrame, meta: dict[str, Any], lang: Lang) -> str:
     """Horizontal bars: objective change from the base for each parameter's low and high value, widest on top."""
-    title = lang("sweep.chart.tornado")
+    title = lang("sweep.chart.tornado" + metric(meta))
     scale = lang.scale("money")
     labels = [_param_label(str(p), meta, lang) for p in tor.index]
     width = text_width_in([line for lab in labels for line in lab.split("\n")])
@@ -195,7 +202,7 @@ def tornado_chart(tor: pd.DataFrame, meta: dict[str, Any], lang: Lang) -> str:
         ax.axvline(0, color="#333333", linewidth=0.8)
         ax.set_xlim(-span * 1.45, span * 1.45)
         ax.set_yticks(y, labels)
-        ax.set_xlabel(lang("sweep.axis.delta"))
+        ax.set_xlabel(lang("sweep.axis.delta" + metric(meta)))
         ax.grid(axis="y", visible=False)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=9.5)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
@@ -209,7 +216,7 @@ def _panels(count: int) -> tuple[int, int]:
 
 def scatter_chart(table: pd.DataFrame, params: list[str], meta: dict[str, Any], lang: Lang) -> str:
     """The objective of each variant against each parameter, one panel per parameter; failed variants marked."""
-    title = lang("sweep.chart.scatter")
+    title = lang("sweep.chart.scatter" + metric(meta))
     scale = lang.scale("money")
     ok = (statuses(table) == OPTIMAL) & numeric(table, OBJECTIVE).notna()
     rows, cols = _panels(len(params))
@@ -229,7 +236,7 @@ def scatter_chart(table: pd.DataFrame, params: list[str], meta: dict[str, Any], 
             _value_axis(ax.xaxis, lang)
             _value_axis(ax.yaxis, lang)
             if i % cols == 0:
-                ax.set_ylabel(lang("sweep.axis.objective"))
+                ax.set_ylabel(lang("sweep.axis.objective" + metric(meta)))
         for ax in axes[len(params):]:
             ax.set_visible(False)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=9.5)

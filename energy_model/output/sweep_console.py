@@ -14,7 +14,8 @@ from energy_model.output.sweep_charts import value_text
 
 
 def format_sweep_table(table: pd.DataFrame, folder: Path | None, lang: Lang | None = None) -> str:
-    """The sweep's variants as aligned text: swept values as typed, status, objective [M CNY/yr].
+    """The sweep's variants as aligned text: swept values as typed, status, objective [M CNY/yr]
+    (a pathway sweep, with ``present_value_cny``: the present value [M CNY]).
 
     Parameters
     ----------
@@ -36,13 +37,15 @@ def format_sweep_table(table: pd.DataFrame, folder: Path | None, lang: Lang | No
     heads = ["variant", *(str(c).removeprefix("param.") for c in params)]
     if "status" in table.columns:
         heads.append("status")
-    heads.append(f"objective [{lang('unit.money_per_yr')}]")
+    headline = "present_value_cny" if "present_value_cny" in table.columns else "objective_cny_per_yr"
+    heads.append(f"present value [{lang('unit.money')}]" if headline == "present_value_cny"
+                 else f"objective [{lang('unit.money_per_yr')}]")
     rows = []
     for variant, r in table.iterrows():
         cells = [str(variant)] + [_value(r[c], lang) for c in params]
         if "status" in table.columns:
             cells.append(str(r["status"]))
-        objective = pd.to_numeric(r.get("objective_cny_per_yr"), errors="coerce")
+        objective = pd.to_numeric(r.get(headline), errors="coerce")
         cells.append(lang.num(None if pd.isna(objective) else float(objective) / lang.scale("money"), 1))
         rows.append(cells)
     numeric = [False] + [True] * len(params) + ([False] if "status" in table.columns else []) + [True]

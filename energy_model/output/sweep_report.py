@@ -26,6 +26,7 @@ The numbers are computed by the pure functions of
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from energy_model.output.sensitivity_chart import sensitivity_context
 from energy_model.output.sweep_charts import (
     MAX_PANELS,
     heatmap_chart,
+    metric,
     money,
     param_unit,
     param_words,
@@ -114,15 +116,19 @@ def _summary(f: _Facts, table: pd.DataFrame, meta: dict[str, Any], lang: Lang) -
                                                                           str(meta.get("mode", ""))))]
     if len(f.ok):
         obj = numeric(f.ok, OBJECTIVE)
-        out.append(lang("sweep.summary.range", low=money(float(obj.min()), lang), low_id=str(obj.idxmin()),
-                        high=money(float(obj.max()), lang), high_id=str(obj.idxmax()),
-                        span=money(float(obj.max() - obj.min()), lang)))
+        out.append(lang("sweep.summary.range" + metric(meta), low=money(float(obj.min()), lang, meta), low_id=str(obj.idxmin()),
+                        high=money(float(obj.max()), lang, meta), high_id=str(obj.idxmax()),
+                        span=money(float(obj.max() - obj.min()), lang, meta)))
         co2 = numeric(f.ok, "co2_t_per_yr").dropna()
         if len(co2):
             out.append(lang("sweep.summary.co2", low=lang.q("mass", float(co2.min()), per="yr"),
                             high=lang.q("mass", float(co2.max()), per="yr")))
     else:
         out.append(lang("sweep.summary.none_optimal"))
+    if metric(meta):
+        periods = [str(p) for p in meta.get("periods") or []]
+        out.insert(1, lang("sweep.summary.pathway", periods=("、" if lang.code == "zh" else ", ").join(periods),
+                           last=periods[-1]))
     solve = numeric(table, "solve_s").dropna()
     if len(solve):
         out.append(lang("sweep.summary.solve", total=lang.num(float(solve.sum()), 1),
@@ -133,7 +139,7 @@ def _summary(f: _Facts, table: pd.DataFrame, meta: dict[str, Any], lang: Lang) -
         out.append(lang("sweep.summary.list_together"))
     elif len(eff) and len(f.ok):
         top = str(eff.index[0])
-        out.append(lang(f"sweep.summary.top.{method}", param=_dim_text(top, f, lang, meta), effect=money(float(eff.iloc[0]), lang),
+        out.append(lang(f"sweep.summary.top.{method}", param=_dim_text(top, f, lang, meta), effect=money(float(eff.iloc[0]), lang, meta),
                         low=value_text(f.influence.at[top, "low"], lang),
                         high=value_text(f.influence.at[top, "high"], lang),
                         unit=param_unit(top, meta, lang)))
@@ -151,7 +157,7 @@ def _param_rows(f: _Facts, meta: dict[str, Any], lang: Lang) -> list[dict[str, s
                      "base": value_text(base[p], lang) if p in base else "",
                      "low": value_text(f.influence.at[p, "low"], lang),
                      "high": value_text(f.influence.at[p, "high"], lang),
-                     "effect": money(float(eff), lang) if math.isfinite(eff) else lang.num(None)})
+                     "effect": money(float(eff), lang, meta) if math.isfinite(eff) else lang.num(None)})
     return rows
 
 
@@ -187,7 +193,7 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
         fixed = lang("common.list_sep").join(f"{param_words(p, meta, lang)} = {value_text(v, lang)} "
                                              f"{param_unit(p, meta, lang)}".strip()
                                              for p, v in f.heatmap.fixed.items())
-        heat_note = lang("sweep.caption.heatmap", x=_dim_text(f.heatmap.x, f, lang, meta),
+        heat_note = lang("sweep.caption.heatmap" + metric(meta), x=_dim_text(f.heatmap.x, f, lang, meta),
                          y=_dim_text(f.heatmap.y, f, lang, meta)) + \
             (" " + lang("sweep.caption.heatmap_failed") if f.heatmap.failed.to_numpy().any() else "") + \
             (" " + lang("sweep.caption.heatmap_fixed", fixed=fixed) if fixed else "")
@@ -199,10 +205,10 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
                                  "base": value_text(r["base_value"], lang), "low": value_text(r["low_value"], lang),
                                  "high": value_text(r["high_value"], lang),
                                  "low_delta": lang("sweep.failed_cell") if r["low_failed"] else
-                                 signed_money(r["low_delta"], lang),
+                                 signed_money(r["low_delta"], lang, meta),
                                  "high_delta": lang("sweep.failed_cell") if r["high_failed"] else
-                                 signed_money(r["high_delta"], lang),
-                                 "swing": money(r["swing"], lang)})
+                                 signed_money(r["high_delta"], lang, meta),
+                                 "swing": money(r["swing"], lang, meta)})
     target_rows = []
     for k, r in f.targets.iterrows():
         unit = price_unit(meta, str(k), lang)
@@ -223,8 +229,8 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
     verify: dict[str, Any] | None = None
     if f.verification is not None:
         per_variant, per_tech = f.verification
-        verify = {"variants": [{"id": str(v), "aggregated": money(r["aggregated"], lang),
-                                "full": money(r["full"], lang) if r["full_status"] == OPTIMAL else
+        verify = {"variants": [{"id": str(v), "aggregated": money(r["aggregated"], lang, meta),
+                                "full": money(r["full"], lang, meta) if r["full_status"] == OPTIMAL else
                                 lang("sweep.failed_cell") + f" ({r['full_status']})", "error": _pct(r["error"], lang),
                                 "worst": tech(str(r.get("worst_technology", "") or "")) or "—",
                                 "worst_mw": lang.num(r.get("worst_error_mw", math.nan), 1),
@@ -236,6 +242,7 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
                              "mean_mw": _signed(r["mean_error_mw"], lang), "max_pct": _pct(r["largest_error"], lang)}
                             for t, r in per_tech.iterrows()]}
     return {"code": code, "html": lang.html, "t": lang, "charts": charts, "summary": _summary(f, table, meta, lang),
+            "metric": metric(meta),
             "params": _param_rows(f, meta, lang), "failed": _failed_rows(table, f.status),
             "failed_more": max(0, int((f.status != OPTIMAL).sum()) - MAX_FAILED_LISTED),
             "heat_note": heat_note, "tornado": tornado_rows, "targets": target_rows, "top": top,
@@ -304,19 +311,37 @@ def sweep_report_html(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         ``name``, ``scenario``, ``mode`` (grid, list, random, lhs, sobol, oat), ``parameters``
         (paths), ``base`` (path -> base value), ``units`` (column -> unit); optional
         ``target_kinds`` (target -> min_share, min_capacity, max_emissions: bilingual price
-        units) and ``tech_names`` (technology -> {"zh": ..., "en": ...}).
+        units) and ``tech_names`` (technology -> {"zh": ..., "en": ...}); ``periods`` (period
+        years) for a pathway sweep: its headline is ``present_value_cny`` [CNY], and its
+        capacities and targets are those of the last period (:func:`_pathway_view`).
 
     Raises
     ------
     ValueError
         When the table has no ``status`` column.
     """
+    if meta.get("periods"):
+        table = _pathway_view(table, meta)
     if OBJECTIVE not in table.columns:  # every variant failed: no solved numbers, but the page still lists them
         table = table.assign(**{OBJECTIVE: np.nan})
     facts = _facts(table, meta)
     langs = [_language_context(code, facts, table, meta) for code in LANGS]
     return _ENV.get_template("sweep_report.html").render(meta=meta, langs=langs, name=str(meta.get("name", "")),
                                                          scenario=str(meta.get("scenario", "")))
+
+
+def _pathway_view(table: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
+    """A pathway sweep's table as the page reads it: ``present_value_cny`` [CNY] as the headline, the last period's
+    ``capacity_mw.<g>``, ``target_value.<k>`` and ``target_shadow_price.<k>``; other per-period columns left out."""
+    last = f".{meta['periods'][-1]}"
+    per_period = {c for c in table.columns if re.search(r"\.\d{4}$", str(c)) and not str(c).startswith("param.")}
+    out = table[[c for c in table.columns if c not in per_period]].copy()
+    if "present_value_cny" in table.columns:
+        out[OBJECTIVE] = table["present_value_cny"]
+    for c in sorted(per_period):
+        if c.endswith(last) and c.split(".")[0] in ("capacity_mw", "target_value", "target_shadow_price"):
+            out[c.removesuffix(last)] = table[c]
+    return out
 
 
 def write_sweep_report(table: pd.DataFrame, meta: dict[str, Any], path: Path,

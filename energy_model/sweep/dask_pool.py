@@ -52,6 +52,7 @@ from energy_model.engine.extra_rows import ExtraRows
 from energy_model.errors import EnergyModelError, InputError, InputIssue, InterruptedRun
 from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes
+from energy_model.io.pathway_spec import Pathway
 from energy_model.sweep import records
 
 #: ``--scheduler`` value that starts a cluster on this machine.
@@ -347,7 +348,7 @@ class DaskPool:
             self._log.setLevel(level)
             self._log_level = None
 
-    def solve(self, case: Case, kind: str, todo: Chunk, vdir: Path,
+    def solve(self, case: Case | Pathway, kind: str, todo: Chunk, vdir: Path,
               on_done: Callable[[str], None] | None = None, extra_rows: ExtraRows | None = None) -> None:
         """Solve ``todo`` on the cluster, committing each variant's record to ``vdir`` as its chunk completes.
 
@@ -363,9 +364,13 @@ class DaskPool:
             chunks are cancelled.
         RuntimeError
             A bug in a task, with the worker's traceback.
+        InputError
+            ``case`` is a Pathway: pathway sweeps run on the local pool.
         """
         import distributed
 
+        if isinstance(case, Pathway):  # run_sweep refuses it before anything is written; this is the pool's own guard
+            raise InputError(InputIssue("--scheduler", "", "a pathway sweep runs on the local worker pool"))
         shipped = one_thread(case)
         chunks = chunks_of(todo, self.threads())
         futures = self.client.map(solve_chunk, chunks, case=shipped, kind=kind, extra_rows=extra_rows,

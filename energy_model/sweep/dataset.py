@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,12 +17,14 @@ from energy_model.sweep.design import Expansion
 
 VECTOR_DIMS = {"capacity_mw": n.TECH, "cost_cny_per_yr": "component", "target_value": n.TARGET,
                "target_shadow_price": n.TARGET, "fuel_use_units_per_yr": n.FUEL,
-               "generation_mwh_per_yr": n.TECH, "curtailment_mwh_per_yr": n.TECH, "annual_rel_error": "quantity"}
+               "generation_mwh_per_yr": n.TECH, "curtailment_mwh_per_yr": n.TECH, "annual_rel_error": "quantity",
+               "new_build_mw": n.TECH, "new_build_mwh": n.TECH}
 #: Units of the sweep's one-number columns ("-": a count or a text).
 SCALAR_UNITS = {"objective_cny_per_yr": "CNY/yr", "co2_t_per_yr": "t/yr", "imported_electricity_mwh_per_yr": "MWh/yr",
                 "imported_co2_t_per_yr": "t/yr", "exported_electricity_mwh_per_yr": "MWh/yr",
                 "co2_production_t_per_yr": "t/yr", "co2_consumption_t_per_yr": "t/yr", "new_energy_share": "-",
                 "consumption_mwh_per_yr": "MWh/yr",
+                "present_value_cny": "CNY", "objective_cny": "CNY", "annual_cost_cny_per_yr": "CNY/yr",
                 "solve_s": "s", "method": "-", "iterations": "-", "status": "-",
                 "message": "-"}
 #: Units of target values and shadow prices by target kind.
@@ -38,6 +41,26 @@ _PATH_UNITS = (("_cny_per_kw_yr", "CNY/kW/yr"), ("_cny_per_kwh", "CNY/kWh"), ("_
                ("_mw", "MW"), ("_yr", "yr"), ("_s", "s"), ("discount_rate", "-"))
 
 
+#: A pathway sweep's per-period column ends with ``.<year>``.
+PERIOD_SUFFIX = re.compile(r"^(?P<base>.+)\.(?P<year>\d{4})$")
+
+
+def split_period(column: str, periods: Sequence[int] | None) -> tuple[str, int | None]:
+    """``capacity_mw.offshore_wind.2030`` -> (``capacity_mw.offshore_wind``, 2030); other columns (column, None).
+
+    Examples
+    --------
+    >>> split_period("annual_cost_cny_per_yr.2025", [2020, 2025])
+    ('annual_cost_cny_per_yr', 2025)
+    >>> split_period("present_value_cny", [2020, 2025])
+    ('present_value_cny', None)
+    """
+    m = PERIOD_SUFFIX.match(column)
+    if not periods or column.startswith("param.") or m is None or int(m["year"]) not in periods:
+        return column, None
+    return m["base"], int(m["year"])
+
+
 def parameter_unit(path: str, target_kinds: Mapping[str, str] | None = None) -> str:
     """Unit of a swept path, from its name (``..._cny_per_kw`` -> ``CNY/kW``) or its target's kind."""
     parts = path.split(".")
@@ -50,11 +73,15 @@ def parameter_unit(path: str, target_kinds: Mapping[str, str] | None = None) -> 
     return ""
 
 
-def column_units(columns: list[str], target_kinds: Mapping[str, str]) -> dict[str, str]:
-    """Unit of every sweep table column (``param.<path>``, ``capacity_mw.<g>``, ``full.objective_cny_per_yr`` ...)."""
+def column_units(columns: list[str], target_kinds: Mapping[str, str],
+                 periods: Sequence[int] | None = None) -> dict[str, str]:
+    """Unit of every sweep table column (``param.<path>``, ``capacity_mw.<g>``, ``full.objective_cny_per_yr`` ...).
+
+    ``periods``: a pathway sweep's period years; a column ending in ``.<year>`` has its base column's unit.
+    """
     out = {}
     for c in columns:
-        rest = c
+        rest = split_period(c, periods)[0]
         for p in PREFIXES:
             rest = rest.removeprefix(p)
         head, _, label = rest.partition(".")
@@ -63,6 +90,10 @@ def column_units(columns: list[str], target_kinds: Mapping[str, str]) -> dict[st
         elif head in ("target_value", "target_shadow_price"):
             units = TARGET_UNITS.get(target_kinds.get(label, ""), ("", ""))
             out[c] = units[0] if head == "target_value" else units[1]
+        elif head in ("capacity_mw", "new_build_mw"):
+            out[c] = "MW"
+        elif head == "new_build_mwh":
+            out[c] = "MWh"
         elif head == "capacity_mw":
             out[c] = "MW"
         elif head == "cost_cny_per_yr":
@@ -81,7 +112,8 @@ def column_units(columns: list[str], target_kinds: Mapping[str, str]) -> dict[st
 
 
 def sweep_dataset(table: pd.DataFrame, spec: SweepSpec, expansion: Expansion, attrs: Mapping[str, Any],
-                  target_kinds: Mapping[str, str], fuel_units: Mapping[str, str]) -> xr.Dataset:
+                  target_kinds: Mapping[str, str], fuel_units: Mapping[str, str],
+                  periods: Sequence[int] | None = None) -> xr.Dataset:
     """The sweep as a Dataset for analysis (``sweep.nc``).
 
     Layout: for ``mode: grid`` one dimension per swept dimension, named by its
@@ -116,7 +148,40 @@ def sweep_dataset(table: pd.DataFrame, spec: SweepSpec, expansion: Expansion, at
         Kind of every target (for its units).
     fuel_units : mapping of str to str
         Trading unit of every fuel.
+    periods : sequence of int, optional
+        A pathway sweep's period years: each column ending in ``.<year>``
+        becomes its base column's variable with a trailing ``period``
+        dimension (``capacity_mw`` (..., technology, period),
+        ``annual_cost_cny_per_yr`` (..., period)); ``present_value_cny`` and
+        ``objective_cny`` [CNY] have none.
     """
+    split = {c: split_period(str(c), periods) for c in table.columns}
+    per_period = {c for c, (_, year) in split.items() if year is not None}
+    ds = _table_dataset(table[[c for c in table.columns if c not in per_period]], spec, expansion, target_kinds,
+                        fuel_units)
+    if per_period and periods:
+        keep = [c for c in table.columns if c not in per_period and (c == "variant" or str(c).startswith("param.")
+                                                                      or c in ("sample", "oat_parameter", "oat_side"))]
+        sets = []
+        for year in periods:
+            cols = {c: split[c][0] for c in per_period if split[c][1] == year}
+            one = _table_dataset(table[keep + list(cols)].rename(columns=cols), spec, expansion, target_kinds,
+                                 fuel_units)
+            sets.append(one[list(one.data_vars)])
+        stacked = xr.concat(sets, dim=pd.Index(list(periods), name=n.PERIOD), coords="minimal", compat="override",
+                            join="outer", combine_attrs="override")
+        for name in stacked.data_vars:
+            stacked[name] = stacked[name].transpose(*[d for d in stacked[name].dims if d != n.PERIOD], n.PERIOD)
+        ds = ds.merge(stacked, compat="override", join="outer")
+    ds.attrs.update({k: v for k, v in attrs.items() if isinstance(v, (str, int, float))})
+    ds.attrs.update({"mode": spec.mode, "parameters": json.dumps(list(spec.parameters)),
+                     "paired": json.dumps(spec.paired), "case": spec.case})
+    return ds
+
+
+def _table_dataset(table: pd.DataFrame, spec: SweepSpec, expansion: Expansion, target_kinds: Mapping[str, str],
+                   fuel_units: Mapping[str, str]) -> xr.Dataset:
+    """The body of :func:`sweep_dataset` for columns without a period: the design's coordinates and the variables."""
     count = len(table)
     if spec.mode == "grid" and expansion.shape is not None:
         lead = [d[0] for d in expansion.dims]
@@ -171,11 +236,7 @@ def sweep_dataset(table: pd.DataFrame, spec: SweepSpec, expansion: Expansion, at
                                                np.asarray([TARGET_UNITS.get(k, ("", ""))[1] for k in kinds]))
     if n.FUEL in labels:
         coords["fuel_unit"] = (n.FUEL, np.asarray([fuel_units.get(f, "") for f in labels[n.FUEL]], dtype=str))
-    ds = xr.Dataset(data, coords={k: v for k, v in coords.items()})
-    ds.attrs.update({k: v for k, v in attrs.items() if isinstance(v, (str, int, float))})
-    ds.attrs.update({"mode": spec.mode, "parameters": json.dumps(list(spec.parameters)),
-                     "paired": json.dumps(spec.paired), "case": spec.case})
-    return ds
+    return xr.Dataset(data, coords={k: v for k, v in coords.items()})
 
 
 def _scalar(column: pd.Series, lead: list[str], shape: tuple[int, ...], unit: str) -> tuple[Any, ...]:
@@ -197,7 +258,7 @@ def _vector_unit(head: str, labels: list[str], target_kinds: Mapping[str, str], 
     if head == "fuel_use_units_per_yr":
         units = {fuel_units.get(f, "") for f in labels}
         return f"{units.pop()}/yr" if len(units) == 1 else "trading unit of each fuel (coordinate fuel_unit) per yr"
-    return {"capacity_mw": "MW", "cost_cny_per_yr": "CNY/yr", "generation_mwh_per_yr": "MWh/yr",
+    return {"capacity_mw": "MW", "new_build_mw": "MW", "new_build_mwh": "MWh", "cost_cny_per_yr": "CNY/yr", "generation_mwh_per_yr": "MWh/yr",
             "curtailment_mwh_per_yr": "MWh/yr", "annual_rel_error": "-"}[head]
 
 

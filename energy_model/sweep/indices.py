@@ -37,7 +37,7 @@ COLUMNS = ["output", "parameter", "index", "value", "conf"]
 def sensitivity_outputs(columns: Sequence[str], target_kinds: Mapping[str, str]) -> list[str]:
     """The sweep-table columns indices are computed for, in order.
 
-    The objective [CNY/yr], every ``capacity_mw.<technology>`` [MW], the
+    The present value [CNY] (a pathway sweep), the objective [CNY/yr], every ``capacity_mw.<technology>`` [MW], the
     new-energy share (each ``target_value.<k>`` of a ``min_share`` target,
     else ``new_energy_share`` when the table has it) [-] and ``co2_t_per_yr``
     [t/yr]; those the table lacks are left out.
@@ -45,7 +45,7 @@ def sensitivity_outputs(columns: Sequence[str], target_kinds: Mapping[str, str])
     cols = [str(c) for c in columns]
     shares = [f"target_value.{k}" for k, kind in target_kinds.items() if kind == n.MIN_SHARE]
     shares = [c for c in shares if c in cols] or [c for c in ("new_energy_share",) if c in cols]
-    wanted = ["objective_cny_per_yr", *(c for c in cols if c.startswith("capacity_mw.")), *shares, "co2_t_per_yr"]
+    wanted = ["present_value_cny", "objective_cny_per_yr", *(c for c in cols if c.startswith("capacity_mw.")), *shares, "co2_t_per_yr"]
     return [c for c in wanted if c in cols]
 
 

@@ -21,6 +21,7 @@ from energy_model import errors
 from energy_model.engine.extra_rows import ExtraRows
 from energy_model.errors import EnergyModelError, InputError
 from energy_model.io.case import Case
+from energy_model.io.pathway_spec import Pathway
 from energy_model.io.workers import local_workers
 from energy_model.sweep import records
 
@@ -45,17 +46,18 @@ class Job:
 
     Attributes
     ----------
-    case : Case
+    case : Case or Pathway
         The scenario's validated case, with the verification change already
         applied for a verification solve; a worker builds its model from it
-        (no file is read again).
+        (no file is read again). A Pathway: each variant is applied to it and
+        solved as a pathway (:mod:`energy_model.sweep.pathways`).
     kind : {"enforced", "reference", "both"}
         The sweep's ``case``: which solves each variant gets.
     extra_rows : callable or None
         ``extra_rows=`` of :func:`energy_model.sweep.run.run_sweep` (:mod:`energy_model.engine.extra_rows`).
     """
 
-    case: Case
+    case: Case | Pathway
     kind: str
     extra_rows: ExtraRows | None = None
 
@@ -69,12 +71,16 @@ def solve_chunk(job: Job, chunk: Chunk, folder: str, notify: Notify | None = Non
     """
     tell = notify or (lambda _event, _vid: None)
     from energy_model.engine.study import Study
+    from energy_model.sweep.pathways import solve_pathway_variant
 
-    study = Study(job.case, job.extra_rows)
+    pathway = job.case if isinstance(job.case, Pathway) else None
+    study = Study(job.case, job.extra_rows) if not isinstance(job.case, Pathway) else None
     done = []
     for vid, changes in chunk:
         tell("start", vid)
-        records.commit(Path(folder), records.solve_variant(study, job.kind, vid, changes))
+        rec = (solve_pathway_variant(pathway, job.kind, vid, changes, job.extra_rows) if pathway is not None
+               else records.solve_variant(study, job.kind, vid, changes))
+        records.commit(Path(folder), rec)
         tell("done", vid)
         done.append(vid)
     return done
@@ -274,12 +280,17 @@ class LocalPool:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def solve(self, case: Case, kind: str, todo: Chunk, vdir: Path,
+    def solve(self, case: Case | Pathway, kind: str, todo: Chunk, vdir: Path,
               on_done: Callable[[str], None] | None = None, extra_rows: ExtraRows | None = None) -> None:
-        """Solve ``todo`` on models built from ``case`` (and ``extra_rows``), committing each record into ``vdir``."""
+        """Solve ``todo`` on models built from ``case`` (and ``extra_rows``), committing each record into ``vdir``.
+
+        ``case`` may be a Pathway: each variant is then solved as a pathway
+        (one process per chunk as for a Case).
+        """
         if not todo:
             return
-        nworkers, note = local_workers(self.workers, len(todo), len(case.time))
+        steps = sum(len(c.time) for c in case.cases) if isinstance(case, Pathway) else len(case.time)
+        nworkers, note = local_workers(self.workers, len(todo), steps)
         if note:
             self.say(note)
         job = Job(case, kind, extra_rows)

@@ -13,11 +13,12 @@ import pandas as pd
 
 from energy_model.engine.extra_rows import ExtraRows
 from energy_model.engine.extra_rows import describe as describe_extra_rows
-from energy_model.errors import EnergyModelError, PartialSweepError
+from energy_model.errors import EnergyModelError, InputError, InputIssue, PartialSweepError
 from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes
 from energy_model.io.paths import results_dir
-from energy_model.io.sweep_file import load_sweep
+from energy_model.io.pathway_spec import Pathway
+from energy_model.io.sweep_file import SweepFile, load_sweep
 from energy_model.io.sweep_spec import SweepSpec
 from energy_model.io.workers import check_workers, local_workers
 from energy_model.output.run_folder import (
@@ -34,6 +35,7 @@ from energy_model.sweep import dask_pool, records
 from energy_model.sweep.dataset import column_units, sweep_dataset
 from energy_model.sweep.design import Expansion, base_values, check_variants, expand, variant_id
 from energy_model.sweep.indices import indices_dataset
+from energy_model.sweep.pathways import check_pathway_variants, pathway_base_values
 from energy_model.sweep.pools import LocalPool
 from energy_model.sweep.progress import SweepProgress
 from energy_model.sweep.sensitivity import sweep_indices
@@ -65,6 +67,10 @@ class PreparedSweep:
     expansion : Expansion
     keyed : list of (str, dict)
         Each variant's id and changes, in expansion order.
+    pathway : Pathway or None
+        The scenario's pathway when it is a pathway file (``base_case`` is
+        then its first period's case, for names and units); each variant is
+        solved as a pathway (:mod:`energy_model.sweep.pathways`).
     """
 
     spec: SweepSpec
@@ -78,6 +84,7 @@ class PreparedSweep:
     at_base: dict[str, float]
     expansion: Expansion
     keyed: list[tuple[str, dict[str, float]]]
+    pathway: Pathway | None = None
 
 
 def prepare_sweep(path: str | Path) -> PreparedSweep:
@@ -98,6 +105,8 @@ def prepare_sweep(path: str | Path) -> PreparedSweep:
     sweep = load_sweep(path)  # the sweep file and its scenario, each read and validated once
     spec, scenario, file, lines, loaded = sweep.spec, sweep.scenario, sweep.file, sweep.lines, sweep.loaded
     origin = Origin(file, "parameters.", lines)
+    if sweep.pathway is not None:
+        return _prepare_pathway(sweep, origin)
     base_case = load_case(loaded)
     full = verify_changes(spec, base_case, file, lines)  # verify on a scenario that is not aggregated: input error
     full_case = apply_changes(base_case, full, Origin(file, "verify: ", lines)) if full else None
@@ -110,6 +119,22 @@ def prepare_sweep(path: str | Path) -> PreparedSweep:
     if isinstance(spec.verify, list):  # listed ids must be variants of this sweep
         select_verify(spec.verify, pd.DataFrame({"variant": [vid for vid, _ in keyed]}), file, lines)
     return PreparedSweep(spec, scenario, file, lines, loaded, base_case, full, full_case, at_base, expansion, keyed)
+
+
+def _prepare_pathway(sweep: SweepFile, origin: Origin) -> PreparedSweep:
+    """:func:`prepare_sweep` of a sweep whose scenario is a pathway file (``verify`` was refused by the loader)."""
+    from energy_model.inputs.pathway_load import pathway_from_file
+
+    assert sweep.pathway is not None
+    spec = sweep.spec
+    pathway = pathway_from_file(sweep.pathway)
+    at_base = pathway_base_values(pathway, spec, origin) if spec.sampler().needs_base else {}
+    expansion = expand(spec, at_base or None)
+    check_pathway_variants(pathway, expansion.changes, origin)  # every variant, before any solve
+    base_hash = str(pathway.attrs.get("input_hashes", "")) + "pathway" + spec.case
+    keyed = [(variant_id(base_hash, ch, _tag(lab)), ch) for ch, lab in zip(expansion.changes, expansion.labels)]
+    return PreparedSweep(spec, sweep.scenario, sweep.file, sweep.lines, sweep.loaded, pathway.cases[0], None, None,
+                         at_base, expansion, keyed, pathway)
 
 
 def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int | None = None,
@@ -156,6 +181,10 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
                                                         prep.expansion, prep.keyed)
     requested = workers or spec.workers
     pool: LocalPool | dask_pool.DaskPool
+    if scheduler is not None and prep.pathway is not None:
+        raise InputError(InputIssue(file, "", "a pathway sweep runs on the local worker pool (each variant is a "
+                                              "whole pathway, solved in one worker); run it without --scheduler",
+                                    value=scheduler))
     if scheduler is not None:  # reached before anything is written: a bad address or other versions write nothing
         dask_pool.check_shippable(extra_rows, scheduler)
         if scheduler == dask_pool.LOCAL:  # never more processes on this machine than variants or memory allow
@@ -165,12 +194,14 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         pool = dask_pool.DaskPool(scheduler, requested, say)
     else:
         pool = LocalPool(requested, say)
+    scenario_name = loaded.scenario.name if prep.pathway is None else str(prep.pathway.attrs["scenario"])
+    input_hash = str(base["input_hash"]) if prep.pathway is None else str(prep.pathway.attrs["input_hashes"])
     out_dir = results_dir(scenario, out)
     check_writable(out_dir)
     folder = out_dir / spec.name
     quiet = progress is None or bool(getattr(progress, "quiet", False))
 
-    def solve(todo: list[tuple[str, dict[str, float]]], vdir: Path, label: str, case: Case) -> None:
+    def solve(todo: list[tuple[str, dict[str, float]]], vdir: Path, label: str, case: Case | Pathway) -> None:
         """Solve ``todo`` on models built from ``case`` into ``vdir`` (on the pool), reporting progress."""
         if not todo:
             return
@@ -187,7 +218,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         committed = records.committed(vdir)
         todo = list(dict((vid, ch) for vid, ch in keyed if vid not in committed).items())  # a repeated point once
         say(f"sweep '{spec.name}': {len(keyed)} variants, {len(keyed) - len(todo)} already done")
-        solve(todo, vdir, spec.name, base_case)
+        solve(todo, vdir, spec.name, prep.pathway or base_case)
         rows = [json.loads((vdir / f"{vid}.json").read_text(encoding="utf-8")) for vid, _ in keyed]
         table = records.gather(rows, expansion.labels)
         failed_ids = {str(r["variant"]): r.get("message", "") for r in rows if r["status"] != records.OPTIMAL}
@@ -205,8 +236,10 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
                                if r["status"] != records.OPTIMAL})
         flat = table.set_index("variant")
         write_atomic(folder / "sweep.csv", lambda p: write_csv(flat, p), after=records.after_failed_sweep_file("sweep.csv"))
-        target_kinds = {k: t.kind for k, t in base_case.targets.items()}
-        units = column_units(list(table.columns), target_kinds)
+        cases = prep.pathway.cases if prep.pathway is not None else (base_case,)
+        target_kinds = {k: t.kind for c in cases for k, t in c.targets.items()}
+        periods = list(prep.pathway.periods) if prep.pathway is not None else None
+        units = column_units(list(table.columns), target_kinds, periods)
         sens = sweep_indices(table, spec.mode, spec.dimensions(), spec.bounds(), target_kinds, seed=spec.seed,
                              levels=spec.levels)
         if sens.message():
@@ -217,16 +250,16 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
             write_atomic(folder / records.SENSITIVITY_CSV, lambda p: write_csv(indices, p, index=False),
                          after=f"{records.SENSITIVITY_CSV} was not written; {records.after_failed_sweep_file('sweep.nc')}")
         fuel_units = {str(f): str(u) for f, u in base_case.fuels["unit"].items()} if "unit" in base_case.fuels else {}
-        ds = sweep_dataset(table, spec, expansion, {"sweep": spec.name, "scenario": loaded.scenario.name,
-                                                    "input_hash": str(base["input_hash"])}, target_kinds, fuel_units)
+        ds = sweep_dataset(table, spec, expansion, {"sweep": spec.name, "scenario": scenario_name,
+                                                    "input_hash": input_hash}, target_kinds, fuel_units, periods)
         if sens.indices is not None:
             ds = ds.merge(indices_dataset(sens.indices, units))
         write_atomic(folder / "sweep.nc", lambda p: write_netcdf(ds, p), after=records.after_failed_sweep_file("sweep.nc"))
         status = "partial" if failed_ids else "complete"
-        doc = records.manifest(spec.name, status, len(keyed), failed_ids, scenario=loaded.scenario.name,
-                               input_hash=base["input_hash"], extra_rows=describe_extra_rows(extra_rows))
+        doc = records.manifest(spec.name, status, len(keyed), failed_ids, scenario=scenario_name,
+                               input_hash=input_hash, extra_rows=describe_extra_rows(extra_rows))
         write_atomic(folder / MANIFEST, lambda p: write_json(doc, p), after=records.after_failed_sweep_file(MANIFEST))
-        _write_report(flat, {"name": spec.name, "scenario": loaded.scenario.name, "mode": spec.mode,
+        _write_report(flat, {"name": spec.name, "scenario": scenario_name, "mode": spec.mode, "periods": periods,
                              "parameters": list(spec.parameters), "base": at_base,
                              "units": units, "sensitivity": sens.indices, "sensitivity_failed": sens.failed,
                              "levels": spec.levels,

@@ -24,7 +24,7 @@ from energy_model import vocabulary as n
 from energy_model.engine.extra_rows import ExtraRows
 from energy_model.engine.extra_rows import describe as describe_extra_rows
 from energy_model.engine.pathway import PathwayResult, solve_pathway
-from energy_model.inputs.pathway_load import apply_pathway_changes, load_pathway
+from energy_model.inputs.pathway_load import load_pathway, without_targets
 from energy_model.io.paths import results_dir
 from energy_model.io.pathway_spec import Pathway
 from energy_model.io.published import read_published
@@ -71,14 +71,6 @@ class PathwayOutcome:
         periods = ", ".join(str(int(p)) for p in self.result.results[n.PERIOD].values)
         return (f"<PathwayOutcome {self.name}: {self.result.foresight} foresight over {periods}; "
                 f"folder {self.folder}; .result, .reference, .summary>")
-
-
-def without_targets(pathway: Pathway) -> Pathway | None:
-    """The same pathway with every enforced or soft target only reported (None: nothing to relax)."""
-    changes = {f"periods.{year}.targets.{name}.mode": n.REPORT
-               for year, case in zip(pathway.periods, pathway.cases)
-               for name, spec in case.targets.items() if spec.mode != n.REPORT}
-    return apply_pathway_changes(pathway, changes) if changes else None
 
 
 def run_pathway(scenario: str | Path, out: str | Path | None = None, *, progress: Progress | None = None,
