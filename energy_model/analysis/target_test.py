@@ -26,15 +26,13 @@ import xarray as xr
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import binding_limits
 from energy_model.engine.highs import SIMPLEX_MAX_HOURS, choose_method
-from energy_model.engine.measures import consumption_mwh, is_met, peak_demand_mw
+from energy_model.engine.measures import binds, consumption_mwh, is_met, peak_demand_mw
 from energy_model.engine.study import MAXIMIZE, MINIMIZE, Study
 from energy_model.errors import InfeasibleError, InputError, NumericalError, UnboundedError
 from energy_model.inputs.lp_units import target_level_from_lp, time_arrays
+from energy_model.io.changes import reference_changes
 from energy_model.io.schema import DEFAULT_EXTREMES, DEFAULT_TYPICAL_DAYS
 from energy_model.model.targets import target_measure
-
-UNITS = {kind: n.LEVEL_UNIT[family] for kind, family in n.TARGET_FAMILY.items()}
-PRICE_UNITS = {kind: n.PRICE_UNIT[family] for kind, family in n.TARGET_FAMILY.items()}
 
 
 @dataclass
@@ -153,7 +151,7 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
     """
     if others not in (n.REPORT, "scenario"):
         raise ValueError(f"others must be 'report' or 'scenario', not {others!r}")
-    relax = {f"targets.{k}.mode": n.REPORT for k in study.targets if others == n.REPORT or k == target}
+    relax = reference_changes(k for k in study.targets if others == n.REPORT or k == target)
     with study.changed(relax):
         m = study.model
         data = m.lp_data
@@ -254,7 +252,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     messages = precheck(ds)
 
     active = [k for k in targets if modes[k] != n.REPORT]
-    relax = {f"targets.{k}.mode": n.REPORT for k in active}
+    relax = reference_changes(active)
     cases = [("reference (targets reported, not enforced)", relax)]
     if active:
         cases.append(("enforced (targets as in the scenario)", {}))
@@ -281,8 +279,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
         else:
             alone.update(estimate["alone"])
     elif len(unmet) > 1:
-        alone_cases = [(f"target '{k}' alone", {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT)
-                                                 for j in active}) for k in unmet]
+        alone_cases = [(f"target '{k}' alone", reference_changes(active, keep={k: modes[k]})) for k in unmet]
         for k, res in zip(unmet, study.solve_many(alone_cases, progress)):
             if isinstance(res, InfeasibleError):
                 infeasible_alone.append(k)
@@ -354,10 +351,9 @@ def _alone_on_typical_days(study: Study, unmet: list[str], active: list[str], mo
         return None
     try:
         with study.changed(ESTIMATE_CHANGES):
-            relax = {f"targets.{k}.mode": n.REPORT for k in active}
-            cases = [("reference on typical days", relax), ("all targets on typical days", {})]
-            cases += [(f"target '{k}' alone on typical days",
-                       {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT) for j in active}) for k in unmet]
+            cases = [("reference on typical days", reference_changes(active)), ("all targets on typical days", {})]
+            cases += [(f"target '{k}' alone on typical days", reference_changes(active, keep={k: modes[k]}))
+                      for k in unmet]
             outs = study.solve_many(cases, progress)
     except InputError:
         return None
@@ -417,14 +413,14 @@ def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], 
             "kind": kinds[k],
             "mode": modes[k],
             "level": levels[k],
-            "unit": UNITS[kinds[k]],
+            "unit": n.TARGET_LEVEL_UNIT[kinds[k]],
             "reference_value": ref_value[k],
             "met_without_enforcement": _is_met(kinds[k], ref_value[k], levels[k]),
             "value": value,
             "met": _is_met(kinds[k], value, levels[k]) if enforced is not None else False,
             "shadow_price": price,
-            "shadow_price_unit": PRICE_UNITS[kinds[k]],
-            "binding": bool(abs(price) > 1e-6) if enforced is not None else False,
+            "shadow_price_unit": n.TARGET_PRICE_UNIT[kinds[k]],
+            "binding": binds(price) if enforced is not None else False,
             "shortfall": short,
             "penalty_paid_cny_per_yr": paid,
             "cost_alone_cny_per_yr": cost_alone,

@@ -15,6 +15,7 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import binding_limits
+from energy_model.engine.measures import binds
 from energy_model.inputs.lp_units import time_arrays
 from energy_model.output.i18n import Lang, Names
 
@@ -85,7 +86,7 @@ def verdict_class(row: dict[str, Any]) -> str:
         return "free"
     if (row.get("shortfall") or 0.0) > 1e-9 or not row["met"]:
         return "short"
-    if not row.get("binding", abs(float(row.get("shadow_price") or 0.0)) > 1e-6):
+    if not row.get("binding", binds(float(row.get("shadow_price") or 0.0))):
         return "consequence"  # missed without policy, met with it, but its own row does not bind
     return "cost"
 
