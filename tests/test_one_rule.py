@@ -22,8 +22,9 @@ from energy_model.analysis.target_test import run_target_test
 from energy_model.engine import measures
 from energy_model.engine.extract import burn
 from energy_model.io.changes import reference_changes
+from energy_model.output.i18n import Lang, Names
 from energy_model.output.sweep_numbers import target_summary
-from energy_model.output.verdicts import verdict_class
+from energy_model.output.verdicts import binding_sentences, verdict_class
 
 PACKAGE = PROJECT / "energy_model"
 
@@ -102,3 +103,14 @@ def test_the_reference_case_is_written_once():
     shape = re.compile(r"\.mode\": *\(?[^\n]*n\.REPORT\)? for ")
     found = {name for name, text in _sources().items() if shape.search(text)} - {"io/changes.py"}
     assert found == set(REFERENCE_ELSEWHERE)
+
+
+def test_binding_limits_are_facts_and_their_words_are_in_output():
+    """analysis/binding_limits returns limit, name and value; the sentences (both languages) are output's."""
+    source = _sources()["analysis/binding_limits.py"]
+    assert '"text"' not in source and " MW" not in source
+    fact = {"limit": "unserved", "name": "demand", "value": 3}
+    study = share_system(0.25)
+    results = study.solve()
+    en, zh = (binding_sentences(results, study.inputs, Names(study.inputs), Lang(code), [fact]) for code in ("en", "zh"))
+    assert en[0].startswith("demand not fully served in 3 h") and zh[0].startswith("有3小时负荷未能完全满足")

@@ -122,12 +122,13 @@ def target_verdict(inputs: xr.Dataset, row: dict[str, Any], names: Names, lang: 
     return cls, lang(key, **values)
 
 
-def binding_sentences(results: xr.Dataset, inputs: xr.Dataset, names: Names, lang: Lang) -> list[str]:
-    """The limits the solution sits on, in words (from :func:`binding_limits`)."""
+def binding_sentences(results: xr.Dataset, inputs: xr.Dataset, names: Names, lang: Lang,
+                      items: list[dict[str, object]] | None = None) -> list[str]:
+    """The limits the solution sits on, in words: ``items`` from :func:`binding_limits` (found again when None)."""
     out = []
     tech_ids = list(inputs[n.TECH].values.astype(str))
     fuel_ids = list(inputs[n.FUEL].values.astype(str))
-    for item in binding_limits(results, inputs):
+    for item in binding_limits(results, inputs) if items is None else items:
         limit, name, value = str(item["limit"]), str(item["name"]), float(str(item["value"]))
         if limit in FUEL_LIMITS and name in fuel_ids:
             j = fuel_ids.index(name)

@@ -33,6 +33,7 @@ from energy_model.io.case import Case
 from energy_model.io.changes import apply_changes
 from energy_model.io.paths import results_dir
 from energy_model.io.scenario_file import LoadedScenario, load_scenario
+from energy_model.output.i18n import Lang, Names
 from energy_model.output.run_folder import (
     analyses_to_carry,
     carried_message,
@@ -43,6 +44,7 @@ from energy_model.output.run_folder import (
     write_json,
     write_netcdf,
 )
+from energy_model.output.verdicts import binding_sentences
 
 if TYPE_CHECKING:  # imported lazily at run time (its charts pull in matplotlib)
     from energy_model.output.jobs import OutputJobs
@@ -259,7 +261,7 @@ def run_scenario(
             "target_status": test.status,
             "targets": test.table.to_dict(orient="records"),
             "cost_alone_estimate": test.table.attrs.get("cost_alone_estimate"),
-            "binding_limits": [b["text"] for b in test.binding],
+            "binding_limits": binding_sentences(result, inputs, Names(inputs), Lang("en"), test.binding),
             "messages": test.messages,
             "enforced": info,
             "reference": summary(test.reference, study.inputs),
