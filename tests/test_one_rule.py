@@ -24,6 +24,7 @@ from energy_model.engine.extract import burn
 from energy_model.io.changes import reference_changes
 from energy_model.output.i18n import Lang, Names
 from energy_model.output.sweep_numbers import target_summary
+from energy_model.output.target_notes import note_texts
 from energy_model.output.verdicts import binding_sentences, verdict_class
 
 PACKAGE = PROJECT / "energy_model"
@@ -114,3 +115,15 @@ def test_binding_limits_are_facts_and_their_words_are_in_output():
     results = study.solve()
     en, zh = (binding_sentences(results, study.inputs, Names(study.inputs), Lang(code), [fact]) for code in ("en", "zh"))
     assert en[0].startswith("demand not fully served in 3 h") and zh[0].startswith("有3小时负荷未能完全满足")
+
+
+def test_target_test_notes_are_facts_worded_by_output_in_both_languages():
+    """A soft share target 5 points short: the analysis gives the numbers, output words them (en, zh)."""
+    note = {"note": "soft_shortfall", "target": "re", "kind": n.MIN_SHARE, "shortfall": 0.05,
+            "penalty_paid_cny_per_yr": 2.5e6, "shadow_price": 12.5}
+    en, zh = (note_texts([note], Lang(code), consumption_mwh=2e6)[0] for code in ("en", "zh"))
+    assert en == ("soft target 're' falls short by 5.0 % of consumption (100.0 GWh/yr); penalty paid 2.5 M CNY/yr "
+                  "at 12.50 CNY/MWh, less than meeting it would cost")
+    assert zh.startswith("软目标“re”差用电量的5.0%") and "元/兆瓦时" in zh
+    source = _sources()["analysis/target_test.py"]
+    assert "falls short by" not in source and "M CNY/yr against" not in source and "--each-target\")" not in source

@@ -41,7 +41,13 @@ class TargetTest:
 
     ``status`` is ``met_without_enforcement``, ``met_with_enforcement``,
     ``soft_shortfall`` or ``infeasible``. ``enforced`` is None when the
-    enforced case is infeasible.
+    enforced case is infeasible. ``messages`` are the pre-check's findings
+    (shared with an infeasible run's diagnosis); ``notes`` are facts, each a
+    dict with ``note`` (its kind: ``cost_alone_not_computed``,
+    ``cost_alone_estimated``, ``soft_shortfall``) and its numbers, worded in
+    both languages by :mod:`energy_model.output.target_notes`; ``binding``
+    the limits the enforced solution sits on
+    (:func:`energy_model.analysis.binding_limits.binding_limits`).
     """
 
     reference: xr.Dataset
@@ -50,6 +56,7 @@ class TargetTest:
     status: str
     messages: list[str] = field(default_factory=list)
     binding: list[dict[str, object]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         """One line: the status, how many targets are met and the annual cost without and with them."""
@@ -250,6 +257,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     kinds = {k: str(ds["target_kind"].sel({n.TARGET: k}).item()) for k in targets}
     levels = {k: float(ds["target_level"].sel({n.TARGET: k}).item()) for k in targets}
     messages = precheck(ds)
+    notes: list[dict[str, Any]] = []
 
     active = [k for k in targets if modes[k] != n.REPORT]
     relax = reference_changes(active)
@@ -274,8 +282,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     if len(unmet) > 1 and not each_alone and not isinstance(enforced_out, InfeasibleError):
         estimate = _alone_on_typical_days(study, unmet, active, modes, progress)
         if estimate is None:
-            messages.append(f"the cost of each of the {len(unmet)} unmet targets alone was not computed "
-                            f"({len(unmet)} more full-horizon solves); ask for it with --each-target")
+            notes.append({"note": "cost_alone_not_computed", "unmet": len(unmet)})
         else:
             alone.update(estimate["alone"])
     elif len(unmet) > 1:
@@ -300,7 +307,8 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
             diagnosis.insert(0, "each target can be met alone, but not all of them together")
         exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
         partial = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference, None,
-                                                      alone, ref_cost, consumption, ds), status, messages + diagnosis)
+                                                      alone, ref_cost, consumption, ds), status, messages + diagnosis,
+                             notes=notes)
         setattr(exc, "target_test", partial)  # noqa: B010 - the partial result travels with the error
         raise exc
     if isinstance(enforced_out, Exception):
@@ -320,25 +328,17 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
         table.attrs["cost_alone_estimate"] = {"basis": ESTIMATE_BASIS, "all_targets_estimated_cny_per_yr":
                                               estimate["all"], "all_targets_full_cny_per_yr": full_all,
                                               "relative_error": error}
-        messages.append(f"each target's cost alone was estimated on {_estimate_text()} ({len(unmet)} solves of seconds "
-                        f"instead of full-horizon ones): there all targets together cost "
-                        f"{estimate['all'] / 1e6:,.1f} M CNY/yr against {full_all / 1e6:,.1f} M CNY/yr on the full "
-                        f"horizon ({error:+.1%}); --each-target computes them on the full horizon")
+        notes.append({"note": "cost_alone_estimated", "typical_days": ESTIMATE_CHANGES["aggregation.periods"],
+                      "extremes": list(ESTIMATE_CHANGES["aggregation.extremes"]), "solves": len(unmet),
+                      "estimated_cny_per_yr": estimate["all"], "full_cny_per_yr": full_all, "relative_error": error})
     binding = binding_limits(enforced, ds) if enforced is not None else []
-    messages = messages + _shortfall_messages(table, consumption)
-    return TargetTest(reference, enforced, table, status, messages, binding)
+    return TargetTest(reference, enforced, table, status, messages, binding, notes + _shortfall_notes(table))
 
 
 #: The aggregation each target's own cost is estimated on when full-horizon solves per target are not asked for.
 ESTIMATE_CHANGES: dict[str, Any] = {"aggregation.method": "typical_days", "aggregation.periods": DEFAULT_TYPICAL_DAYS,
                                     "aggregation.extremes": list(DEFAULT_EXTREMES)}
 ESTIMATE_BASIS = "typical_days"
-
-
-def _estimate_text() -> str:
-    extremes = ESTIMATE_CHANGES["aggregation.extremes"]
-    return f"{ESTIMATE_CHANGES['aggregation.periods']} typical days" + (
-        f" plus the {', '.join(str(e) for e in extremes)} days" if extremes else "")
 
 
 def _alone_on_typical_days(study: Study, unmet: list[str], active: list[str], modes: dict[str, str],
@@ -365,20 +365,11 @@ def _alone_on_typical_days(study: Study, unmet: list[str], active: list[str], mo
     return {"alone": alone, "all": float(solved[1].attrs["objective_cny_per_yr"]) - ref}
 
 
-def _shortfall_messages(table: pd.DataFrame, consumption: float) -> list[str]:
-    """One sentence per soft target that falls short: by how much and the penalty paid instead."""
-    out = []
-    for row in table.itertuples():
-        if row.mode != n.SOFT or not row.shortfall > 0:
-            continue
-        short = _fmt_level(row.kind, row.shortfall)
-        if row.kind == n.MIN_SHARE:
-            short = f"{row.shortfall:.1%} of consumption ({row.shortfall * consumption / 1e6:,.3f} TWh/yr)"
-        pen = float(row.shadow_price)
-        out.append(f"soft target '{row.target}' falls short by {short}; penalty paid "
-                   f"{row.penalty_paid_cny_per_yr / 1e6:,.3f} M CNY/yr at {pen:,.2f} {row.shadow_price_unit}, "
-                   f"less than meeting it would cost")
-    return out
+def _shortfall_notes(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """One note per soft target that falls short: by how much (level's unit) and the penalty paid [CNY/yr] instead."""
+    return [{"note": "soft_shortfall", "target": row.target, "kind": row.kind, "shortfall": float(row.shortfall),
+             "penalty_paid_cny_per_yr": float(row.penalty_paid_cny_per_yr), "shadow_price": float(row.shadow_price)}
+            for row in table.itertuples() if row.mode == n.SOFT and row.shortfall > 0]
 
 
 def _penalty_base(kind: str, consumption: float, ds: xr.Dataset) -> float:

@@ -327,7 +327,7 @@ def target_summary(table: pd.DataFrame) -> pd.DataFrame:
     for k in target_keys(table):
         price = numeric(ok, f"target_shadow_price.{k}").dropna()
         value = numeric(ok, f"target_value.{k}").dropna()
-        binding = int(binds(price.to_numpy()).sum())
+        binding = int(np.count_nonzero(binds(price.to_numpy())))
         rows.append({"target": k, "variants": len(price), "binding": binding,
                      "share": binding / len(price) if len(price) else math.nan,
                      "price_min": float(price.min()) if len(price) else math.nan,

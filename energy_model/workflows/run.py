@@ -44,6 +44,7 @@ from energy_model.output.run_folder import (
     write_json,
     write_netcdf,
 )
+from energy_model.output.target_notes import note_texts
 from energy_model.output.verdicts import binding_sentences
 
 if TYPE_CHECKING:  # imported lazily at run time (its charts pull in matplotlib)
@@ -262,7 +263,9 @@ def run_scenario(
             "targets": test.table.to_dict(orient="records"),
             "cost_alone_estimate": test.table.attrs.get("cost_alone_estimate"),
             "binding_limits": binding_sentences(result, inputs, Names(inputs), Lang("en"), test.binding),
-            "messages": test.messages,
+            # the pre-check's findings, then the notes in English (words: output.target_notes); the notes' facts
+            "messages": test.messages + note_texts(test.notes, Lang("en"), info["consumption_mwh_per_yr"]),
+            "notes": test.notes,
             "enforced": info,
             "reference": summary(test.reference, study.inputs),
             "timings_s": timings,
