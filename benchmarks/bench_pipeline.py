@@ -48,9 +48,9 @@ def main() -> None:
     from energy_model.io.memo import clear_caches
     from energy_model.io.scenario_file import load_scenario
     from energy_model.model import build_model
-    from energy_model.pipeline import _writers
     from energy_model.profiles import capacity_factors, read_plants
     from energy_model.weather import load_weather, read_sites
+    from energy_model.workflows.run import _writers
 
     rows: list[tuple[str, float, float]] = []
 

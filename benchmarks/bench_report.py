@@ -30,7 +30,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 def _ensure_run(folder: Path) -> Path:
     if (folder / "manifest.json").is_file():
         return folder
-    from energy_model.pipeline import run_scenario
+    from energy_model.workflows.run import run_scenario
 
     print(f"{folder} has no run: running scenarios/{folder.name}.yaml first (about 1.5 min for the plan year)")
     outcome = run_scenario(PROJECT / "scenarios" / f"{folder.name}.yaml", folder.parent)
@@ -58,7 +58,7 @@ def bench(folder: Path, repeat: int) -> dict[str, float]:
     from energy_model.output.report import render_report
     from energy_model.output.workbook import write_run_workbook
     from energy_model.output.writers import open_netcdf, write_csv
-    from energy_model.pipeline import HOURLY_DECIMALS, hourly_table
+    from energy_model.workflows.run import HOURLY_DECIMALS, hourly_table
 
     out: dict[str, float] = {"import_s": time.perf_counter() - t0}
     t0 = time.perf_counter()

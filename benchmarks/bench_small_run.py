@@ -4,7 +4,7 @@ Runs one scenario (default ``scenarios/plan_year_typical_days.yaml``) end to
 end in this process, as ``python run.py run`` does, into a temporary folder,
 and prints one line per phase:
 
-- ``imports``: importing the pipeline and what it pulls in (this process starts cold);
+- ``imports``: importing the run workflow and what it pulls in (this process starts cold);
 - ``inputs``, ``build`` (model build and in-place updates), ``compile``,
   ``solve`` (summed over the solves), ``extract+check``: the run's own timings;
 - ``write``: every file of the run folder but ``report.html`` (NetCDF, CSV,
@@ -40,11 +40,11 @@ def main(argv: list[str]) -> int:
     """Run the scenario and print its phase timings [s]."""
     scenario = Path(argv[0]) if argv else ROOT / "scenarios" / "plan_year_typical_days.yaml"
     t0 = time.perf_counter()
-    import energy_model.pipeline as pipeline
+    import energy_model.workflows.run as run_workflow
 
     t_imports = time.perf_counter() - t0
     file_s: dict[str, float] = {}
-    original = pipeline._writers
+    original = run_workflow._writers
 
     def timed_writers(*args: Any, **kwargs: Any) -> tuple[dict[str, Callable[[Path], None]], Any]:
         t = time.perf_counter()
@@ -60,9 +60,9 @@ def main(argv: list[str]) -> int:
 
         return {name: wrap(name, w) for name, w in writers.items()}, jobs
 
-    pipeline._writers = timed_writers  # type: ignore[assignment]
+    run_workflow._writers = timed_writers  # type: ignore[assignment]
     with tempfile.TemporaryDirectory(prefix="bench_small_run_") as out:
-        outcome = pipeline.run_scenario(scenario, out)
+        outcome = run_workflow.run_scenario(scenario, out)
     t = outcome.timings
     report = file_s.get("report.html", 0.0)
     write = sum(v for k, v in file_s.items() if k != "report.html")

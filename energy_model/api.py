@@ -10,268 +10,32 @@
 and also add ``frontier_<target>.csv`` / ``breakeven_<parameter>_<target>.json`` to the
 scenario's run folder (what ``python run.py frontier|breakeven`` does); a run folder's report is
 then rendered again so it shows every analysis present.
+
+This module only gathers the names: the run is orchestrated in
+:mod:`energy_model.workflows.run`, the analyses' run folders in
+:mod:`energy_model.workflows.analyses`.
+
+Examples
+--------
+>>> import energy_model as em
+>>> em.run_frontier is run_frontier and em.open_study is open_study  # the same functions, one home each
+True
+>>> em.run_target_test(em.open_study("scenarios/example_day.yaml")).status
+'met_with_enforcement'
 """
 
 from __future__ import annotations
 
-import json
-import os
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import pandas as pd
-
 from energy_model.analysis.breakeven import breakeven
 from energy_model.analysis.frontier import frontier, frontier_sentence
 from energy_model.analysis.target_test import maximum_achievable, run_target_test
-from energy_model.engine.extra_rows import ExtraRows
-from energy_model.engine.extra_rows import describe as describe_extra_rows
 from energy_model.engine.study import Study
-from energy_model.errors import OutputError
-from energy_model.inputs.load import build_model_inputs, load_case
-from energy_model.io.paths import results_dir
-from energy_model.io.scenario_file import LoadedScenario, load_scenario
-from energy_model.output.analyses import breakeven_filename, frontier_filename
-from energy_model.output.run_folder import MANIFEST, check_writable, publish, run_lock, sha256, write_csv, write_json
-from energy_model.pipeline import run_scenario
-
-Progress = Callable[[str], None]
-Writer = Callable[[Path], None]
+from energy_model.inputs.load import build_model_inputs
+from energy_model.io.scenario_file import load_scenario
+from energy_model.output.run_folder import add_to_run_folder
+from energy_model.workflows.analyses import AnalysisOutcome, open_study, run_breakeven, run_frontier
+from energy_model.workflows.run import run_scenario
 
 __all__ = ["load_scenario", "build_model_inputs", "Study", "run_target_test", "maximum_achievable", "run_scenario",
            "frontier", "frontier_sentence", "breakeven", "open_study", "run_frontier", "run_breakeven",
            "add_to_run_folder", "AnalysisOutcome"]
-
-
-@dataclass
-class AnalysisOutcome:
-    """A frontier table or break-even result, with the file written (None if not written).
-
-    Examples
-    --------
-    >>> outcome = run_frontier("scenarios/example_day.yaml", "new_energy_share", steps=2, write=False)
-    >>> outcome
-    <AnalysisOutcome example_day: table of 3 rows; written to None; .sentence, .result>
-    """
-
-    scenario: str
-    result: pd.DataFrame | dict[str, Any]
-    sentence: str
-    path: Path | None
-    note: str = ""
-
-    def __repr__(self) -> str:
-        """One line: scenario, the size of the result, where it was written."""
-        what = (f"table of {len(self.result)} rows" if isinstance(self.result, pd.DataFrame)
-                else f"status {self.result.get('status')!r}")
-        return f"<AnalysisOutcome {self.scenario}: {what}; written to {self.path}; .sentence, .result>"
-
-
-def _loaded(scenario: str | Path | LoadedScenario) -> LoadedScenario:
-    return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
-
-
-def open_study(scenario: str | Path | LoadedScenario, *, extra_rows: ExtraRows | None = None) -> Study:
-    """Load a scenario, build its inputs and its LP once (ready for re-solves).
-
-    Parameters
-    ----------
-    scenario : str, pathlib.Path or LoadedScenario
-        A scenario file (or one already loaded).
-    extra_rows : callable, optional
-        ``extra_rows(model, data)`` adds your own Pyomo constraints to every model the
-        study builds, rebuilds or updates (:mod:`energy_model.engine.extra_rows`; LP units:
-        GW, GWh, million CNY, kt).
-
-    Returns
-    -------
-    Study
-
-    Examples
-    --------
-    >>> import pyomo.environ as pyo
-    >>> study = open_study("scenarios/example_day.yaml")
-    >>> plain = study.solve().attrs["objective_cny_per_yr"]
-    >>> def no_new_biomass(model, data):
-    ...     model.no_new_biomass = pyo.Constraint(expr=model.build["biomass"] <= 0)
-    >>> capped = open_study("scenarios/example_day.yaml", extra_rows=no_new_biomass)
-    >>> capped  # doctest: +ELLIPSIS
-    <Study example_day.yaml: 24 steps, 14 technologies, 4 targets; 0 changes, 0 solves; extra_rows=no_new_biomass>
-    >>> capped.solve().attrs["objective_cny_per_yr"] >= plain
-    True
-    """
-    loaded = _loaded(scenario)
-    return Study(load_case(loaded), extra_rows)
-
-
-def add_to_run_folder(out: Path, name: str, writers: dict[str, Writer], meta: dict[str, Any],
-                      refresh: dict[str, Writer] | None = None) -> tuple[Path, str]:
-    """Add files to the run folder ``out/name`` atomically, or create a run folder holding only them.
-
-    Each file is written under a temporary name in the run folder and moved
-    over the final name with ``os.replace``; ``manifest.json`` then gets the
-    new SHA-256 checksums (and ``meta`` under ``analyses``) the same way. With
-    no run folder yet, :func:`energy_model.output.run_folder.publish` creates one.
-    ``refresh`` files (the report) are rewritten after them in a complete run
-    folder, with new checksums but not listed as analyses.
-
-    Parameters
-    ----------
-    out : pathlib.Path
-        Parent folder of run folders.
-    name : str
-        The run folder's name (the scenario's).
-    writers : dict of str to callable
-        File name -> function writing that file to the path it is given.
-    meta : dict
-        Recorded under ``analyses`` in ``manifest.json`` (``input_hash`` is compared with the run's).
-    refresh : dict of str to callable, optional
-        Files rewritten after them (not listed as analyses).
-
-    Returns
-    -------
-    folder : pathlib.Path
-    note : str
-        Non-empty when the run folder was made from different inputs.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp())
-    >>> folder, note = add_to_run_folder(out, "example_day", {"notes.txt": lambda p: p.write_text("checked")},
-    ...                                  {"command": "notes", "input_hash": None})
-    >>> sorted(p.name for p in folder.iterdir()), note
-    (['manifest.json', 'notes.txt'], '')
-    """
-    check_writable(out)
-    folder = out / name
-    note = ""
-    with run_lock(out, name):
-        if not (folder / MANIFEST).is_file():
-            manifest = {"scenario": name, "status": "analysis only (no run yet)", "input_hash": meta.get("input_hash"),
-                        "analyses": {f: meta for f in writers}}
-            return publish(out, name, writers, manifest), note
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("input_hash") and manifest["input_hash"] != meta.get("input_hash"):
-            note = (f"the run in {folder} was made from other inputs (input hash "
-                    f"{str(manifest['input_hash'])[:12]} vs {str(meta.get('input_hash'))[:12]})")
-        pid = os.getpid()
-        try:
-            for fname, write in writers.items():
-                tmp = folder / f".{fname}.tmp-{pid}"
-                write(tmp)
-                os.replace(tmp, folder / fname)
-                manifest.setdefault("files", {})[fname] = sha256(folder / fname)
-                manifest.setdefault("analyses", {})[fname] = meta | ({"note": note} if note else {})
-            for fname, write in (refresh or {}).items() if (folder / "summary.json").is_file() else ():
-                tmp = folder / f".{fname}.tmp-{pid}"
-                write(tmp)
-                os.replace(tmp, folder / fname)
-                manifest.setdefault("files", {})[fname] = sha256(folder / fname)
-            tmp = folder / f".{MANIFEST}.tmp-{pid}"
-            write_json(manifest, tmp)
-            os.replace(tmp, folder / MANIFEST)
-        except OSError as exc:
-            for stale in folder.glob(f".*.tmp-{pid}"):
-                stale.unlink(missing_ok=True)
-            raise OutputError(f"cannot add files to {folder}: {exc.strerror or exc}") from None
-    return folder, note
-
-
-def _report_refresh(folder: Path) -> dict[str, Writer]:
-    """The run folder's report, rendered again from its files (with every analysis now in it)."""
-    from energy_model.output.report import render_report_from_folder
-
-    return {"report.html": lambda p: p.write_text(render_report_from_folder(folder), encoding="utf-8")}
-
-
-def _meta(study: Study, command: str, **extra: Any) -> dict[str, Any]:
-    return {"command": command, "input_hash": study.inputs.attrs.get("input_hash"), "solves": study.timings.solves,
-            "solve_s": round(study.timings.solve, 3), "compile_s": round(study.timings.compile, 3),
-            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "extra_rows": describe_extra_rows(study.extra_rows)} | extra
-
-
-def _out_dir(loaded: LoadedScenario, out: str | Path | None) -> Path:
-    return results_dir(loaded.path, out)
-
-
-def run_frontier(scenario: str | Path | LoadedScenario, target: str, *, levels: Sequence[float] | None = None,
-                 steps: int = 4, others: str = "scenario", out: str | Path | None = None, write: bool = True,
-                 progress: Progress | None = None, extra_rows: ExtraRows | None = None) -> AnalysisOutcome:
-    """Frontier of one target for a scenario file; adds ``frontier_<target>.csv`` to its run folder.
-
-    Parameters are those of :func:`energy_model.analysis.frontier.frontier`; ``out`` is
-    the parent of run folders (default ``results/`` next to ``scenarios/``); ``write=False``
-    writes nothing; ``extra_rows`` as in :func:`open_study`.
-
-    Returns
-    -------
-    AnalysisOutcome
-        ``result`` is the frontier table, ``sentence`` its plain sentence.
-
-    Examples
-    --------
-    >>> outcome = run_frontier("scenarios/example_day.yaml", "new_energy_share", steps=2, write=False)
-    >>> len(outcome.result), outcome.path
-    (3, None)
-    >>> outcome.sentence  # doctest: +ELLIPSIS
-    'From 24.7% to 42.2%, each extra point of new-energy share costs ...'
-    """
-    loaded = _loaded(scenario)
-    out_dir = _out_dir(loaded, out)
-    if write:
-        check_writable(out_dir)
-    study = open_study(loaded, extra_rows=extra_rows)
-    table = frontier(study, target, levels, steps, others=others, progress=progress)
-    sentence = frontier_sentence(table)
-    path, note = None, ""
-    if write:
-        meta = _meta(study, "frontier", target=target, others=others, sentence=sentence)
-        fname = frontier_filename(target)
-        folder, note = add_to_run_folder(out_dir, loaded.scenario.name,
-                                         {fname: lambda p: write_csv(table, p, index=False)}, meta,
-                                         refresh=_report_refresh(out_dir / loaded.scenario.name))
-        path = folder / fname
-    return AnalysisOutcome(loaded.scenario.name, table, sentence, path, note)
-
-
-def run_breakeven(scenario: str | Path | LoadedScenario, param: str, target: str, *, lo: float | None = None,
-                  hi: float | None = None, tol: float | None = None, out: str | Path | None = None,
-                  write: bool = True, progress: Progress | None = None,
-                  extra_rows: ExtraRows | None = None) -> AnalysisOutcome:
-    """Break-even of a cost parameter for one target; adds ``breakeven_<parameter>_<target>.json`` to the run folder.
-
-    Parameters are those of :func:`energy_model.analysis.breakeven.breakeven`; ``out``,
-    ``write`` and ``extra_rows`` as in :func:`run_frontier`.
-
-    Returns
-    -------
-    AnalysisOutcome
-        ``result`` is the break-even dict, ``sentence`` its plain sentence.
-
-    Examples
-    --------
-    >>> outcome = run_breakeven("scenarios/example_day.yaml", "technologies.offshore_wind.capex_cny_per_kw",
-    ...                         "wind_capacity", write=False)
-    >>> outcome.result["status"]  # the target binds over the whole default bracket
-    'no_sign_change'
-    """
-    loaded = _loaded(scenario)
-    out_dir = _out_dir(loaded, out)
-    if write:
-        check_writable(out_dir)
-    study = open_study(loaded, extra_rows=extra_rows)
-    found = breakeven(study, param, target, lo, hi, tol, progress=progress)
-    path, note = None, ""
-    if write:
-        meta = _meta(study, "breakeven", parameter=param, target=target, status=found["status"])
-        doc = found | {"scenario": loaded.scenario.name, "input_hash": meta["input_hash"]}
-        fname = breakeven_filename(param, target)
-        folder, note = add_to_run_folder(out_dir, loaded.scenario.name, {fname: lambda p: write_json(doc, p)}, meta,
-                                         refresh=_report_refresh(out_dir / loaded.scenario.name))
-        path = folder / fname
-    return AnalysisOutcome(loaded.scenario.name, found, found["sentence"], path, note)

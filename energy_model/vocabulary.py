@@ -73,6 +73,16 @@ def target_family(kind: str) -> str:
     return TARGET_FAMILY[str(kind)]
 
 
+#: User unit of a level and of a shadow price, by target kind (the one registry is by family, above).
+TARGET_LEVEL_UNIT: Final = {kind: LEVEL_UNIT[family] for kind, family in TARGET_FAMILY.items()}
+TARGET_PRICE_UNIT: Final = {kind: PRICE_UNIT[family] for kind, family in TARGET_FAMILY.items()}
+
+
+def units_by_kind(units: dict[str, str]) -> str:
+    """The units of a per-target variable for its ``units`` attribute (``"MW | t/yr | ... (by target kind)"``)."""
+    return " | ".join(dict.fromkeys(units.values())) + " (by target kind)"
+
+
 def is_ceiling(kind: str) -> bool:
     """True if a target kind's level is an upper limit (emission and exchange caps)."""
     return str(kind) in CEILING_KINDS

@@ -172,7 +172,7 @@ def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
 
     from energy_model.io.scenario_file import load_scenario
     from energy_model.io.schema import AggregationSpec
-    from energy_model.pipeline import run_scenario
+    from energy_model.workflows.run import run_scenario
 
     root = Path(__file__).resolve().parent.parent
     loaded = load_scenario(root / "scenarios" / "quick_week.yaml")
@@ -180,7 +180,7 @@ def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
     loaded = dataclasses.replace(loaded, scenario=loaded.scenario.model_copy(update={"aggregation": spec}),
                                  raw=loaded.raw | {"aggregation": spec.model_dump()})
     said: list[str] = []
-    import energy_model.pipeline as pipeline
+    import energy_model.workflows.run as run_workflow
 
     solved: list[tuple] = []  # (aggregated, its inputs, full, its inputs) of the enforced case, then the reference
 
@@ -188,8 +188,8 @@ def test_check_full_reports_the_errors_of_an_aggregated_run(tmp_path):
         solved.append(args)
         return compare(*args, **kw)
 
-    compare = pipeline.compare_to_full
-    pytest.MonkeyPatch.setattr(mp := pytest.MonkeyPatch(), pipeline, "compare_to_full", spy)
+    compare = run_workflow.compare_to_full
+    pytest.MonkeyPatch.setattr(mp := pytest.MonkeyPatch(), run_workflow, "compare_to_full", spy)
     try:
         outcome = run_scenario(loaded, tmp_path, check_full=True, progress=said.append)
     finally:

@@ -14,7 +14,8 @@ import energy_model
 #: Modules whose docstrings hold examples (each is run as a doctest from the project folder).
 MODULES = ["energy_model.api", "energy_model.io.scenario_file", "energy_model.inputs.load",
            "energy_model.engine.study", "energy_model.engine.extra_rows", "energy_model.analysis.target_test",
-           "energy_model.analysis.frontier", "energy_model.analysis.breakeven", "energy_model.pipeline",
+           "energy_model.analysis.frontier", "energy_model.analysis.breakeven", "energy_model.workflows.run",
+           "energy_model.workflows.analyses", "energy_model.output.run_folder",
            "energy_model.io.fleet", "energy_model.io.pathway_file", "energy_model.io.pathway_spec"]
 
 

@@ -18,6 +18,8 @@ from energy_model.engine.extract import extract_results
 from energy_model.engine.highs import solve_model
 from energy_model.io.schema import TargetSpec
 from energy_model.model import build_model
+from energy_model.output.i18n import Lang
+from energy_model.output.target_notes import note_texts
 from energy_model.profiles.provincial_value import provincial_value_shape
 
 DEMAND = [1.0, 2.0, 3.0, 2.0]  # MW, 8 MWh in all
@@ -223,7 +225,9 @@ def test_each_targets_cost_is_estimated_on_typical_days_when_full_solves_are_not
         assert full.loc[k, "cost_alone_basis"] == "full"
     info = estimated.table.attrs["cost_alone_estimate"]
     assert info["relative_error"] == pytest.approx(0.0, abs=1e-7)
-    assert any("estimated on 2 typical days (" in m for m in estimated.messages)
+    note = next(x for x in estimated.notes if x["note"] == "cost_alone_estimated")
+    assert note["typical_days"] == 2 and note["relative_error"] == pytest.approx(0.0, abs=1e-7)
+    assert "estimated on 2 typical days (" in note_texts([note], Lang("en"))[0]
     # the costs are the hand values: 10 MW x 3,000 and 20 MW x 2,000 CNY/kW (1-yr life, r = 0) less the gas saved
     saved_wind = 10 * 0.4 * 8760 * 95
     saved_pv = 20 * 0.5 * 8760 / 2 * 95

@@ -28,7 +28,7 @@ from energy_model.io.tables import read_fuels, read_technologies
 from energy_model.output.assumptions import describe
 from energy_model.output.i18n import Lang, Names
 from energy_model.output.run_folder import open_netcdf
-from energy_model.pipeline import run_scenario
+from energy_model.workflows.run import run_scenario
 
 PROJECT = Path(__file__).resolve().parents[1]
 INPUTS = PROJECT / "inputs"

@@ -107,7 +107,7 @@ def test_full_plan_year_with_run_py(tmp_path):
 
 def test_the_default_command_runs_the_shipped_plan_year(monkeypatch: pytest.MonkeyPatch):
     """``python run.py`` with no command runs scenarios/plan_year.yaml of the project (found from the package)."""
-    import energy_model.pipeline as pipeline
+    import energy_model.workflows.run as run_workflow
     from energy_model.cli import main as cli_main
 
     seen: list[Path] = []
@@ -116,7 +116,7 @@ def test_the_default_command_runs_the_shipped_plan_year(monkeypatch: pytest.Monk
         seen.append(Path(scenario))
         raise KeyboardInterrupt  # stop before any work; the CLI maps it to exit 130
 
-    monkeypatch.setattr(pipeline, "run_scenario", fake_run)
+    monkeypatch.setattr(run_workflow, "run_scenario", fake_run)
     assert cli_main.DEFAULT_SCENARIO == PROJECT / "scenarios" / "plan_year.yaml"
     assert cli_main.DEFAULT_SCENARIO.is_file()
     assert cli_main.main(["--quiet"]) == 130

@@ -26,7 +26,6 @@ import pytest
 from conftest import BASE_YAML, PROJECT, TmpProject
 from tiny import system, tech
 
-from energy_model import pipeline
 from energy_model.cli import main as cli
 from energy_model.engine import study as study_mod
 from energy_model.engine.study import Study
@@ -37,6 +36,7 @@ from energy_model.errors import (
 )
 from energy_model.io.schema import TargetSpec
 from energy_model.output.run_folder import verify_run
+from energy_model.workflows import run as run_workflow
 
 
 def run(p: TmpProject, scenario: Path, *extra: str) -> int:
@@ -258,7 +258,7 @@ def test_disk_full_keeps_previous_run_intact(project: TmpProject, published: Pat
         path.write_bytes(b"half a fi")
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(pipeline, "write_csv", full)
+    monkeypatch.setattr(run_workflow, "write_csv", full)
     assert run(project, scenario) == 7
     assert "disk full" in capsys.readouterr().err
     assert calls
@@ -329,7 +329,7 @@ def test_keyboard_interrupt_during_publish_is_130_and_keeps_old_run(project: Tmp
     def interrupted(data, path):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "write_json", interrupted)
+    monkeypatch.setattr(run_workflow, "write_json", interrupted)
     assert run(project, scenario) == 130
     assert sorted(x.name for x in project.out.iterdir()) == ["tiny_plan"]
     assert folder_bytes(project.out / "tiny_plan") == before

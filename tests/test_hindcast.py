@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from energy_model.io.scenario_file import load_scenario
-from energy_model.pipeline import run_scenario
+from energy_model.workflows.run import run_scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "hindcast_2022.yaml"
 

@@ -4,7 +4,7 @@ Layers, lowest first (``ls energy_model`` shows them)::
 
     vocabulary, errors -> io (read and validate, apply changes) -> weather -> profiles
     -> inputs (gather a scenario's case, assemble, convert units) -> model -> engine
-    -> analysis -> output -> pipeline, sweep (the sweep package), api -> cli
+    -> analysis -> output -> workflows, sweep (the sweep package), api, pipeline (a re-export) -> cli
 
 Every module's first docstring line says what it does; no module is longer
 than :data:`MAX_LINES` lines; only the LP (``model``) and the engine import

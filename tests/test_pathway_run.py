@@ -10,8 +10,8 @@ import xarray as xr
 
 from energy_model.cli.main import main
 from energy_model.inputs.pathway_load import apply_pathway_changes, load_pathway
-from energy_model.pipeline import run_scenario
 from energy_model.workflows.pathway import run_pathway, without_targets
+from energy_model.workflows.run import run_scenario
 from tests.conftest import TmpProject, copy_project
 
 #: Two periods on the 48-hour tiny scenario, the plan's targets enforced in both.

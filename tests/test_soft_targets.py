@@ -22,7 +22,9 @@ from test_targets_analysis import CRF, REF_CAP_COST, WIND_VALUE, capacity_system
 
 from energy_model.analysis.target_test import run_target_test
 from energy_model.cli.main import main
+from energy_model.output.i18n import Lang
 from energy_model.output.run_folder import open_netcdf
+from energy_model.output.target_notes import note_texts
 
 DUAL = 5000 * CRF + 20 - WIND_VALUE  # 200.761 CNY/kW/yr
 
@@ -45,7 +47,9 @@ def test_capacity_shortfall_exactly_below_the_dual(delta: float):
         assert costs["penalty"] == pytest.approx(50_000 * penalty)
         assert r["shadow_price"] == pytest.approx(penalty)
         assert test.enforced.attrs["objective_cny_per_yr"] == pytest.approx(REF_CAP_COST + 50_000 * penalty)
-        assert any(m.startswith("soft target 'wind_cap' falls short by 50 MW") for m in test.messages)
+        assert [(x["note"], x["target"], x["shortfall"]) for x in test.notes] == [("soft_shortfall", "wind_cap",
+                                                                                    pytest.approx(50.0))]
+        assert note_texts(test.notes, Lang("en"))[0].startswith("soft target 'wind_cap' falls short by 50 MW")
     else:
         assert test.status == "met_with_enforcement"
         assert r["shortfall"] == pytest.approx(0.0, abs=1e-9) and r["penalty_paid_cny_per_yr"] == 0.0

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from energy_model.engine.measures import BINDING_PRICE
 from energy_model.output.sweep_numbers import (
-    BINDING_TOL,
     capacity_summary,
     heatmap_data,
     influence,
@@ -91,7 +91,7 @@ def sample_table() -> tuple[pd.DataFrame, dict]:
                           # binds where the capex is high: exactly the variants with A > 10,000
                           "target_shadow_price.wind_capacity": np.where(a > 10_000, (a - 10_000) / 10, 0.0),
                           # below the tolerance everywhere but in variant 3
-                          "target_shadow_price.share": np.where(np.arange(k) == 3, 2 * BINDING_TOL, BINDING_TOL / 2),
+                          "target_shadow_price.share": np.where(np.arange(k) == 3, 2 * BINDING_PRICE, BINDING_PRICE / 2),
                           "target_value.share": 0.25, "verified": False},
                          index=pd.Index([f"s{i:02d}" for i in range(k)], name="variant"))
     table.loc["s19", ["status", "objective_cny_per_yr"]] = ["time_limit", np.nan]

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from typing import Any
 
 from energy_model import vocabulary as n
-from energy_model.analysis.target_test import PRICE_UNITS
 from energy_model.engine.study import Study
 from energy_model.errors import InputError, InputIssue
 from energy_model.io.changes import Origin
@@ -147,7 +146,7 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
         return d
 
     out: dict[str, Any] = {"parameter": param, "parameter_label": words, "unit": unit, "target": target,
-                           "target_label": label, "shadow_price_unit": PRICE_UNITS[kind], "current_value": current}
+                           "target_label": label, "shadow_price_unit": n.TARGET_PRICE_UNIT[kind], "current_value": current}
     tol = 1e-3 * max(abs(current), 1.0) if tol is None else float(tol)
     if not tol > 0:
         raise InputError(InputIssue("breakeven", "tol", "the tolerance must be positive", value=tol))
@@ -158,7 +157,7 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
             out.update(status="not_binding", value=current, tolerance=0.0, iterations=len(evaluations),
                        evaluations=evaluations, bracket=None,
                        sentence=f"{label} does not bind at the current {words} of {_fmt(current)} {unit} "
-                                f"(shadow price {_fmt(d_now)} {PRICE_UNITS[kind]}): it already costs nothing.")
+                                f"(shadow price {_fmt(d_now)} {n.TARGET_PRICE_UNIT[kind]}): it already costs nothing.")
             return out
         lo_given, hi_given = lo is not None, hi is not None
         lo = 0.0 if lo is None else float(lo)
@@ -189,7 +188,7 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
                        evaluations=evaluations,
                        sentence=f"{label} still binds over the whole bracket of {words} from {_fmt(lo)} to "
                                 f"{_fmt(hi)} {unit} (shadow price {_fmt(ends.get(lo, d_now))} and "
-                                f"{_fmt(ends.get(hi, d_now))} {PRICE_UNITS[kind]} at its ends): no break-even "
+                                f"{_fmt(ends.get(hi, d_now))} {n.TARGET_PRICE_UNIT[kind]} at its ends): no break-even "
                                 f"value inside it; widen the bracket (--lo/--hi)."
                                 + (f" The default far end was not searched ({refused[0]})" if refused else ""),
                        refused_ends=refused)
@@ -200,7 +199,7 @@ def breakeven(study: Study, param: str, target: str, lo: float | None = None, hi
                dual_binding_side=db, direction=direction, iterations=len(evaluations), evaluations=evaluations,
                sentence=f"{words} must {direction} to {_fmt(f)} {unit} (within {_fmt(abs(f - b))} {unit}; now "
                         f"{_fmt(current)}) for {label} to cost nothing: its shadow price falls from "
-                        f"{_fmt(d_now)} {PRICE_UNITS[kind]} to zero.")
+                        f"{_fmt(d_now)} {n.TARGET_PRICE_UNIT[kind]} to zero.")
     return out
 
 

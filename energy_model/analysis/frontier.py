@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from energy_model import vocabulary as n
-from energy_model.analysis.target_test import PRICE_UNITS, maximum_achievable
+from energy_model.analysis.target_test import maximum_achievable
 from energy_model.engine.measures import consumption_mwh
 from energy_model.engine.study import Study
 from energy_model.errors import InfeasibleError, InputError, InputIssue
+from energy_model.io.changes import reference_changes
 
 #: Unit of the marginal-cost column by target kind.
 MARGINAL_UNITS = {n.MIN_SHARE: "CNY/yr per percentage point", n.MIN_CAPACITY: "CNY/yr per MW",
@@ -152,12 +153,12 @@ def frontier(study: Study, target: str, levels: Sequence[float] | None = None, s
                                     f"'{target}' is a {kind} target (sweep its level instead: "
                                     f"targets.{target}.level)", value=target))
     tighter_up = kind != n.MAX_EMISSIONS
-    relaxed = {f"targets.{k}.mode": n.REPORT for k in study.targets if others == n.REPORT and k != target}
+    relaxed = reference_changes(k for k in study.targets if others == n.REPORT and k != target)
     rows: list[dict[str, object]] = []
     best = math.nan
     with study.changed(relaxed):
         if levels is None:
-            with study.changed({f"targets.{target}.mode": n.REPORT}):
+            with study.changed(reference_changes([target])):
                 ref = study.solve(f"frontier: reference ({target} reported)", progress)
             start = float(ref["target_value"].sel({n.TARGET: target}))
             rows.append({"level": start, "value": start, "case": "reference", "status": "optimal",
@@ -218,7 +219,7 @@ def _finish(table: pd.DataFrame, kind: str, tighter_up: bool) -> pd.DataFrame:
     table["cost_increase_cny_per_yr"] = cost - first
     table["marginal_cost"] = marginal
     table["marginal_cost_unit"] = MARGINAL_UNITS[kind]
-    table["shadow_price_unit"] = PRICE_UNITS[kind]
+    table["shadow_price_unit"] = n.TARGET_PRICE_UNIT[kind]
     return table[COLUMNS].reset_index(drop=True)
 
 

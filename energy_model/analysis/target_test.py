@@ -26,15 +26,13 @@ import xarray as xr
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import binding_limits
 from energy_model.engine.highs import SIMPLEX_MAX_HOURS, choose_method
-from energy_model.engine.measures import consumption_mwh, is_met, peak_demand_mw
+from energy_model.engine.measures import binds, consumption_mwh, is_met, peak_demand_mw
 from energy_model.engine.study import MAXIMIZE, MINIMIZE, Study
 from energy_model.errors import InfeasibleError, InputError, NumericalError, UnboundedError
 from energy_model.inputs.lp_units import target_level_from_lp, time_arrays
+from energy_model.io.changes import reference_changes
 from energy_model.io.schema import DEFAULT_EXTREMES, DEFAULT_TYPICAL_DAYS
 from energy_model.model.targets import target_measure
-
-UNITS = {kind: n.LEVEL_UNIT[family] for kind, family in n.TARGET_FAMILY.items()}
-PRICE_UNITS = {kind: n.PRICE_UNIT[family] for kind, family in n.TARGET_FAMILY.items()}
 
 
 @dataclass
@@ -43,7 +41,13 @@ class TargetTest:
 
     ``status`` is ``met_without_enforcement``, ``met_with_enforcement``,
     ``soft_shortfall`` or ``infeasible``. ``enforced`` is None when the
-    enforced case is infeasible.
+    enforced case is infeasible. ``messages`` are the pre-check's findings
+    (shared with an infeasible run's diagnosis); ``notes`` are facts, each a
+    dict with ``note`` (its kind: ``cost_alone_not_computed``,
+    ``cost_alone_estimated``, ``soft_shortfall``) and its numbers, worded in
+    both languages by :mod:`energy_model.output.target_notes`; ``binding``
+    the limits the enforced solution sits on
+    (:func:`energy_model.analysis.binding_limits.binding_limits`).
     """
 
     reference: xr.Dataset
@@ -52,6 +56,7 @@ class TargetTest:
     status: str
     messages: list[str] = field(default_factory=list)
     binding: list[dict[str, object]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         """One line: the status, how many targets are met and the annual cost without and with them."""
@@ -153,7 +158,7 @@ def maximum_achievable(study: Study, target: str, *, others: str = n.REPORT) -> 
     """
     if others not in (n.REPORT, "scenario"):
         raise ValueError(f"others must be 'report' or 'scenario', not {others!r}")
-    relax = {f"targets.{k}.mode": n.REPORT for k in study.targets if others == n.REPORT or k == target}
+    relax = reference_changes(k for k in study.targets if others == n.REPORT or k == target)
     with study.changed(relax):
         m = study.model
         data = m.lp_data
@@ -252,9 +257,10 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     kinds = {k: str(ds["target_kind"].sel({n.TARGET: k}).item()) for k in targets}
     levels = {k: float(ds["target_level"].sel({n.TARGET: k}).item()) for k in targets}
     messages = precheck(ds)
+    notes: list[dict[str, Any]] = []
 
     active = [k for k in targets if modes[k] != n.REPORT]
-    relax = {f"targets.{k}.mode": n.REPORT for k in active}
+    relax = reference_changes(active)
     cases = [("reference (targets reported, not enforced)", relax)]
     if active:
         cases.append(("enforced (targets as in the scenario)", {}))
@@ -276,13 +282,11 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     if len(unmet) > 1 and not each_alone and not isinstance(enforced_out, InfeasibleError):
         estimate = _alone_on_typical_days(study, unmet, active, modes, progress)
         if estimate is None:
-            messages.append(f"the cost of each of the {len(unmet)} unmet targets alone was not computed "
-                            f"({len(unmet)} more full-horizon solves); ask for it with --each-target")
+            notes.append({"note": "cost_alone_not_computed", "unmet": len(unmet)})
         else:
             alone.update(estimate["alone"])
     elif len(unmet) > 1:
-        alone_cases = [(f"target '{k}' alone", {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT)
-                                                 for j in active}) for k in unmet]
+        alone_cases = [(f"target '{k}' alone", reference_changes(active, keep={k: modes[k]})) for k in unmet]
         for k, res in zip(unmet, study.solve_many(alone_cases, progress)):
             if isinstance(res, InfeasibleError):
                 infeasible_alone.append(k)
@@ -303,7 +307,8 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
             diagnosis.insert(0, "each target can be met alone, but not all of them together")
         exc.diagnosis = diagnosis + [m for m in messages if m.startswith("infeasible:")]
         partial = TargetTest(reference, None, _table(targets, kinds, levels, modes, ref_value, reference, None,
-                                                      alone, ref_cost, consumption, ds), status, messages + diagnosis)
+                                                      alone, ref_cost, consumption, ds), status, messages + diagnosis,
+                             notes=notes)
         setattr(exc, "target_test", partial)  # noqa: B010 - the partial result travels with the error
         raise exc
     if isinstance(enforced_out, Exception):
@@ -323,25 +328,17 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
         table.attrs["cost_alone_estimate"] = {"basis": ESTIMATE_BASIS, "all_targets_estimated_cny_per_yr":
                                               estimate["all"], "all_targets_full_cny_per_yr": full_all,
                                               "relative_error": error}
-        messages.append(f"each target's cost alone was estimated on {_estimate_text()} ({len(unmet)} solves of seconds "
-                        f"instead of full-horizon ones): there all targets together cost "
-                        f"{estimate['all'] / 1e6:,.1f} M CNY/yr against {full_all / 1e6:,.1f} M CNY/yr on the full "
-                        f"horizon ({error:+.1%}); --each-target computes them on the full horizon")
+        notes.append({"note": "cost_alone_estimated", "typical_days": ESTIMATE_CHANGES["aggregation.periods"],
+                      "extremes": list(ESTIMATE_CHANGES["aggregation.extremes"]), "solves": len(unmet),
+                      "estimated_cny_per_yr": estimate["all"], "full_cny_per_yr": full_all, "relative_error": error})
     binding = binding_limits(enforced, ds) if enforced is not None else []
-    messages = messages + _shortfall_messages(table, consumption)
-    return TargetTest(reference, enforced, table, status, messages, binding)
+    return TargetTest(reference, enforced, table, status, messages, binding, notes + _shortfall_notes(table))
 
 
 #: The aggregation each target's own cost is estimated on when full-horizon solves per target are not asked for.
 ESTIMATE_CHANGES: dict[str, Any] = {"aggregation.method": "typical_days", "aggregation.periods": DEFAULT_TYPICAL_DAYS,
                                     "aggregation.extremes": list(DEFAULT_EXTREMES)}
 ESTIMATE_BASIS = "typical_days"
-
-
-def _estimate_text() -> str:
-    extremes = ESTIMATE_CHANGES["aggregation.extremes"]
-    return f"{ESTIMATE_CHANGES['aggregation.periods']} typical days" + (
-        f" plus the {', '.join(str(e) for e in extremes)} days" if extremes else "")
 
 
 def _alone_on_typical_days(study: Study, unmet: list[str], active: list[str], modes: dict[str, str],
@@ -354,10 +351,9 @@ def _alone_on_typical_days(study: Study, unmet: list[str], active: list[str], mo
         return None
     try:
         with study.changed(ESTIMATE_CHANGES):
-            relax = {f"targets.{k}.mode": n.REPORT for k in active}
-            cases = [("reference on typical days", relax), ("all targets on typical days", {})]
-            cases += [(f"target '{k}' alone on typical days",
-                       {f"targets.{j}.mode": (modes[k] if j == k else n.REPORT) for j in active}) for k in unmet]
+            cases = [("reference on typical days", reference_changes(active)), ("all targets on typical days", {})]
+            cases += [(f"target '{k}' alone on typical days", reference_changes(active, keep={k: modes[k]}))
+                      for k in unmet]
             outs = study.solve_many(cases, progress)
     except InputError:
         return None
@@ -369,20 +365,11 @@ def _alone_on_typical_days(study: Study, unmet: list[str], active: list[str], mo
     return {"alone": alone, "all": float(solved[1].attrs["objective_cny_per_yr"]) - ref}
 
 
-def _shortfall_messages(table: pd.DataFrame, consumption: float) -> list[str]:
-    """One sentence per soft target that falls short: by how much and the penalty paid instead."""
-    out = []
-    for row in table.itertuples():
-        if row.mode != n.SOFT or not row.shortfall > 0:
-            continue
-        short = _fmt_level(row.kind, row.shortfall)
-        if row.kind == n.MIN_SHARE:
-            short = f"{row.shortfall:.1%} of consumption ({row.shortfall * consumption / 1e6:,.3f} TWh/yr)"
-        pen = float(row.shadow_price)
-        out.append(f"soft target '{row.target}' falls short by {short}; penalty paid "
-                   f"{row.penalty_paid_cny_per_yr / 1e6:,.3f} M CNY/yr at {pen:,.2f} {row.shadow_price_unit}, "
-                   f"less than meeting it would cost")
-    return out
+def _shortfall_notes(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """One note per soft target that falls short: by how much (level's unit) and the penalty paid [CNY/yr] instead."""
+    return [{"note": "soft_shortfall", "target": row.target, "kind": row.kind, "shortfall": float(row.shortfall),
+             "penalty_paid_cny_per_yr": float(row.penalty_paid_cny_per_yr), "shadow_price": float(row.shadow_price)}
+            for row in table.itertuples() if row.mode == n.SOFT and row.shortfall > 0]
 
 
 def _penalty_base(kind: str, consumption: float, ds: xr.Dataset) -> float:
@@ -417,14 +404,14 @@ def _table(targets: list[str], kinds: dict[str, str], levels: dict[str, float], 
             "kind": kinds[k],
             "mode": modes[k],
             "level": levels[k],
-            "unit": UNITS[kinds[k]],
+            "unit": n.TARGET_LEVEL_UNIT[kinds[k]],
             "reference_value": ref_value[k],
             "met_without_enforcement": _is_met(kinds[k], ref_value[k], levels[k]),
             "value": value,
             "met": _is_met(kinds[k], value, levels[k]) if enforced is not None else False,
             "shadow_price": price,
-            "shadow_price_unit": PRICE_UNITS[kinds[k]],
-            "binding": bool(abs(price) > 1e-6) if enforced is not None else False,
+            "shadow_price_unit": n.TARGET_PRICE_UNIT[kinds[k]],
+            "binding": binds(price) if enforced is not None else False,
             "shortfall": short,
             "penalty_paid_cny_per_yr": paid,
             "cost_alone_cny_per_yr": cost_alone,

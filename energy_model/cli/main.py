@@ -71,7 +71,7 @@ def _is_pathway(path: Path) -> bool:
 
 
 def _cmd_run(args: argparse.Namespace, progress: Progress) -> int:
-    from energy_model.pipeline import run_scenario
+    from energy_model.workflows.run import run_scenario
 
     if _is_pathway(Path(args.scenario)):
         return _run_pathway(args, progress)

@@ -24,15 +24,13 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.engine.highs import Solution
-from energy_model.engine.measures import carbon_ledgers, is_met, peak_demand_mw, target_values
+from energy_model.engine.measures import binds, carbon_ledgers, is_met, peak_demand_mw, target_values
 from energy_model.inputs.lp_units import LEVEL_SCALE, PENALTY_SCALE, LPData
 from energy_model.model.capacity import earlier_of
 from energy_model.model.objective import COMPONENTS
 
 MW = n.MW_PER_LP
 MONEY = n.CNY_PER_LP
-#: A target shadow price at or below this (CNY per natural unit) counts as zero: the target does not bind.
-BINDING_PRICE = 1e-6
 
 
 def _grid(sol: Solution, var: pyo.Var, rows: list[str], hours: int) -> np.ndarray:
@@ -40,6 +38,32 @@ def _grid(sol: Solution, var: pyo.Var, rows: list[str], hours: int) -> np.ndarra
     if not rows:
         return np.zeros((0, hours))
     return sol.value(var).reshape(len(rows), hours)
+
+
+def burn(data: LPData, disp: np.ndarray, carrier: str) -> dict[str, np.ndarray]:
+    """Hourly fuel drawn by each plant burning ``carrier``: its output over its efficiency.
+
+    The extraction's one copy of the fuel balance's right-hand side
+    (:func:`energy_model.model.fuels.add_fuels` writes it as LP expressions;
+    :mod:`energy_model.engine.checks` recomputes it on purpose, independently,
+    from the published files).
+
+    Parameters
+    ----------
+    data : LPData
+        The LP's data (technologies in ``data.techs`` order).
+    disp : numpy.ndarray
+        Electric output, one row per technology of ``data.techs`` [GW or MW per step].
+    carrier : str
+        The fuel carrier (``coal``, ``natural_gas``, ...).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Technology -> hourly thermal fuel drawn [GWh_th or MWh_th per hour, the unit of ``disp``].
+    """
+    return {g: disp[j] / data.efficiency[g] for j, g in enumerate(data.techs)
+            if data.kind[g] in n.FUELLED_KINDS and data.fuel_of[g] == carrier}
 
 
 def fuel_supply(m: pyo.ConcreteModel, sol: Solution, disp: np.ndarray) -> np.ndarray:
@@ -53,10 +77,8 @@ def fuel_supply(m: pyo.ConcreteModel, sol: Solution, disp: np.ndarray) -> np.nda
         if f in FX:
             out[i] = xv[FX.index(f)]
         else:
-            c = data.fuel_carrier[f]
-            for j, g in enumerate(data.techs):
-                if data.kind[g] in n.FUELLED_KINDS and data.fuel_of[g] == c:
-                    out[i] += disp[j] / data.efficiency[g]
+            for drawn in burn(data, disp, data.fuel_carrier[f]).values():
+                out[i] += drawn
     return out
 
 
@@ -284,12 +306,13 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
     cprice = pyo.value(m.carbon_price)
     for c in sorted({data.fuel_carrier[f] for f in F}):
         fi = [i for i, f in enumerate(F) if data.fuel_carrier[f] == c]
-        burners = [g for g in techs if data.kind[g] in n.FUELLED_KINDS and data.fuel_of[g] == c]
-        if not burners:
+        by_plant = burn(data, gen, c)  # GWh_th per hour
+        if not by_plant:
             continue
-        burn = np.array([gen[g_i[g]] / data.efficiency[g] for g in burners])  # GWh_th per hour
-        total = burn.sum(axis=0)
-        share = np.divide(burn, total, out=np.zeros_like(burn), where=total > 0)
+        burners = list(by_plant)
+        drawn = np.array(list(by_plant.values()))
+        total = drawn.sum(axis=0)
+        share = np.divide(drawn, total, out=np.zeros_like(drawn), where=total > 0)
         fuel_cost_t = (price[fi, None] * x[fi]).sum(axis=0)
         carbon_t = cprice * (co2[fi, None] * x[fi]).sum(axis=0)
         for k, g in enumerate(burners):
@@ -341,17 +364,17 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     shortfall = np.array([_shortfall_to_user(str(kd), float(s), demand, peak) for s, kd in zip(short, kinds)])
     met = is_met(kinds.astype(str), achieved, level) if K else np.zeros(0, dtype=bool)
     ds["target_value"] = (n.TARGET, achieved)
-    ds["target_value"].attrs["units"] = "MW | fraction of consumption | t/yr | MWh/yr | fraction of peak (by kind)"
+    ds["target_value"].attrs["units"] = n.units_by_kind(n.LEVEL_UNIT)
     ds["target_level"] = (n.TARGET, level)
     ds["target_met"] = (n.TARGET, met)
     ds["target_shortfall"] = (n.TARGET, shortfall)
-    price = np.where(np.abs(price) > BINDING_PRICE, price, 0.0)  # interior-point noise is not a price
+    price = np.where(binds(price), price, 0.0)  # interior-point noise is not a price
     ds["target_shadow_price"] = (n.TARGET, price)
-    ds["target_shadow_price"].attrs["units"] = "CNY/kW/yr | CNY/MWh | CNY/t (by target kind)"
+    ds["target_shadow_price"].attrs["units"] = n.units_by_kind(n.PRICE_UNIT)
     _full_load_hour_prices(ds, m, sol, data)
     for name, (value, desc) in carbon_ledgers(ds, inputs).items():
         ds[name] = ((), value, {"units": "t/yr", "long_name": desc})
-    ds["target_binding"] = (n.TARGET, np.abs(price) > BINDING_PRICE)
+    ds["target_binding"] = (n.TARGET, binds(price))
     for name in ("target_kind", "target_mode", "target_label", "target_label_zh"):
         ds[name] = (n.TARGET, inputs[name].values.copy())
 
@@ -364,7 +387,7 @@ def _full_load_hour_prices(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, 
             duals = sol.dual(rows)
             for i, g in enumerate(rows):
                 value = sign * float(duals[i]) * MONEY / MW
-                price[data.techs.index(g)] += value if abs(value) > BINDING_PRICE else 0.0
+                price[data.techs.index(g)] += value if binds(value) else 0.0
     ds["full_load_hours_price_cny_per_mwh"] = (n.TECH, price)
     ds["full_load_hours_price_cny_per_mwh"].attrs.update(
         {"units": "CNY/MWh", "long_name": "cost of the technology's min/max annual full-load-hour rule per MWh it "

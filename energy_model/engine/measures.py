@@ -36,6 +36,16 @@ MET_REL = 1e-6
 #: Absolute slack by target kind, above the solver's feasibility tolerance (1e-7 in LP units:
 #: 1e-4 MW of capacity, 1e-4 t of emissions) [MW | fraction | t/yr].
 MET_ABS = {n.CAPACITY: 1e-3, n.SHARE: 1e-6, n.EMISSIONS: 1e-3, n.ENERGY: 1e-3, n.MARGIN: 1e-6}
+#: A shadow price at or below this in magnitude, in the target's own unit (CNY/kW/yr, CNY/MWh, CNY/t),
+#: counts as zero: the target does not bind (interior-point noise is not a price). The one threshold
+#: of the extraction, the target table, the verdicts and the sweep's counts.
+BINDING_PRICE = 1e-6
+
+
+def binds(price: float | np.ndarray) -> bool | np.ndarray:
+    """True where a shadow price [CNY per the target's unit] is a price, not noise (``|price| >`` :data:`BINDING_PRICE`)."""
+    out = np.abs(price) > BINDING_PRICE
+    return bool(out) if np.ndim(out) == 0 else out
 
 
 def consumption_mwh(inputs: xr.Dataset) -> float:

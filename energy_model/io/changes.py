@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -349,6 +349,25 @@ def _change_annual(current_mwh: float, model: type[BaseModel], section: str, cha
 
 
 # --------------------------------------------------------------------------- reading
+def reference_changes(targets: Iterable[str], keep: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The changes that make the named targets only reported: the reference case (the one place it is written).
+
+    Parameters
+    ----------
+    targets : iterable of str
+        Target names whose mode becomes ``report``.
+    keep : mapping of str to str, optional
+        Targets among them that keep the mode given here instead (a target costed alone).
+
+    Returns
+    -------
+    dict of str to str
+        ``targets.<name>.mode`` -> mode, for :func:`apply_changes` or ``Study.changed``.
+    """
+    keep = keep or {}
+    return {f"targets.{k}.mode": keep.get(k, n.REPORT) for k in targets}
+
+
 def current_value(case: Case, path: str, origin: Origin | None = None) -> Any:
     """The value of a changeable path in ``case`` (user units; NaN for an empty cell).
 

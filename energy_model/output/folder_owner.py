@@ -31,7 +31,7 @@ LEGACY_KEYS: dict[str, tuple[str, ...]] = {RUN: ("scenario", "input_hash", "stat
 MAX_MANIFEST_BYTES = 50_000_000
 #: Files that analyses (``frontier``, ``breakeven``) add to a run folder; a new run of the scenario keeps them.
 ANALYSIS_GLOBS = ("frontier_*.csv", "breakeven_*.json")
-#: Files of a run folder of an earlier version whose manifest lists no files (``pipeline._writers``).
+#: Files of a run folder of an earlier version whose manifest lists no files (``workflows.run._writers``).
 RUN_FILES = ("results.nc", "reference.nc", "inputs.nc", "summary.json", "technologies.csv", "targets.csv",
              "fuels.csv", "hourly.csv", "assumptions.csv", "results.xlsx", "report.html")
 #: A hidden temporary file this tool writes next to its final name (``.<name>.tmp-<pid>``).

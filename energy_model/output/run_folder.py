@@ -244,6 +244,81 @@ def publish(out: Path, name: str, writers: dict[str, Callable[[Path], None]], ma
     return final
 
 
+def add_to_run_folder(out: Path, name: str, writers: dict[str, Callable[[Path], None]], meta: dict[str, Any],
+                      refresh: dict[str, Callable[[Path], None]] | None = None) -> tuple[Path, str]:
+    """Add files to the run folder ``out/name`` atomically, or create a run folder holding only them.
+
+    Each file is written under a temporary name in the run folder and moved
+    over the final name with ``os.replace``; ``manifest.json`` then gets the
+    new SHA-256 checksums (and ``meta`` under ``analyses``) the same way. With
+    no run folder yet, :func:`publish` creates one.
+    ``refresh`` files (the report) are rewritten after them in a complete run
+    folder, with new checksums but not listed as analyses.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        Parent folder of run folders.
+    name : str
+        The run folder's name (the scenario's).
+    writers : dict of str to callable
+        File name -> function writing that file to the path it is given.
+    meta : dict
+        Recorded under ``analyses`` in ``manifest.json`` (``input_hash`` is compared with the run's).
+    refresh : dict of str to callable, optional
+        Files rewritten after them (not listed as analyses).
+
+    Returns
+    -------
+    folder : pathlib.Path
+    note : str
+        Non-empty when the run folder was made from different inputs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp())
+    >>> folder, note = add_to_run_folder(out, "example_day", {"notes.txt": lambda p: p.write_text("checked")},
+    ...                                  {"command": "notes", "input_hash": None})
+    >>> sorted(p.name for p in folder.iterdir()), note
+    (['manifest.json', 'notes.txt'], '')
+    """
+    check_writable(out)
+    folder = out / name
+    note = ""
+    with run_lock(out, name):
+        if not (folder / MANIFEST).is_file():
+            manifest = {"scenario": name, "status": "analysis only (no run yet)", "input_hash": meta.get("input_hash"),
+                        "analyses": {f: meta for f in writers}}
+            return publish(out, name, writers, manifest), note
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("input_hash") and manifest["input_hash"] != meta.get("input_hash"):
+            note = (f"the run in {folder} was made from other inputs (input hash "
+                    f"{str(manifest['input_hash'])[:12]} vs {str(meta.get('input_hash'))[:12]})")
+        pid = os.getpid()
+        try:
+            for fname, write in writers.items():
+                tmp = folder / f".{fname}.tmp-{pid}"
+                write(tmp)
+                os.replace(tmp, folder / fname)
+                manifest.setdefault("files", {})[fname] = sha256(folder / fname)
+                manifest.setdefault("analyses", {})[fname] = meta | ({"note": note} if note else {})
+            for fname, write in (refresh or {}).items() if (folder / "summary.json").is_file() else ():
+                tmp = folder / f".{fname}.tmp-{pid}"
+                write(tmp)
+                os.replace(tmp, folder / fname)
+                manifest.setdefault("files", {})[fname] = sha256(folder / fname)
+            tmp = folder / f".{MANIFEST}.tmp-{pid}"
+            write_json(manifest, tmp)
+            os.replace(tmp, folder / MANIFEST)
+        except OSError as exc:
+            for stale in folder.glob(f".*.tmp-{pid}"):
+                stale.unlink(missing_ok=True)
+            raise OutputError(f"cannot add files to {folder}: {exc.strerror or exc}") from None
+    return folder, note
+
+
 def verify_run(folder: Path) -> dict[str, Any]:
     """Read a run's manifest and check every file's checksum; raise OutputError if any differs or is missing."""
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))

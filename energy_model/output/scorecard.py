@@ -14,6 +14,7 @@ from energy_model import vocabulary as n
 from energy_model.output.aggregation_text import annual_sentence
 from energy_model.output.glossary import scenario_text, target_label
 from energy_model.output.i18n import Lang, Names, display_width, pad
+from energy_model.output.target_notes import note_texts
 from energy_model.output.verdicts import status_text
 from energy_model.output.writers import open_netcdf
 
@@ -46,6 +47,18 @@ def _binding(folder: Path | None, names: Names, lang: Lang) -> list[str]:
 
     assert folder is not None
     return binding_sentences(open_netcdf(folder / "results.nc"), open_netcdf(folder / "inputs.nc"), names, lang)
+
+
+def _notes(doc: dict[str, Any], lang: Lang) -> list[str]:
+    """The run's notes in ``lang``: the pre-check's findings, then the target test's notes worded from their facts.
+
+    A summary.json without ``notes`` (an earlier version) shows its ``messages`` as written.
+    """
+    messages, notes = list(doc.get("messages", [])), doc.get("notes")
+    if notes is None:
+        return messages
+    cons = (doc.get("enforced") or {}).get("consumption_mwh_per_yr")
+    return messages[:len(messages) - len(notes)] + note_texts(notes, lang, cons)
 
 
 def _table(rows: list[list[str]], right: list[bool]) -> list[str]:
@@ -112,7 +125,7 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
     binding = _binding(folder, names, lang) if names is not None else doc["binding_limits"]
     if binding:
         out.append(lang("score.binding", limits=lang("common.list_sep").join(binding)))
-    for m in doc.get("messages", []):
+    for m in _notes(doc, lang):
         out.append(lang("score.note", text=m))
     agg = doc.get("aggregation") or {}
     if agg.get("method", "none") != "none":

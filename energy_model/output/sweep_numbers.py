@@ -16,13 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from energy_model.engine.measures import binds
+
 #: Column of the objective [CNY/yr].
 OBJECTIVE = "objective_cny_per_yr"
 #: Status of a variant solved to a proven optimum; every other status is a failure.
 OPTIMAL = "optimal"
-#: A target binds in a variant when its shadow price exceeds this, in the target's own unit
-#: (CNY/MWh, CNY/kW/yr, CNY/t): the engine's own threshold (``engine.extract.BINDING_PRICE``).
-BINDING_TOL = 1e-6
 #: Capacity differences below this [MW] count as none in the verification table.
 SAME_CAPACITY_MW = 0.5
 
@@ -314,7 +313,7 @@ def target_keys(table: pd.DataFrame) -> list[str]:
 def target_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per target: in how many optimal variants it binds and its shadow price (target's own unit).
 
-    A target binds when ``|shadow price| >`` :data:`BINDING_TOL`.
+    A target binds when ``|shadow price| >`` :data:`energy_model.engine.measures.BINDING_PRICE`.
 
     Returns
     -------
@@ -328,7 +327,7 @@ def target_summary(table: pd.DataFrame) -> pd.DataFrame:
     for k in target_keys(table):
         price = numeric(ok, f"target_shadow_price.{k}").dropna()
         value = numeric(ok, f"target_value.{k}").dropna()
-        binding = int((price.abs() > BINDING_TOL).sum())
+        binding = int(np.count_nonzero(binds(price.to_numpy())))
         rows.append({"target": k, "variants": len(price), "binding": binding,
                      "share": binding / len(price) if len(price) else math.nan,
                      "price_min": float(price.min()) if len(price) else math.nan,

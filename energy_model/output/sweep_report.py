@@ -36,6 +36,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from energy_model.engine.measures import BINDING_PRICE
 from energy_model.output.aggregation_text import annual_label
 from energy_model.output.i18n import LANGS, Lang
 from energy_model.output.run_folder import write_atomic
@@ -57,7 +58,6 @@ from energy_model.output.sweep_charts import (
     value_text,
 )
 from energy_model.output.sweep_numbers import (
-    BINDING_TOL,
     OBJECTIVE,
     OPTIMAL,
     Heatmap,
@@ -249,7 +249,7 @@ def _language_context(code: str, f: _Facts, table: pd.DataFrame, meta: dict[str,
             "prices_caption": lang("sweep.caption.prices_list" if together else "sweep.caption.prices",
                                    param=param_words(top, meta, lang) if top else ""),
             "capacities": capacity_rows, "verify": verify,
-            "mode": lang.get(f"sweep.mode.{mode}", mode), "tol": f"{BINDING_TOL:g}",
+            "mode": lang.get(f"sweep.mode.{mode}", mode), "tol": f"{BINDING_PRICE:g}",
             "sensitivity": sensitivity_context(meta, lang)}
 
 

@@ -338,7 +338,7 @@ def costs_table(results: xr.Dataset, reference: xr.Dataset, inputs: xr.Dataset) 
 
 
 def hourly_columns(frame: pd.DataFrame, inputs: xr.Dataset, names: Names) -> list[tuple[str, Bi, str]]:
-    """Header (both languages) and unit key of each column of ``hourly.csv`` (see :func:`pipeline.hourly_table`)."""
+    """Header (both languages) and unit key of each column of ``hourly.csv`` (see :func:`energy_model.workflows.run.hourly_table`)."""
     techs = list(inputs[n.TECH].values.astype(str))
     out = []
     for col in frame.columns:

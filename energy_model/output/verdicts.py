@@ -15,6 +15,7 @@ import xarray as xr
 
 from energy_model import vocabulary as n
 from energy_model.analysis.binding_limits import binding_limits
+from energy_model.engine.measures import binds
 from energy_model.inputs.lp_units import time_arrays
 from energy_model.output.i18n import Lang, Names
 
@@ -85,7 +86,7 @@ def verdict_class(row: dict[str, Any]) -> str:
         return "free"
     if (row.get("shortfall") or 0.0) > 1e-9 or not row["met"]:
         return "short"
-    if not row.get("binding", abs(float(row.get("shadow_price") or 0.0)) > 1e-6):
+    if not row.get("binding", binds(float(row.get("shadow_price") or 0.0))):
         return "consequence"  # missed without policy, met with it, but its own row does not bind
     return "cost"
 
@@ -121,12 +122,13 @@ def target_verdict(inputs: xr.Dataset, row: dict[str, Any], names: Names, lang: 
     return cls, lang(key, **values)
 
 
-def binding_sentences(results: xr.Dataset, inputs: xr.Dataset, names: Names, lang: Lang) -> list[str]:
-    """The limits the solution sits on, in words (from :func:`binding_limits`)."""
+def binding_sentences(results: xr.Dataset, inputs: xr.Dataset, names: Names, lang: Lang,
+                      items: list[dict[str, object]] | None = None) -> list[str]:
+    """The limits the solution sits on, in words: ``items`` from :func:`binding_limits` (found again when None)."""
     out = []
     tech_ids = list(inputs[n.TECH].values.astype(str))
     fuel_ids = list(inputs[n.FUEL].values.astype(str))
-    for item in binding_limits(results, inputs):
+    for item in binding_limits(results, inputs) if items is None else items:
         limit, name, value = str(item["limit"]), str(item["name"]), float(str(item["value"]))
         if limit in FUEL_LIMITS and name in fuel_ids:
             j = fuel_ids.index(name)

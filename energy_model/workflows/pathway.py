@@ -31,8 +31,8 @@ from energy_model.io.published import read_published
 from energy_model.output.pathway_doc import PathwayFigures, pathway_summary
 from energy_model.output.run_folder import check_writable, publish, run_lock
 from energy_model.output.writers import write_csv, write_json, write_netcdf
-from energy_model.pipeline import versions
 from energy_model.workflows.pathway_check import check_period
+from energy_model.workflows.run import versions
 
 Progress = Callable[[str], None]
 #: The published figures a pathway is held against, in the inputs folder.
