@@ -29,7 +29,7 @@ from energy_model.errors import InputError, InputIssue
 from energy_model.inputs.load import TECHNOLOGIES, load_case
 from energy_model.io import tables
 from energy_model.io.case import Case
-from energy_model.io.changes import SECTIONS, Origin, apply_changes
+from energy_model.io.changes import SECTIONS, Origin, apply_changes, reference_changes
 from energy_model.io.fleet import in_service, read_fleet
 from energy_model.io.paths import safe_path
 from energy_model.io.pathway_file import PATHWAY_KEY, PathwayFile, period_key, read_pathway_file
@@ -258,7 +258,7 @@ def apply_pathway_changes(pathway_source: Pathway | str | Path, changes: Mapping
 
 def without_targets(pathway: Pathway) -> Pathway | None:
     """The same pathway with every enforced or soft target only reported (None: nothing to relax)."""
-    changes = {f"{PERIOD_PREFIX}.{year}.targets.{name}.mode": n.REPORT
+    changes = {f"{PERIOD_PREFIX}.{year}.{key}": mode
                for year, case in zip(pathway.periods, pathway.cases)
-               for name, spec in case.targets.items() if spec.mode != n.REPORT}
+               for key, mode in reference_changes(k for k, t in case.targets.items() if t.mode != n.REPORT).items()}
     return apply_pathway_changes(pathway, changes) if changes else None

@@ -21,6 +21,7 @@ from energy_model import vocabulary as n
 from energy_model.engine.measures import consumption_mwh, share
 from energy_model.errors import EnergyModelError
 from energy_model.inputs.lp_units import time_arrays
+from energy_model.io.changes import reference_changes
 from energy_model.output.run_folder import MANIFEST, SWEEP, TOOL, folder_kind, write_atomic, write_json
 
 #: Status of a variant whose worker process died while solving it.
@@ -115,7 +116,7 @@ def solve_variant(study: Any, case: str, vid: str, changes: dict[str, float]) ->
     try:
         with study.changed(changes):
             if case in ("reference", "both"):
-                with study.changed({f"targets.{k}.mode": n.REPORT for k in study.targets}):
+                with study.changed(reference_changes(study.targets)):
                     rec.update(record_of(study.solve(f"variant {vid} reference"), "reference.", study.inputs))
             if case in ("enforced", "both"):
                 rec.update(record_of(study.solve(f"variant {vid}"), "", study.inputs))
