@@ -85,6 +85,33 @@ equations' fill (more flops than the augmented system they replace) and the
 stall, which points at the LP's small coefficients (matrix range 2e-7 to
 5e3: capacity factors of 2e-7 at dawn; HiGHS warns of excessively small row
 bounds) that the normal equations square.
+
+Small coefficients tested, 2026-12-07 (same settings; load average 4 to 7).
+The only matrix entries below 1e-3 are capacity factors in ``cf_limit`` rows
+(346 entries of ``build``; smallest 2.0e-7, offshore wind, 97 of its hours
+below 1e-4; the PV profiles' smallest non-zero values are 7.9e-6 and 9.7e-6),
+and the only right-hand sides below 1e-3 are the same rows' ``cf *
+existing`` (485, smallest 1.0e-7); costs and bounds have none. Capacity
+factors below 1e-4 set to exactly 0 in ``lp_data``: matrix range 1.05e-4 to
+5e3, right-hand sides from 2.2e-5 (HiGHS still warns of small row bounds)::
+
+    run                                   iter   wall s   CPU s  CPU s/it  objective           rel. diff
+    reference (this commit)                 59    199.7   100.4    1.70    12712.311753729156  0
+    reference, factors < 1e-4 -> 0          60    214.4   105.7    1.76    12712.312706493465  +7.5e-08
+    reformulation 4, factors < 1e-4 -> 0    66    270.8   186.3    2.82    12712.312655958242  +7.1e-08
+
+The same optimum to 7.5e-8 (and the regression, change-path, LP-family and
+invariant tests pass with it) but no faster, 5 % more CPU: HiPO still refuses the normal
+equations (``AS preferred (NE failed)``); the dense ``build`` columns decide
+that, not the coefficients. Reformulation 4 (month and day copies, running
+sums, ``presolve_rule_off = 4608``) with the factors rounded: normal
+equations (1.10e7 factor entries, 8.4e8 flops), primal infeasibility down to
+5.7e-8 at iteration 34, then back up to 1.8e-7 and stuck there from
+iteration 42 (primal objective 12719.01, gap 8.2e-4); HiPO restarts with
+IPX after 47 iterations, as without the rounding; IPX converges in 19 more
+(66 in all, no crossover), 186.3 CPU s: 1.86 times the reference. The guess
+is refuted: the stall does not come from the small capacity factors.
+Nothing kept.
 """
 
 from __future__ import annotations
