@@ -122,3 +122,19 @@ def test_a_pathway_sweep_keeps_the_pathway_results_with_their_periods(pathway_pr
             for year in ds[n.PERIOD].values.astype(int):
                 for g, v in ds["capacity_mw"].sel({n.PERIOD: year}).to_series().items():
                     assert float(v) == pytest.approx(rec[f"{prefix}capacity_mw.{g}.{year}"], rel=1e-12, abs=1e-12)
+
+
+def test_a_failed_variant_keeps_no_results_and_is_not_solved_again(project):
+    from energy_model.errors import PartialSweepError
+
+    text = KEEP.replace("""  economics.carbon_price_cny_per_t: [0, 200]
+  technologies.offshore_wind.capex_cny_per_kw: {start: 8000, stop: 12000, num: 2}""",
+                        "  targets.wind_capacity.level: [6000, 100000]")
+    sweep = project.scenario(text, "tiny_sweep.yaml")
+    with pytest.raises(PartialSweepError):
+        run_sweep(sweep, project.out)
+    vdir = project.out / "tiny_sweep" / "variants"
+    status = {vid: rec["status"] for vid, rec in _records(vdir).items()}
+    assert sorted(status.values()) == ["infeasible", "optimal"]
+    assert [p.stem for p in vdir.glob("*.nc")] == [v for v, s in status.items() if s == "optimal"]
+    assert records.committed(vdir, records.kept_endings("enforced")) == set(status)  # a resume solves nothing
