@@ -45,6 +45,8 @@ from energy_model.io.workers import workers_problem
 MAX_VARIANTS = 100_000
 #: Variants drawn when a sampled mode gives no ``samples``.
 DEFAULT_SAMPLES = 10
+#: The one value ``keep:`` takes: every variant's Results Dataset kept in ``variants/``.
+KEEP_RESULTS = "results"
 #: Default number of grid levels of a Morris design.
 DEFAULT_LEVELS = 4
 
@@ -204,6 +206,18 @@ class SweepSpec(BaseModel):
     workers: int = 1
     case: Literal["enforced", "reference", "both"] = "enforced"
     verify: VerifySpec | None = None
+    keep: Literal["results"] | None = Field(
+        None, description="results: keep each variant's full Results Dataset (a plain run's results.nc; "
+                          "reference.nc for the reference solve) as variants/<id>.nc beside its record; "
+                          "omitted: only the records")
+
+    @field_validator("keep", mode="before")
+    @classmethod
+    def _keep(cls, v: Any) -> Any:
+        if v is not None and v != KEEP_RESULTS:
+            raise ValueError(f"expected {KEEP_RESULTS} (keep each variant's results as variants/<id>.nc) "
+                             "or no keep key (keep only the records)")
+        return v
 
     @field_validator("mode")
     @classmethod

@@ -349,7 +349,8 @@ class DaskPool:
             self._log_level = None
 
     def solve(self, case: Case | Pathway, kind: str, todo: Chunk, vdir: Path,
-              on_done: Callable[[str], None] | None = None, extra_rows: ExtraRows | None = None) -> None:
+              on_done: Callable[[str], None] | None = None, extra_rows: ExtraRows | None = None,
+              keep: bool = False) -> None:
         """Solve ``todo`` on the cluster, committing each variant's record to ``vdir`` as its chunk completes.
 
         ``on_done(variant)`` is called after each variant's record is
@@ -365,10 +366,13 @@ class DaskPool:
         RuntimeError
             A bug in a task, with the worker's traceback.
         InputError
-            ``case`` is a Pathway: pathway sweeps run on the local pool.
+            ``case`` is a Pathway: pathway sweeps run on the local pool; ``keep``
+            (``keep: results``) is for the local pool too.
         """
         import distributed
 
+        if keep:  # run_sweep refuses it before anything is written; this is the pool's own guard
+            raise InputError(InputIssue("--scheduler", "", "keep: results runs on the local worker pool"))
         if isinstance(case, Pathway):  # run_sweep refuses it before anything is written; this is the pool's own guard
             raise InputError(InputIssue("--scheduler", "", "a pathway sweep runs on the local worker pool"))
         shipped = one_thread(case)

@@ -32,7 +32,7 @@ from energy_model.inputs.pathway_load import PERIOD_PREFIX, apply_pathway_change
 from energy_model.io.changes import Origin, current_value
 from energy_model.io.pathway_spec import Pathway
 from energy_model.io.sweep_spec import SweepSpec
-from energy_model.sweep.records import OPTIMAL, record_of
+from energy_model.sweep.records import KEPT_ENDINGS, OPTIMAL, record_of
 
 #: Columns of the plain record that describe the solve, not a period (kept once per pathway).
 SOLVE_COLUMNS = ("solve_s", "method", "iterations")
@@ -124,7 +124,7 @@ def pathway_record(result: PathwayResult, prefix: str = "") -> dict[str, Any]:
 
 
 def solve_pathway_variant(pathway: Pathway, case: str, vid: str, changes: Mapping[str, float],
-                          extra_rows: ExtraRows | None = None) -> dict[str, Any]:
+                          extra_rows: ExtraRows | None = None, kept: dict[str, Any] | None = None) -> dict[str, Any]:
     """Solve one variant of a pathway sweep; its record, with status and message if it failed.
 
     Parameters
@@ -139,16 +139,25 @@ def solve_pathway_variant(pathway: Pathway, case: str, vid: str, changes: Mappin
         The variant's changes (already checked by :func:`check_pathway_variants`).
     extra_rows : callable, optional
         Added to every period's block (:func:`energy_model.engine.pathway.solve_pathway`).
+    kept : dict, optional
+        Receives each solve's pathway Results (with its ``period`` dimension) by the ending of its file
+        (:data:`energy_model.sweep.records.KEPT_ENDINGS`); emptied when the variant fails.
     """
+    keep = kept if kept is not None else {}
     rec: dict[str, Any] = {"variant": vid, **{f"param.{k}": v for k, v in changes.items()}}
     try:
         changed = apply_pathway_changes(pathway, changes, Origin("sweep", "parameters."))
         if case in ("reference", "both"):
-            rec.update(pathway_record(solve_pathway(without_targets(changed) or changed, extra_rows), "reference."))
+            ref = solve_pathway(without_targets(changed) or changed, extra_rows)
+            keep[KEPT_ENDINGS["reference"]] = ref.results
+            rec.update(pathway_record(ref, "reference."))
         if case in ("enforced", "both"):
-            rec.update(pathway_record(solve_pathway(changed, extra_rows)))
+            res = solve_pathway(changed, extra_rows)
+            keep[KEPT_ENDINGS["enforced"]] = res.results
+            rec.update(pathway_record(res))
         rec["status"] = OPTIMAL
     except EnergyModelError as exc:
         rec["status"] = getattr(exc, "status", "error")
         rec["message"] = str(exc).splitlines()[0]
+        keep.clear()
     return rec

@@ -55,11 +55,15 @@ class Job:
         The sweep's ``case``: which solves each variant gets.
     extra_rows : callable or None
         ``extra_rows=`` of :func:`energy_model.sweep.run.run_sweep` (:mod:`energy_model.engine.extra_rows`).
+    keep : bool
+        ``keep: results``: each solved variant's Results are written beside its record, before it
+        (:func:`energy_model.sweep.records.keep_results`).
     """
 
     case: Case | Pathway
     kind: str
     extra_rows: ExtraRows | None = None
+    keep: bool = False
 
 
 def solve_chunk(job: Job, chunk: Chunk, folder: str, notify: Notify | None = None) -> list[str]:
@@ -78,8 +82,11 @@ def solve_chunk(job: Job, chunk: Chunk, folder: str, notify: Notify | None = Non
     done = []
     for vid, changes in chunk:
         tell("start", vid)
-        rec = (solve_pathway_variant(pathway, job.kind, vid, changes, job.extra_rows) if pathway is not None
-               else records.solve_variant(study, job.kind, vid, changes))
+        kept: dict[str, Any] | None = {} if job.keep else None
+        rec = (solve_pathway_variant(pathway, job.kind, vid, changes, job.extra_rows, kept) if pathway is not None
+               else records.solve_variant(study, job.kind, vid, changes, kept))
+        if kept:
+            records.keep_results(Path(folder), vid, kept)  # complete before the record says the variant is done
         records.commit(Path(folder), rec)
         tell("done", vid)
         done.append(vid)
@@ -281,11 +288,13 @@ class LocalPool:
         return None
 
     def solve(self, case: Case | Pathway, kind: str, todo: Chunk, vdir: Path,
-              on_done: Callable[[str], None] | None = None, extra_rows: ExtraRows | None = None) -> None:
+              on_done: Callable[[str], None] | None = None, extra_rows: ExtraRows | None = None,
+              keep: bool = False) -> None:
         """Solve ``todo`` on models built from ``case`` (and ``extra_rows``), committing each record into ``vdir``.
 
         ``case`` may be a Pathway: each variant is then solved as a pathway
-        (one process per chunk as for a Case).
+        (one process per chunk as for a Case). ``keep``: each solved variant's
+        Results are kept beside its record (``keep: results``).
         """
         if not todo:
             return
@@ -293,7 +302,7 @@ class LocalPool:
         nworkers, note = local_workers(self.workers, len(todo), steps)
         if note:
             self.say(note)
-        job = Job(case, kind, extra_rows)
+        job = Job(case, kind, extra_rows, keep)
         chunks = [todo[i::nworkers] for i in range(nworkers)]
         if nworkers == 1:
             solve_chunk(job, chunks[0], str(vdir),

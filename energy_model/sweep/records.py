@@ -4,11 +4,19 @@ Every variant is written to ``<sweep>/variants/<id>.json`` as soon as it is
 solved (temporary name, then ``os.replace``); a rerun skips variants already
 committed, so a killed sweep resumes where it stopped. A variant whose worker
 died is recorded with status :data:`WORKER_DIED` and solved again on resume.
+
+With ``keep: results`` a solved variant's Results Datasets are written first
+(:func:`keep_results`: ``<id>.nc``, and ``<id>.reference.nc`` for the
+reference solve, each atomically), then its record: a committed record
+whose kept files are missing (a sweep first run without ``keep``) counts as
+not done and is solved again, so every kept file is complete or absent and
+written once per variant.
 """
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +30,15 @@ from energy_model.engine.measures import consumption_mwh, share
 from energy_model.errors import EnergyModelError
 from energy_model.inputs.lp_units import time_arrays
 from energy_model.io.changes import reference_changes
-from energy_model.output.run_folder import MANIFEST, SWEEP, TOOL, folder_kind, write_atomic, write_json
+from energy_model.output.run_folder import (
+    MANIFEST,
+    SWEEP,
+    TOOL,
+    folder_kind,
+    write_atomic,
+    write_json,
+    write_netcdf,
+)
 
 #: Status of a variant whose worker process died while solving it.
 WORKER_DIED = "worker_died"
@@ -107,23 +123,44 @@ def record_of(results: xr.Dataset, prefix: str, inputs: xr.Dataset | None = None
 # -- progress -----------------------------------------------------------------------------------------------------
 
 
-def solve_variant(study: Any, case: str, vid: str, changes: dict[str, float]) -> dict[str, Any]:
+#: Name ending of a kept Results file by solve: the enforced solve's (a plain run's results.nc) and the reference's.
+KEPT_ENDINGS = {"enforced": ".nc", "reference": ".reference.nc"}
+
+
+def kept_endings(case: str) -> tuple[str, ...]:
+    """Endings of the files ``keep: results`` leaves per solved variant of a sweep with ``case`` (enforced ...)."""
+    return tuple(KEPT_ENDINGS[k] for k in ("enforced", "reference") if case in (k, "both"))
+
+
+def keep_results(vdir: Path, vid: str, kept: dict[str, xr.Dataset]) -> None:
+    """Write a variant's kept Results (ending -> Dataset) atomically, before its record is committed."""
+    for ending, ds in kept.items():
+        write_atomic(vdir / f"{vid}{ending}", partial(write_netcdf, ds), after=AFTER_FAILED_WRITE)
+
+
+def solve_variant(study: Any, case: str, vid: str, changes: dict[str, float],
+                  kept: dict[str, xr.Dataset] | None = None) -> dict[str, Any]:
     """Solve one variant on a built Study (restored afterwards); its record, with status and message if it failed.
 
-    Used by the local pool and by the Dask tasks (:mod:`energy_model.sweep.dask_pool`).
+    Used by the local pool and by the Dask tasks (:mod:`energy_model.sweep.dask_pool`). ``kept``, when
+    given, receives each solve's Results Dataset by the ending of its file (:data:`KEPT_ENDINGS`).
     """
+    keep = kept if kept is not None else {}
     rec: dict[str, Any] = {"variant": vid, **{f"param.{k}": v for k, v in changes.items()}}
     try:
         with study.changed(changes):
             if case in ("reference", "both"):
                 with study.changed(reference_changes(study.targets)):
-                    rec.update(record_of(study.solve(f"variant {vid} reference"), "reference.", study.inputs))
+                    ref = keep[KEPT_ENDINGS["reference"]] = study.solve(f"variant {vid} reference")
+                    rec.update(record_of(ref, "reference.", study.inputs))
             if case in ("enforced", "both"):
-                rec.update(record_of(study.solve(f"variant {vid}"), "", study.inputs))
+                res = keep[KEPT_ENDINGS["enforced"]] = study.solve(f"variant {vid}")
+                rec.update(record_of(res, "", study.inputs))
         rec["status"] = "optimal"
     except EnergyModelError as exc:
         rec["status"] = getattr(exc, "status", "error")
         rec["message"] = str(exc).splitlines()[0]
+        keep.clear()  # a failed variant keeps nothing
     return rec
 
 
@@ -132,15 +169,19 @@ def commit(vdir: Path, rec: dict[str, Any]) -> None:
     write_atomic(vdir / f"{rec['variant']}.json", lambda p: write_json(rec, p), after=AFTER_FAILED_WRITE)
 
 
-def committed(vdir: Path) -> set[str]:
-    """Ids of variants with a final record (a readable record whose worker did not die)."""
+def committed(vdir: Path, kept: tuple[str, ...] = ()) -> set[str]:
+    """Ids of variants with a final record (a readable record whose worker did not die).
+
+    ``kept``: endings of the files ``keep: results`` needs (:func:`kept_endings`); a solved variant
+    without all of them is not done.
+    """
     done = set()
     for path in vdir.glob("*.json"):
         try:
             status = json.loads(path.read_text(encoding="utf-8")).get("status")
         except (OSError, ValueError, AttributeError):
             continue  # unreadable: solved again
-        if status != WORKER_DIED:
+        if status != WORKER_DIED and (status != OPTIMAL or all((vdir / f"{path.stem}{e}").is_file() for e in kept)):
             done.add(path.stem)
     return done
 

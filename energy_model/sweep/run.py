@@ -185,6 +185,11 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         raise InputError(InputIssue(file, "", "a pathway sweep runs on the local worker pool (each variant is a "
                                               "whole pathway, solved in one worker); run it without --scheduler",
                                     value=scheduler))
+    if scheduler is not None and spec.keep is not None:
+        raise InputError(InputIssue(file, "keep", "keep: results runs on the local worker pool (each variant's "
+                                                  "results are written where it is solved); run the sweep without "
+                                                  "--scheduler or leave keep out", value=scheduler,
+                                    line=lines.get("keep")))
     if scheduler is not None:  # reached before anything is written: a bad address or other versions write nothing
         dask_pool.check_shippable(extra_rows, scheduler)
         if scheduler == dask_pool.LOCAL:  # never more processes on this machine than variants or memory allow
@@ -201,24 +206,29 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
     folder = out_dir / spec.name
     quiet = progress is None or bool(getattr(progress, "quiet", False))
 
-    def solve(todo: list[tuple[str, dict[str, float]]], vdir: Path, label: str, case: Case | Pathway) -> None:
-        """Solve ``todo`` on models built from ``case`` into ``vdir`` (on the pool), reporting progress."""
+    def solve(todo: list[tuple[str, dict[str, float]]], vdir: Path, label: str, case: Case | Pathway,
+              keep: bool = False) -> None:
+        """Solve ``todo`` on models built from ``case`` into ``vdir`` (on the pool), reporting progress.
+
+        ``keep``: each solved variant's Results are kept beside its record (``keep: results``).
+        """
         if not todo:
             return
         tracker = SweepProgress(len(todo), say, label, live=False if quiet else None)
         try:
             pool.solve(case, spec.case, todo, vdir,
                        on_done=lambda vid: tracker.variant_done(records.status_of(vdir, vid) == records.OPTIMAL),
-                       extra_rows=extra_rows)
+                       extra_rows=extra_rows, keep=keep)
         finally:
             tracker.close()
 
     with pool, run_lock(out_dir, spec.name, SWEEP):  # refuses a folder at that name that is not a sweep of this tool
         vdir = records.prepare_folder(folder, spec.name, len(keyed))
-        committed = records.committed(vdir)
+        kept = records.kept_endings(spec.case) if spec.keep is not None else ()
+        committed = records.committed(vdir, kept)  # with keep: a solved variant without its results is solved again
         todo = list(dict((vid, ch) for vid, ch in keyed if vid not in committed).items())  # a repeated point once
         say(f"sweep '{spec.name}': {len(keyed)} variants, {len(keyed) - len(todo)} already done")
-        solve(todo, vdir, spec.name, prep.pathway or base_case)
+        solve(todo, vdir, spec.name, prep.pathway or base_case, keep=bool(kept))
         rows = [json.loads((vdir / f"{vid}.json").read_text(encoding="utf-8")) for vid, _ in keyed]
         table = records.gather(rows, expansion.labels)
         failed_ids = {str(r["variant"]): r.get("message", "") for r in rows if r["status"] != records.OPTIMAL}
@@ -257,7 +267,8 @@ def run_sweep(path: str | Path, out: str | Path | None = None, *, workers: int |
         write_atomic(folder / "sweep.nc", lambda p: write_netcdf(ds, p), after=records.after_failed_sweep_file("sweep.nc"))
         status = "partial" if failed_ids else "complete"
         doc = records.manifest(spec.name, status, len(keyed), failed_ids, scenario=scenario_name,
-                               input_hash=input_hash, extra_rows=describe_extra_rows(extra_rows))
+                               input_hash=input_hash, extra_rows=describe_extra_rows(extra_rows),
+                               keep=spec.keep, kept_files=[f"variants/<variant>{e}" for e in kept])
         write_atomic(folder / MANIFEST, lambda p: write_json(doc, p), after=records.after_failed_sweep_file(MANIFEST))
         _write_report(flat, {"name": spec.name, "scenario": scenario_name, "mode": spec.mode, "periods": periods,
                              "parameters": list(spec.parameters), "base": at_base,
