@@ -1,7 +1,9 @@
 """Sweeps on a Dask cluster: same table as the local pool, a killed worker loses and repeats nothing, refusals.
 
-Each test starts its own local cluster (``--scheduler local``) on 127.0.0.1 with
-the 48-hour tiny scenario; a test takes a few seconds to half a minute.
+The tests of ``--scheduler local`` start their own local cluster on 127.0.0.1 (that is
+what they test); the tests of a cluster the sweep did not start share one
+(:class:`TestOnAClusterTheSweepDidNotStart`), whose workers have imported the
+model once. All use the 48-hour tiny scenario; a test takes a few seconds.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import signal
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,59 +103,76 @@ def test_local_cluster_gives_the_local_pool_table_and_resumes(project: TmpProjec
     assert not _children(), "the local cluster's processes are still running"
 
 
-def test_killed_worker_loses_no_variant_and_repeats_none(project: TmpProject, commits: Counter[str]):
-    """SIGKILL to a Dask worker that holds a chunk: the chunk runs again elsewhere; each variant committed once."""
-    text = SWEEP.replace("[0, 200]", "{start: 0, stop: 300, num: 8}")  # 24 variants, two chunks of 12
-    sweep = project.scenario(text, "tiny_sweep.yaml")
-    killed: dict[str, Any] = {}
-
-    def progress(line: str) -> None:
-        if not line.startswith("submitted"):
-            return
-        from distributed import default_client
-
-        client = default_client()
-        pids = client.run(os.getpid)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            busy = [w for w, keys in client.processing().items() if keys]
-            if busy:
-                killed["worker"], killed["tasks"] = busy[0], client.processing()[busy[0]]
-                os.kill(pids[busy[0]], signal.SIGKILL)
-                killed["pid"] = pids[busy[0]]
-                return
-            time.sleep(0.05)
-
-    table = run_sweep(sweep, project.out, scheduler="local", workers=2, progress=progress)
-    assert killed.get("tasks"), "no worker was killed while holding a chunk"
-    assert not psutil.pid_exists(killed["pid"]) or psutil.Process(killed["pid"]).status() == psutil.STATUS_ZOMBIE
-    assert len(table) == 24 and set(table["status"]) == {"optimal"}
-    assert sorted(commits) == sorted(table.index) and set(commits.values()) == {1}
-    files = sorted((project.out / "tiny_sweep" / "variants").glob("*.json"))
-    assert len(files) == 24 and {json.loads(p.read_text())["status"] for p in files} == {"optimal"}
-    # the same numbers as one worker that was never killed
-    plain = run_sweep(sweep, project.out / "plain")
-    np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
-                               rtol=1e-9)
-
-
-def test_existing_cluster_by_address_is_used_and_left_running(project: TmpProject, commits: Counter[str]):
-    """--scheduler tcp://...: the sweep connects to a cluster it did not start, and does not close it."""
+@pytest.fixture(scope="class")
+def shared_cluster() -> Iterator[Any]:
+    """One LocalCluster of 2 worker processes on 127.0.0.1, started once for the tests of a cluster the sweep
+    did not start (as ``--scheduler tcp://...`` finds it); closed when the class's tests are done."""
     from distributed import LocalCluster
 
-    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
-    lines: list[str] = []
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
                       silence_logs=logging.ERROR, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
+        yield cluster
+
+
+class TestOnAClusterTheSweepDidNotStart:
+    """``--scheduler tcp://...``: one shared cluster (a killed worker is restarted by its nanny)."""
+
+    @pytest.fixture
+    def cluster(self, shared_cluster: Any) -> Any:
+        """The shared cluster with both workers up (a test before may have killed one)."""
+        shared_cluster.wait_for_workers(2, timeout=60)
+        return shared_cluster
+
+    def test_killed_worker_loses_no_variant_and_repeats_none(self, project: TmpProject, commits: Counter[str],
+                                                             cluster: Any):
+        """SIGKILL to a Dask worker that holds a chunk: the chunk runs again elsewhere; each variant committed once."""
+        text = SWEEP.replace("[0, 200]", "{start: 0, stop: 300, num: 4}")  # 12 variants, two chunks of 6
+        sweep = project.scenario(text, "tiny_sweep.yaml")
+        killed: dict[str, Any] = {}
+
+        def progress(line: str) -> None:
+            if not line.startswith("submitted"):
+                return
+            from distributed import default_client
+
+            client = default_client()
+            pids = client.run(os.getpid)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                busy = [w for w, keys in client.processing().items() if keys]
+                if busy:
+                    killed["worker"], killed["tasks"] = busy[0], client.processing()[busy[0]]
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed["pid"] = pids[busy[0]]
+                    return
+                time.sleep(0.05)
+
+        table = run_sweep(sweep, project.out, scheduler=cluster.scheduler_address, progress=progress)
+        assert killed.get("tasks"), "no worker was killed while holding a chunk"
+        assert not psutil.pid_exists(killed["pid"]) or psutil.Process(killed["pid"]).status() == psutil.STATUS_ZOMBIE
+        assert len(table) == 12 and set(table["status"]) == {"optimal"}
+        assert sorted(commits) == sorted(table.index) and set(commits.values()) == {1}
+        files = sorted((project.out / "tiny_sweep" / "variants").glob("*.json"))
+        assert len(files) == 12 and {json.loads(p.read_text())["status"] for p in files} == {"optimal"}
+        # the same numbers as one worker that was never killed
+        plain = run_sweep(sweep, project.out / "plain")
+        np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
+                                   rtol=1e-9)
+
+    def test_existing_cluster_by_address_is_used_and_left_running(self, project: TmpProject, commits: Counter[str],
+                                                                  cluster: Any):
+        """--scheduler tcp://...: the sweep connects to a cluster it did not start, and does not close it."""
+        sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+        lines: list[str] = []
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
         table = run_sweep(sweep, project.out, scheduler=address, progress=lines.append)
-        assert len(cluster.scheduler_info["workers"]) == 1  # not closed by the sweep
-    assert f"Dask cluster at {address}: 1 workers, 1 threads" in lines
-    assert len(table) == 6 and set(table["status"]) == {"optimal"} and dict(commits) == dict.fromkeys(table.index, 1)
-    plain = run_sweep(sweep, project.out / "plain", workers=1)
-    np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
-                               rtol=1e-9)
+        assert len(cluster.scheduler_info["workers"]) == 2  # not closed by the sweep
+        assert f"Dask cluster at {address}: 2 workers, 2 threads" in lines
+        assert len(table) == 6 and set(table["status"]) == {"optimal"} and dict(commits) == dict.fromkeys(table.index, 1)
+        plain = run_sweep(sweep, project.out / "plain", workers=1)
+        np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
+                                   rtol=1e-9)
 
 
 class _Done:
