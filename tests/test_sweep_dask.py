@@ -57,12 +57,38 @@ def commits(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     return counted
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _workers_forked_from_a_warm_process() -> Iterator[None]:
+    """Dask starts worker processes by forking a server that imported Dask and the model once (``forkserver``),
+    not by a fresh interpreter each (``spawn``, Dask's default: seconds of imports per worker on 2 cores).
+
+    Each worker is still a new process that receives its tasks pickled from the scheduler; only the imports
+    are shared. The server is stopped when this module's tests are done.
+    """
+    import multiprocessing
+    import multiprocessing.forkserver
+
+    import dask
+    from distributed.utils import get_mp_context
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        get_mp_context()  # Dask sets its own preload list first; ours adds the model
+        multiprocessing.get_context("forkserver").set_forkserver_preload(
+            ["distributed", "energy_model.sweep.dask_pool", "energy_model.engine.study"])
+        yield
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def _children() -> list[psutil.Process]:
-    """Live child processes, except multiprocessing's resource tracker (it lives as long as this process)."""
+    """Live child processes, except multiprocessing's resource tracker and fork server (they live as long as this
+    process or this module's tests)."""
     out = []
     for p in psutil.Process().children(recursive=True):
         try:
-            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(p.cmdline()):
+            cmd = " ".join(p.cmdline())
+            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in cmd and "forkserver" not in cmd:
                 out.append(p)
         except psutil.NoSuchProcess:
             continue
@@ -290,8 +316,13 @@ def test_workers_with_other_versions_are_refused(project: TmpProject, monkeypatc
 
 
 def test_local_cluster_listens_only_on_localhost():
+    """Also the one test on Dask's default start method (``spawn``): a fresh interpreter imports the model and
+    passes the version check."""
+    import dask
+
     lines: list[str] = []
-    with sweep_dask.DaskPool(sweep_dask.LOCAL, 1, lines.append) as pool:
+    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), \
+            sweep_dask.DaskPool(sweep_dask.LOCAL, 1, lines.append) as pool:
         procs = [psutil.Process(), *_children()]
         listening = [c.laddr for p in procs for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
         assert pool.threads() == 1
