@@ -120,18 +120,18 @@ def test_frontier_is_convex_and_non_decreasing(study: Study):
         assert duals[i - 1] - tol <= slope <= duals[i] + tol
 
 
-def short_plan_year(root: Path) -> Path:
-    """The shipped plan-year scenario on its first 168 h, in a project copy under ``root``."""
+def short_plan_year(root: Path, hours: int = 168) -> Path:
+    """The shipped plan-year scenario on its first ``hours`` hours, in a project copy under ``root``."""
     scen = copy_inputs(root) / "plan_year.yaml"
     text = (PROJECT / "scenarios" / "plan_year.yaml").read_text(encoding="utf-8")
-    scen.write_text(text + "horizon:\n  start_hour: 0\n  hours: 168\n", encoding="utf-8")
+    scen.write_text(text + f"horizon:\n  start_hour: 0\n  hours: {hours}\n", encoding="utf-8")
     return scen
 
 
 def test_cli_frontier_on_the_plan_year(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     """Without a run folder: one is created with frontier_<target>.csv and a manifest; with one, the file is added,
     a second target's frontier sits next to it (no overwriting) and the run's report shows both."""
-    scen = short_plan_year(tmp_path)
+    scen = short_plan_year(tmp_path, 48)  # two days are all the assertions need
     out = tmp_path / "results"
     args = ["--quiet", "frontier", str(scen), "--target", "new_energy_share", "--steps", "2", "--out", str(out)]
     assert main(args) == 0
@@ -169,7 +169,7 @@ def test_cli_frontier_on_the_plan_year(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_cli_frontier_unknown_target_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    scen = short_plan_year(tmp_path)
+    scen = short_plan_year(tmp_path, 48)  # two days are all the assertions need
     assert main(["--quiet", "frontier", str(scen), "--target", "nope", "--out", str(tmp_path / "r")]) == 2
     assert "unknown target" in capsys.readouterr().err
 

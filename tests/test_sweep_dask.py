@@ -1,7 +1,9 @@
 """Sweeps on a Dask cluster: same table as the local pool, a killed worker loses and repeats nothing, refusals.
 
-Each test starts its own local cluster (``--scheduler local``) on 127.0.0.1 with
-the 48-hour tiny scenario; a test takes a few seconds to half a minute.
+The tests of ``--scheduler local`` start their own local cluster on 127.0.0.1 (that is
+what they test); the tests of a cluster the sweep did not start share one
+(:class:`TestOnAClusterTheSweepDidNotStart`), whose workers have imported the
+model once. All use the 48-hour tiny scenario; a test takes a few seconds.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import signal
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +57,38 @@ def commits(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     return counted
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _workers_forked_from_a_warm_process() -> Iterator[None]:
+    """Dask starts worker processes by forking a server that imported Dask and the model once (``forkserver``),
+    not by a fresh interpreter each (``spawn``, Dask's default: seconds of imports per worker on 2 cores).
+
+    Each worker is still a new process that receives its tasks pickled from the scheduler; only the imports
+    are shared. The server is stopped when this module's tests are done.
+    """
+    import multiprocessing
+    import multiprocessing.forkserver
+
+    import dask
+    from distributed.utils import get_mp_context
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        get_mp_context()  # Dask sets its own preload list first; ours adds the model
+        multiprocessing.get_context("forkserver").set_forkserver_preload(
+            ["distributed", "energy_model.sweep.dask_pool", "energy_model.engine.study"])
+        yield
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def _children() -> list[psutil.Process]:
-    """Live child processes, except multiprocessing's resource tracker (it lives as long as this process)."""
+    """Live child processes, except multiprocessing's resource tracker and fork server (they live as long as this
+    process or this module's tests)."""
     out = []
     for p in psutil.Process().children(recursive=True):
         try:
-            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(p.cmdline()):
+            cmd = " ".join(p.cmdline())
+            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in cmd and "forkserver" not in cmd:
                 out.append(p)
         except psutil.NoSuchProcess:
             continue
@@ -100,59 +129,76 @@ def test_local_cluster_gives_the_local_pool_table_and_resumes(project: TmpProjec
     assert not _children(), "the local cluster's processes are still running"
 
 
-def test_killed_worker_loses_no_variant_and_repeats_none(project: TmpProject, commits: Counter[str]):
-    """SIGKILL to a Dask worker that holds a chunk: the chunk runs again elsewhere; each variant committed once."""
-    text = SWEEP.replace("[0, 200]", "{start: 0, stop: 300, num: 8}")  # 24 variants, two chunks of 12
-    sweep = project.scenario(text, "tiny_sweep.yaml")
-    killed: dict[str, Any] = {}
-
-    def progress(line: str) -> None:
-        if not line.startswith("submitted"):
-            return
-        from distributed import default_client
-
-        client = default_client()
-        pids = client.run(os.getpid)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            busy = [w for w, keys in client.processing().items() if keys]
-            if busy:
-                killed["worker"], killed["tasks"] = busy[0], client.processing()[busy[0]]
-                os.kill(pids[busy[0]], signal.SIGKILL)
-                killed["pid"] = pids[busy[0]]
-                return
-            time.sleep(0.05)
-
-    table = run_sweep(sweep, project.out, scheduler="local", workers=2, progress=progress)
-    assert killed.get("tasks"), "no worker was killed while holding a chunk"
-    assert not psutil.pid_exists(killed["pid"]) or psutil.Process(killed["pid"]).status() == psutil.STATUS_ZOMBIE
-    assert len(table) == 24 and set(table["status"]) == {"optimal"}
-    assert sorted(commits) == sorted(table.index) and set(commits.values()) == {1}
-    files = sorted((project.out / "tiny_sweep" / "variants").glob("*.json"))
-    assert len(files) == 24 and {json.loads(p.read_text())["status"] for p in files} == {"optimal"}
-    # the same numbers as one worker that was never killed
-    plain = run_sweep(sweep, project.out / "plain")
-    np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
-                               rtol=1e-9)
-
-
-def test_existing_cluster_by_address_is_used_and_left_running(project: TmpProject, commits: Counter[str]):
-    """--scheduler tcp://...: the sweep connects to a cluster it did not start, and does not close it."""
+@pytest.fixture(scope="class")
+def shared_cluster() -> Iterator[Any]:
+    """One LocalCluster of 2 worker processes on 127.0.0.1, started once for the tests of a cluster the sweep
+    did not start (as ``--scheduler tcp://...`` finds it); closed when the class's tests are done."""
     from distributed import LocalCluster
 
-    sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
-    lines: list[str] = []
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
                       silence_logs=logging.ERROR, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:
+        yield cluster
+
+
+class TestOnAClusterTheSweepDidNotStart:
+    """``--scheduler tcp://...``: one shared cluster (a killed worker is restarted by its nanny)."""
+
+    @pytest.fixture
+    def cluster(self, shared_cluster: Any) -> Any:
+        """The shared cluster with both workers up (a test before may have killed one)."""
+        shared_cluster.wait_for_workers(2, timeout=60)
+        return shared_cluster
+
+    def test_killed_worker_loses_no_variant_and_repeats_none(self, project: TmpProject, commits: Counter[str],
+                                                             cluster: Any):
+        """SIGKILL to a Dask worker that holds a chunk: the chunk runs again elsewhere; each variant committed once."""
+        text = SWEEP.replace("[0, 200]", "{start: 0, stop: 300, num: 4}")  # 12 variants, two chunks of 6
+        sweep = project.scenario(text, "tiny_sweep.yaml")
+        killed: dict[str, Any] = {}
+
+        def progress(line: str) -> None:
+            if not line.startswith("submitted"):
+                return
+            from distributed import default_client
+
+            client = default_client()
+            pids = client.run(os.getpid)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                busy = [w for w, keys in client.processing().items() if keys]
+                if busy:
+                    killed["worker"], killed["tasks"] = busy[0], client.processing()[busy[0]]
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed["pid"] = pids[busy[0]]
+                    return
+                time.sleep(0.05)
+
+        table = run_sweep(sweep, project.out, scheduler=cluster.scheduler_address, progress=progress)
+        assert killed.get("tasks"), "no worker was killed while holding a chunk"
+        assert not psutil.pid_exists(killed["pid"]) or psutil.Process(killed["pid"]).status() == psutil.STATUS_ZOMBIE
+        assert len(table) == 12 and set(table["status"]) == {"optimal"}
+        assert sorted(commits) == sorted(table.index) and set(commits.values()) == {1}
+        files = sorted((project.out / "tiny_sweep" / "variants").glob("*.json"))
+        assert len(files) == 12 and {json.loads(p.read_text())["status"] for p in files} == {"optimal"}
+        # the same numbers as one worker that was never killed
+        plain = run_sweep(sweep, project.out / "plain")
+        np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
+                                   rtol=1e-9)
+
+    def test_existing_cluster_by_address_is_used_and_left_running(self, project: TmpProject, commits: Counter[str],
+                                                                  cluster: Any):
+        """--scheduler tcp://...: the sweep connects to a cluster it did not start, and does not close it."""
+        sweep = project.scenario(SWEEP, "tiny_sweep.yaml")
+        lines: list[str] = []
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
         table = run_sweep(sweep, project.out, scheduler=address, progress=lines.append)
-        assert len(cluster.scheduler_info["workers"]) == 1  # not closed by the sweep
-    assert f"Dask cluster at {address}: 1 workers, 1 threads" in lines
-    assert len(table) == 6 and set(table["status"]) == {"optimal"} and dict(commits) == dict.fromkeys(table.index, 1)
-    plain = run_sweep(sweep, project.out / "plain", workers=1)
-    np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
-                               rtol=1e-9)
+        assert len(cluster.scheduler_info["workers"]) == 2  # not closed by the sweep
+        assert f"Dask cluster at {address}: 2 workers, 2 threads" in lines
+        assert len(table) == 6 and set(table["status"]) == {"optimal"} and dict(commits) == dict.fromkeys(table.index, 1)
+        plain = run_sweep(sweep, project.out / "plain", workers=1)
+        np.testing.assert_allclose(table.loc[plain.index, "objective_cny_per_yr"], plain["objective_cny_per_yr"],
+                                   rtol=1e-9)
 
 
 class _Done:
@@ -270,8 +316,13 @@ def test_workers_with_other_versions_are_refused(project: TmpProject, monkeypatc
 
 
 def test_local_cluster_listens_only_on_localhost():
+    """Also the one test on Dask's default start method (``spawn``): a fresh interpreter imports the model and
+    passes the version check."""
+    import dask
+
     lines: list[str] = []
-    with sweep_dask.DaskPool(sweep_dask.LOCAL, 1, lines.append) as pool:
+    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), \
+            sweep_dask.DaskPool(sweep_dask.LOCAL, 1, lines.append) as pool:
         procs = [psutil.Process(), *_children()]
         listening = [c.laddr for p in procs for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
         assert pool.threads() == 1

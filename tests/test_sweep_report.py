@@ -7,6 +7,7 @@ share of variants in which a target binds are known before the report is drawn.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -107,6 +108,18 @@ def sample_table() -> tuple[pd.DataFrame, dict]:
     return table, meta
 
 
+@functools.cache
+def default_page(kind: str) -> str:
+    """The page of the unchanged ``grid`` (A x B), ``oat`` or ``sample`` table, rendered once per session.
+
+    The tables are built afresh from fixed numbers, so every test that reads one of
+    these pages reads exactly the page of its inputs; only the rendering (matplotlib,
+    seconds a page) is not repeated.
+    """
+    table, meta = {"grid": lambda: (grid_table(), grid_meta([A, B])), "oat": oat_table, "sample": sample_table}[kind]()
+    return sweep_report_html(table, meta)
+
+
 def english(html: str) -> str:
     """The English half of the page."""
     return html[html.index('<div class="lang lang-en"'):]
@@ -144,7 +157,7 @@ def test_grid_heatmap_cells_and_labels():
     expected = np.array([[1.13e9, 1.23e9], [1.16e9, 1.26e9], [1.19e9, np.nan]])
     np.testing.assert_allclose(hm.values.to_numpy(), expected)
     assert hm.failed.to_numpy().tolist() == [[False, False], [False, False], [False, True]]
-    html = sweep_report_html(table, meta)
+    html = default_page("grid")
     # cells labelled: M CNY/yr in English (0 decimals for a 130 M spread), 亿元/年 in Chinese (2 decimals)
     en_cells = svg_texts(html, "chart-sweep-heatmap-en")
     for label in ("1,130", "1,230", "1,160", "1,260", "1,190", "failed"):
@@ -172,7 +185,7 @@ def test_grid_effects_are_not_biased_by_the_failed_cell():
     assert eff.attrs["method"] == "grid" and list(eff.index) == [A, B]
     assert eff.loc[A, "effect_cny_per_yr"] == pytest.approx(1e8, rel=1e-9)
     assert eff.loc[B, "effect_cny_per_yr"] == pytest.approx(6e7, rel=1e-9)
-    en = english(sweep_report_html(table, meta))
+    en = english(default_page("grid"))
     assert "6 variants (grid, every combination): 5 solved to a proven optimum, 1 failed." in en
     assert f"The parameter that moves the cost most is {WORDS[A]}" in en and "moves by 100.0 M CNY/yr" in en
     assert "from 1.13 bn CNY/yr (variant g10_1_0) to 1.26 bn CNY/yr (variant g20_2_0)" in en
@@ -188,7 +201,7 @@ def test_oat_tornado_sorted_by_swing():
     assert tor.loc[A, "low_value"] == 8000 and tor.loc[B, "high_value"] == 6000
     eff = influence(table, meta)
     assert eff.attrs["method"] == "oat" and eff.loc[A, "effect_cny_per_yr"] == pytest.approx(1.5e8)
-    html = sweep_report_html(table, meta)
+    html = default_page("oat")
     rows = row_cells(english(html), "sweep-tornado-en")
     assert [r[0] for r in rows] == [WORDS[A], WORDS[B]]
     assert rows[0][2:] == ["10,000", "8,000", "12,000", "-50.0 M CNY/yr", "+100.0 M CNY/yr", "150.0 M CNY/yr"]
@@ -229,7 +242,7 @@ def test_samples_linear_effects_and_binding_shares():
     assert targets.loc["wind_capacity", "share"] == pytest.approx(binding / 19)
     assert targets.loc["wind_capacity", "price_max"] == pytest.approx((ok[f"param.{A}"].max() - 10_000) / 10)
     assert targets.loc["share", "binding"] == 1  # 2x the tolerance binds, half of it does not
-    html = sweep_report_html(table, meta)
+    html = default_page("sample")
     rows = {r[0]: r for r in row_cells(english(html), "sweep-targets-en")}
     assert rows["wind_capacity"][1] == f"{100 * binding / 19:.1f} %"
     assert rows["wind_capacity"][2] == f"{binding} of 19" and rows["wind_capacity"][6] == "CNY/kW/yr"
@@ -269,7 +282,7 @@ def test_capacities_and_verification():
     assert per_variant.loc["s00", "worst_technology"] == "gas" and per_variant.loc["s00", "worst_error_mw"] == 100
     assert per_tech.loc["wind", "largest_error_mw"] == pytest.approx(40.0)
     assert per_tech.loc["gas", "largest_error"] == pytest.approx(0.25)
-    html = sweep_report_html(table, meta)
+    html = default_page("sample")
     rows = row_cells(english(html), "sweep-verify-en")
     assert rows[0][0] == "s00" and rows[0][3] == "+1.00 %" and rows[0][4:] == ["gas", "100.0", "+25.00 %"]
     assert rows[1][3] == "-2.00 %"
@@ -307,8 +320,8 @@ def test_failed_variants_listed_and_escaped(tmp_path: Path):
 
 
 def test_page_is_offline_and_bilingual():
-    for table, meta in ((grid_table(), grid_meta([A, B])), oat_table(), sample_table()):
-        html = sweep_report_html(table, meta)
+    for kind in ("grid", "oat", "sample"):
+        html = default_page(kind)
         refs = re.findall(r"""(?:src|href)\s*=\s*["']?\s*([^"'\s>]+)""", html, re.I)
         assert refs and all(not r.lower().startswith(("http:", "https:", "//")) for r in refs), refs
         assert "url(http" not in html and "@import" not in html
