@@ -44,7 +44,7 @@ def test_scheduler_answer_is_xarrays(tmp_path) -> None:
 
 def test_catalogue_is_read_by_libyaml_with_the_same_result() -> None:
     if getattr(yaml, "__with_libyaml__", False):
-        assert i18n._SAFE_LOADER is yaml.CSafeLoader
+        assert i18n._SafeLoader is yaml.CSafeLoader
     text = resources.files("energy_model.output").joinpath("messages.yaml").read_text(encoding="utf-8")
-    assert yaml.load(text, Loader=i18n._SAFE_LOADER) == yaml.safe_load(text)
+    assert yaml.load(text, Loader=i18n._SafeLoader) == yaml.safe_load(text)
     assert i18n.catalogue()["messages"]["score.timings"]["en"].startswith("Timings:")

@@ -149,8 +149,8 @@ def test_a_failed_variant_leaves_no_sensitivity_file(project, monkeypatch):
 
     real = sweeps.solve_variant
 
-    def fail_one(study, case, vid, changes):  # type: ignore[no-untyped-def]
-        rec = real(study, case, vid, changes)
+    def fail_one(study, case, vid, changes, *rest):  # type: ignore[no-untyped-def]
+        rec = real(study, case, vid, changes, *rest)
         if changes[CARBON] > 150:
             rec = {**rec, "status": "infeasible", "message": "made to fail"}
         return rec
@@ -182,9 +182,9 @@ def test_a_tiny_morris_sweep_solves_a_shared_point_once_and_writes_mu_star(proje
     solved: list[str] = []
     real = sweeps.solve_variant
 
-    def count(study, case, vid, changes):  # type: ignore[no-untyped-def]
+    def count(study, case, vid, changes, *rest):  # type: ignore[no-untyped-def]
         solved.append(vid)
-        return real(study, case, vid, changes)
+        return real(study, case, vid, changes, *rest)
 
     monkeypatch.setattr(sweeps, "solve_variant", count)
     table = run_sweep(project.scenario(MORRIS, "morris.yaml"), project.out)

@@ -32,7 +32,7 @@ FUEL_UNIT_QUANTITY = {"t": "mass", "m3": "volume_m3"}
 
 
 #: PyYAML's safe loader in C when libyaml is there (same documents, ~0.04 s instead of ~0.8 s here).
-_SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C SafeLoader where libyaml is there
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +45,7 @@ def catalogue() -> dict[str, Any]:
         When a message lacks a language or the two languages use different placeholders.
     """
     text = resources.files("energy_model.output").joinpath("messages.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader (the C one: 20x faster)
+    data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader (the C one: 20x faster)
     # YAML 1.1 reads 1.0e9 (no exponent sign) as text: numbers of the format tables are made numbers here
     data["quantities"] = {q: {lang: [[float(a), float(b), int(c), str(d)] for a, b, c, d in rows]
                               for lang, rows in per.items()} for q, per in data["quantities"].items()}
