@@ -115,3 +115,42 @@ def test_bad_pathway_file_writes_nothing(project: TmpProject, capsys: pytest.Cap
     err = capsys.readouterr().err
     assert "pathway.foresight" in err and "Traceback" not in err
     assert not (project.out / "tiny_pathway").exists()
+
+
+def test_a_unit_that_may_not_be_built_anew_is_capped_at_the_fleet_in_service() -> None:
+    """Old coal retires and is never rebuilt; USC coal is capped at its commitment (none without it)."""
+    from tests.conftest import PROJECT
+
+    p = load_pathway(PROJECT / "scenarios" / "pathway_2030.yaml")
+    assert [c.technologies.loc["coal_existing", "max_mw"] for c in p.cases] == [2600, 2000, 1670]
+    assert [c.technologies.loc["coal_existing", "existing_mw"] for c in p.cases] == [2600, 2000, 1670]
+    assert [c.technologies.loc["coal_usc", "max_mw"] for c in p.cases] == [0, 2000, 2000]
+    none = load_pathway(PROJECT / "scenarios" / "pathway_2030_no_2023_coal.yaml")
+    assert [c.technologies.loc["coal_usc", "max_mw"] for c in none.cases] == [0, 0, 0]
+    assert [c.technologies.loc["offshore_wind", "max_mw"] for c in p.cases] == [3700, 15000, 15000]  # expandable
+
+
+def test_check_period_compares_one_period_with_its_full_year(ran: tuple[TmpProject, Path]) -> None:
+    from energy_model.errors import InputError
+    from energy_model.workflows.pathway_check import check_period, period_case
+
+    proj, _ = ran
+    text = PATHWAY.replace("FORESIGHT", "perfect").replace(
+        "aggregation: {method: none}", "aggregation: {method: typical_days, periods: 1, extremes: [peak_demand]}")
+    p = load_pathway(proj.scenario(text, "tiny_check.yaml"))
+    from energy_model.engine.pathway import solve_pathway
+
+    result = solve_pathway(p)
+    case = period_case(p, result, 2025)
+    res = result.results.sel(period=2025)
+    before = res["capacity_mw"] - res["new_build_mw"]
+    assert case.technologies["existing_mw"].reindex(res["technology"].values).fillna(0).values == \
+        pytest.approx(before.values, abs=1e-6)
+    out = check_period(p, result, 2025)
+    assert out["period"] == 2025 and out["objective"]["full_cny_per_yr"] > 0
+    assert set(out["annual"]) >= {"co2_production", "co2_consumption", "imports", "exports", "curtailment"}
+    with pytest.raises(InputError, match="not a period"):
+        check_period(p, result, 2024)
+    plain = load_pathway(proj.root / "scenarios" / "tiny_pathway.yaml")
+    with pytest.raises(InputError, match="no aggregation"):
+        check_period(plain, solve_pathway(plain), 2025)
