@@ -24,6 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from energy_model.engine.dense_columns import AGGREGATOR_RULE, SplitLP, split_dense_columns
 from energy_model.errors import (
     InfeasibleError,
     InterruptedRun,
@@ -252,8 +253,14 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
                     "matching highspy (pinned in pyproject.toml) or set solver.method: simplex"
                 )
             raise SolverUnavailableError(f"HiGHS rejected option {key}={value!r}")
-    h.passModel(compiled.lp)
-    _set_bounds(h, compiled.bounds)
+    split = _split_for(compiled, method) if spec.split_dense_columns else None
+    if split is None:
+        h.passModel(compiled.lp)
+        _set_bounds(h, compiled.bounds)
+    else:
+        h.passModel(_to_highs_lp(split, compiled.lp))
+        _status, rules = h.getOptionValue("presolve_rule_off")
+        h.setOptionValue("presolve_rule_off", int(rules) | AGGREGATOR_RULE)
     t0 = time.perf_counter()
     _run_interruptible(h)
     seconds = time.perf_counter() - t0
@@ -272,6 +279,7 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
         "columns": compiled.n_cols,
         "rows": compiled.n_rows,
         "compile_seconds": compiled.seconds,
+        "dense_column_copies": split.copies if split is not None else 0,
         "coefficient_ranges": compiled.stats,
     }
     info["method_used"] = _method_used(method, info)
@@ -281,8 +289,8 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
         if not sol.value_valid or not sol.dual_valid:
             raise NumericalError("HiGHS reported optimal but returned no valid primal/dual values",
                                  termination="unknown")
-        x = np.asarray(sol.col_value, dtype=float)
-        duals = np.asarray(sol.row_dual, dtype=float)
+        x = np.asarray(sol.col_value, dtype=float)[: compiled.n_cols]
+        duals = np.asarray(sol.row_dual, dtype=float)[: compiled.n_rows]
         objective = float(hinfo.objective_function_value)
         return Solution(compiled, x, duals, objective, info)
     where = f"after {seconds:.1f} s ({method})"
@@ -310,6 +318,61 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
         "this usually means numerical trouble",
         termination="unknown",
     )
+
+
+def _split_for(compiled: Compiled, method: str) -> SplitLP | None:
+    """The LP with its dense columns split (:mod:`energy_model.engine.dense_columns`), or None.
+
+    Only for the interior point methods (``ipm`` runs HiPO when it is
+    installed), whose normal equations the dense capacity columns spoil;
+    None when no column is dense. The case's bounds are applied first, so
+    that the split sees the rows as this case solves them.
+    """
+    if method not in ("hipo", "ipm"):
+        return None
+    lp = compiled.lp
+    row_lower = np.array(lp.row_lower_, dtype=float)
+    row_upper = np.array(lp.row_upper_, dtype=float)
+    col_lower = np.array(lp.col_lower_, dtype=float)
+    col_upper = np.array(lp.col_upper_, dtype=float)
+    b = compiled.bounds
+    if b is not None:
+        row_lower[b.rows], row_upper[b.rows] = b.row_lo, b.row_hi
+        col_lower[b.cols], col_upper[b.cols] = b.col_lo, b.col_hi
+    base = SplitLP(
+        start=np.asarray(lp.a_matrix_.start_, dtype=np.int64),
+        index=np.asarray(lp.a_matrix_.index_, dtype=np.int64),
+        value=np.asarray(lp.a_matrix_.value_, dtype=float),
+        col_cost=np.asarray(lp.col_cost_, dtype=float),
+        col_lower=col_lower,
+        col_upper=col_upper,
+        row_lower=row_lower,
+        row_upper=row_upper,
+        n_original=compiled.n_cols,
+        m_original=compiled.n_rows,
+    )
+    split = split_dense_columns(base)
+    return split if split.copies else None
+
+
+def _to_highs_lp(split: SplitLP, like: Any) -> Any:
+    """A ``HighsLp`` of ``split`` with the sense and objective offset of ``like``."""
+    highspy = _highspy()
+    lp = highspy.HighsLp()
+    lp.num_col_ = split.n_cols
+    lp.num_row_ = split.n_rows
+    lp.col_cost_ = split.col_cost
+    lp.col_lower_ = split.col_lower
+    lp.col_upper_ = split.col_upper
+    lp.row_lower_ = split.row_lower
+    lp.row_upper_ = split.row_upper
+    lp.offset_ = like.offset_
+    lp.sense_ = like.sense_
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = split.start.astype(np.int32)
+    lp.a_matrix_.index_ = split.index.astype(np.int32)
+    lp.a_matrix_.value_ = split.value
+    return lp
 
 
 def _set_bounds(h: Any, bounds: Bounds | None) -> None:

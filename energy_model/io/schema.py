@@ -192,6 +192,9 @@ class SolverSpec(_Strict):
     simplex_iteration_limit: int | None = Field(None, ge=0)
     random_seed: int = Field(0, ge=0, le=2**31 - 1)
     log_to_console: StrictBool = False
+    split_dense_columns: StrictBool = Field(
+        True, description="interior point only: give each dense capacity column copies over a few hours each "
+        "(the same optimum; HiPO can then factorise the normal equations)")
 
 
 #: Extreme periods an aggregation can keep as they are (on top of ``periods``).
