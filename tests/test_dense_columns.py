@@ -10,18 +10,20 @@ from energy_model.engine import highs
 from energy_model.engine.dense_columns import DENSE_LIMIT, SplitLP, loosening, split_dense_columns
 from energy_model.io.schema import SolverSpec
 
-HOURS = 600
+HOURS = 2400  # above the split's trigger (2,000 entries)
+SUM_CF = 1200.0  # sum of the capacity factors over HOURS
+ENERGY = 480.0  # needs x = ENERGY / SUM_CF = 0.4
 
 
 def _capacity_model(flh_min: float = 0.0, cap_min: float = 0.0) -> pyo.ConcreteModel:
-    """min 10 x + sum 0.01 p  s.t.  p_t <= cf_t x,  sum p >= E,  sum p >= flh_min x,  x >= cap_min."""
+    """min 10 x + sum 0.01 p  s.t.  p_t <= cf_t x,  sum p >= ENERGY,  sum p >= flh_min x,  x >= cap_min."""
     cf = 0.2 + 0.6 * (np.arange(HOURS) % 24) / 23.0
     m = pyo.ConcreteModel()
     m.T = pyo.RangeSet(0, HOURS - 1)
     m.x = pyo.Var(bounds=(cap_min, None))
     m.p = pyo.Var(m.T, domain=pyo.NonNegativeReals)
     m.cf_limit = pyo.Constraint(m.T, rule=lambda m, t: m.p[t] - float(cf[t]) * m.x <= 0)
-    m.energy = pyo.Constraint(expr=sum(m.p[t] for t in m.T) >= 120.0)
+    m.energy = pyo.Constraint(expr=sum(m.p[t] for t in m.T) >= ENERGY)
     m.flh = pyo.Constraint(expr=sum(m.p[t] for t in m.T) - flh_min * m.x >= 0)
     m.cost = pyo.Objective(expr=10.0 * m.x + 0.01 * sum(m.p[t] for t in m.T))
     m.cf = cf
@@ -46,7 +48,7 @@ def test_loosening_mask_by_row_type() -> None:
 
 
 def test_structure_no_dense_column_left_and_tightening_row_kept() -> None:
-    m = _capacity_model(flh_min=100.0)
+    m = _capacity_model(flh_min=400.0)
     compiled = highs.compile_model(m)
     base = _as_split(compiled)
     out = split_dense_columns(base)
@@ -69,17 +71,17 @@ def test_structure_no_dense_column_left_and_tightening_row_kept() -> None:
 @pytest.mark.parametrize(
     "flh_min,cap_min,x_hand,energy,energy_dual,flh_dual",
     [
-        # sum cf = 300: the energy row sets x = 120 / 300 = 0.4; the flh row (x tightens it) is slack
-        (0.0, 0.0, 0.4, 120.0, 10.0 / 300.0 + 0.01, 0.0),
-        (200.0, 0.0, 0.4, 120.0, 10.0 / 300.0 + 0.01, 0.0),
-        # x forced to 0.45: energy 120 is no longer the limit; the flh row asks 280 * 0.45 = 126
-        (280.0, 0.45, 0.45, 126.0, 0.0, 0.01),
+        # the energy row sets x = 480 / 1200 = 0.4; the flh row (x tightens it) is slack
+        (0.0, 0.0, 0.4, ENERGY, 10.0 / SUM_CF + 0.01, 0.0),
+        (800.0, 0.0, 0.4, ENERGY, 10.0 / SUM_CF + 0.01, 0.0),
+        # x forced to 0.45: the energy row no longer limits; the flh row asks 1,120 h * 0.45 = 504
+        (1120.0, 0.45, 0.45, 504.0, 0.0, 0.01),
     ],
 )
 def test_split_solve_equals_hand_optimum_and_unsplit(flh_min: float, cap_min: float, x_hand: float, energy: float,
                                                      energy_dual: float, flh_dual: float) -> None:
     m = _capacity_model(flh_min=flh_min, cap_min=cap_min)
-    assert float(m.cf.sum()) == pytest.approx(300.0)
+    assert float(m.cf.sum()) == pytest.approx(SUM_CF)
     compiled = highs.compile_model(m)
     split = highs.run_highs(compiled, SolverSpec(method="hipo", threads=1), hours=HOURS)
     plain = highs.run_highs(compiled, SolverSpec(method="simplex", threads=1), hours=HOURS)
@@ -103,4 +105,12 @@ def test_split_can_be_switched_off_with_the_same_optimum() -> None:
     off = highs.run_highs(compiled, SolverSpec(method="hipo", threads=1, split_dense_columns=False), hours=HOURS)
     assert on.info["dense_column_copies"] > 0 and off.info["dense_column_copies"] == 0
     assert on.objective == pytest.approx(off.objective, rel=1e-8)
-    assert on.objective == pytest.approx(10.0 * 0.4 + 0.01 * 120.0, rel=1e-8)
+    assert on.objective == pytest.approx(10.0 * 0.4 + 0.01 * ENERGY, rel=1e-8)
+
+
+def test_no_split_below_the_trigger() -> None:
+    m = _capacity_model()
+    compiled = highs.compile_model(m)
+    base = _as_split(compiled)
+    assert split_dense_columns(base, trigger=HOURS) is base
+    assert split_dense_columns(base, trigger=HOURS - 1).copies > 0

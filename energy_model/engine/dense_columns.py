@@ -47,6 +47,12 @@ AGGREGATOR_RULE = 4096
 #: A column with more loosening entries than this is split [entries].
 DENSE_LIMIT = 100
 
+#: The split is made only when some column has more loosening entries than this [entries]. Measured:
+#: the plan year (columns of 8,760 to 26,280 entries) solves 1.6 times faster split; the pathway on
+#: typical days (columns of about 1,300) 1.2 times slower, so an LP without a column this dense is
+#: left as it is.
+SPLIT_TRIGGER = 2000
+
 #: Consecutive rows of one copy in the first split [rows].
 FIRST_CHUNK = 12
 
@@ -148,8 +154,8 @@ def _split_once(lp: SplitLP, chunk: int, limit: int) -> SplitLP | None:
 
 
 def split_dense_columns(lp: SplitLP, limit: int = DENSE_LIMIT, first_chunk: int = FIRST_CHUNK,
-                        tree_chunk: int = TREE_CHUNK) -> SplitLP:
-    """The same LP with no column over ``limit`` loosening entries (or ``lp`` itself when none is).
+                        tree_chunk: int = TREE_CHUNK, trigger: int = SPLIT_TRIGGER) -> SplitLP:
+    """The same LP with no column over ``limit`` loosening entries (``lp`` itself when none has ``trigger``).
 
     Parameters
     ----------
@@ -159,7 +165,14 @@ def split_dense_columns(lp: SplitLP, limit: int = DENSE_LIMIT, first_chunk: int 
         Loosening entries a column may keep [entries].
     first_chunk, tree_chunk : int
         Rows per copy in the first split and in the splits of the ties [rows].
+    trigger : int
+        Split only if some column has more loosening entries than this [entries].
     """
+    counts = np.diff(lp.start)
+    col_of = np.repeat(np.arange(lp.n_cols), counts)
+    loose = loosening(lp.index, lp.value, lp.row_lower, lp.row_upper)
+    if np.bincount(col_of[loose], minlength=lp.n_cols).max(initial=0) <= trigger:
+        return lp
     out = lp
     chunk = first_chunk
     for _level in range(1 + MAX_LEVELS):
