@@ -59,7 +59,7 @@ FIRST_CHUNK = 12
 #: Ties of one copy in later splits [rows].
 TREE_CHUNK = 16
 
-#: Splits after the first, at most (a tree of depth 4 covers 2 * 16**3 = 8,192 rows per column level).
+#: Splits after the first, at most (12-row copies under four levels of 16 ties cover 786,432 rows).
 MAX_LEVELS = 4
 
 

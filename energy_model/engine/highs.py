@@ -42,6 +42,10 @@ SIMPLEX_MAX_HOURS = 1500
 
 INF = float("inf")
 
+#: After a dense-column split, HiPO is told to factorise the normal equations when no column has more
+#: entries than this (a column of n entries is a dense n x n block in them).
+NORMAL_EQUATIONS_MAX_ENTRIES = 1000
+
 
 @dataclass
 class Bounds:
@@ -261,6 +265,10 @@ def run_highs(compiled: Compiled, spec: SolverSpec, hours: int) -> Solution:
         h.passModel(_to_highs_lp(split, compiled.lp))
         _status, rules = h.getOptionValue("presolve_rule_off")
         h.setOptionValue("presolve_rule_off", int(rules) | AGGREGATOR_RULE)
+        if int(np.diff(split.start).max()) <= NORMAL_EQUATIONS_MAX_ENTRIES:
+            # no dense column is left: HiPO would take the normal equations anyway, after also analysing
+            # the augmented system (6 s on the plan year)
+            h.setOptionValue("hipo_system", "normaleq")
     t0 = time.perf_counter()
     _run_interruptible(h)
     seconds = time.perf_counter() - t0
