@@ -50,7 +50,9 @@ class Timings:
 
     Every stage is wall time in this process except ``solve``: the sum of
     each solve's own seconds, which for solves run in parallel processes is
-    more than the time that passed (``solve_wall``).
+    more than the time that passed (``solve_wall``). ``build`` is the first
+    build from the case: assembling its inputs (on typical days the
+    clustering too) and building the model; ``update`` every later change.
     """
 
     build: float = 0.0
@@ -122,8 +124,8 @@ class Study:
         self._shared: SharedCompile | None = None
         self.case = case
         self.extra_rows = extra_rows
-        self.inputs = assemble_case(case)
         t0 = time.perf_counter()
+        self.inputs = assemble_case(case)
         self.model = build_model(lp_data(self.inputs))
         apply_extra_rows(self.model, self.model.lp_data, extra_rows)
         self.timings.build = time.perf_counter() - t0
