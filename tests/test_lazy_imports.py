@@ -15,13 +15,10 @@ HEAVY = ("numpy", "pandas", "xarray", "pyomo", "scipy", "matplotlib", "openpyxl"
          "dask", "netCDF4")
 
 CODE = """
-import json, runpy, sys
+import atexit, json, runpy, sys
+atexit.register(lambda: print(json.dumps(sorted({m.split('.')[0] for m in sys.modules}))))
 sys.argv = ["run.py", "--help"]
-try:
-    runpy.run_path("run.py", run_name="__main__")
-except SystemExit:
-    pass
-print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
+runpy.run_path("run.py", run_name="__main__")
 """
 
 
