@@ -18,6 +18,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 warnings.filterwarnings("ignore")
+os.environ["ENERGY_MODEL_CACHE"] = "off"  # time the computation, not a read of the results kept on disk
 
 from energy_model.io.memo import clear_caches  # noqa: E402
 from energy_model.profiles import capacity_factors, read_plants  # noqa: E402

@@ -214,7 +214,8 @@ def _explain(study: Study, k: str, level: float) -> str:
 
 
 def run_target_test(study: Study, progress: Callable[[str], None] | None = None, *,
-                    each_alone: bool | None = None) -> TargetTest:
+                    each_alone: bool | None = None,
+                    on_solved: Callable[[xr.Dataset, xr.Dataset], None] | None = None) -> TargetTest:
     """Solve the reference and enforced cases and cost every target.
 
     Parameters
@@ -229,6 +230,10 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
         (simplex territory); on a full year these are extra ~70 s solves, so
         they run when asked, or when the enforced case is infeasible (for the
         diagnosis).
+    on_solved : callable, optional
+        Called as ``on_solved(reference, enforced)`` as soon as both are solved
+        (before any target is solved alone), e.g. to start drawing charts;
+        not called when the enforced case fails.
 
     Returns
     -------
@@ -269,6 +274,8 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     if isinstance(reference, Exception):
         raise reference
     enforced_out = outs[1] if active else reference
+    if on_solved is not None and isinstance(enforced_out, xr.Dataset):
+        on_solved(reference, enforced_out)
     ref_cost = float(reference.attrs["objective_cny_per_yr"])
     consumption = consumption_mwh(ds)
     ref_value = {k: _achieved(reference, k) for k in targets}

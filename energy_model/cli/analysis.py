@@ -11,9 +11,10 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the commands that run, not by --help
+    import pandas as pd
 
 #: Default number of equal steps up to the maximum: reference + maximum LP + 4 levels = 6 solves.
 DEFAULT_STEPS = 4
@@ -88,6 +89,8 @@ def cmd_frontier(args: argparse.Namespace, progress: Any) -> int:
 
     outcome = run_frontier(Path(args.scenario), args.target, levels=args.levels, steps=args.steps,
                            others=args.others, out=args.out, progress=progress)
+    import pandas as pd
+
     assert isinstance(outcome.result, pd.DataFrame)
     print_frontier(outcome.result, outcome.sentence)
     if outcome.note:

@@ -77,13 +77,8 @@ def shared_penalties(datas: list[LPData], actions: list[str]) -> dict[str, float
     if not datas or any(a != "update" for a in actions):
         return None
     first = datas[0]
-    for data in datas[1:]:
-        if structure_differences(first, data):
-            return None
-        for f in fields(LPData):
-            if f.name not in ("target_mode", "target_penalty") and not _equal(getattr(first, f.name),
-                                                                            getattr(data, f.name)):
-                return None
+    if not all(same_but_targets(first, data) for data in datas[1:]):
+        return None
     penalties: dict[str, float] = {}
     for k in first.targets:
         soft = {float(d.target_penalty[k]) for d in datas if d.target_mode[k] == n.SOFT}
@@ -91,6 +86,16 @@ def shared_penalties(datas: list[LPData], actions: list[str]) -> dict[str, float
             return None
         penalties[k] = soft.pop() if soft else float(first.target_penalty[k])
     return penalties
+
+
+def same_but_targets(a: LPData, b: LPData) -> bool:
+    """Whether two LP data sets of one structure differ at most in target modes and penalties."""
+    if a is b:
+        return True
+    if structure_differences(a, b):
+        return False
+    return all(_equal(getattr(a, f.name), getattr(b, f.name)) for f in fields(LPData)
+               if f.name not in ("target_mode", "target_penalty"))
 
 
 def compile_shared(m: pyo.ConcreteModel, penalties: dict[str, float]) -> Compiled:

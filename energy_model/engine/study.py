@@ -27,15 +27,16 @@ from typing import Any
 import pyomo.environ as pyo
 import xarray as xr
 
-from energy_model.engine.batch import case_view, compile_shared, shared_penalties
+from energy_model.engine.batch import case_view, compile_shared, same_but_targets, shared_penalties
 from energy_model.engine.checks import check_results
 from energy_model.engine.extra_rows import ExtraRows, apply_extra_rows
 from energy_model.engine.extract import extract_results
 from energy_model.engine.highs import SIMPLEX_MAX_HOURS, Compiled, Solution, compile_model, run_highs
+from energy_model.engine.mode_change import modes_only, with_modes
 from energy_model.engine.parallel import BatchTiming, solve_all
 from energy_model.errors import EnergyModelError
 from energy_model.inputs.assemble import assemble_case
-from energy_model.inputs.lp_units import lp_data
+from energy_model.inputs.lp_units import LPData, lp_data
 from energy_model.io.case import Case
 from energy_model.io.changes import Origin, apply_changes, current_value
 from energy_model.io.schema import SolverSpec
@@ -49,7 +50,9 @@ class Timings:
 
     Every stage is wall time in this process except ``solve``: the sum of
     each solve's own seconds, which for solves run in parallel processes is
-    more than the time that passed (``solve_wall``).
+    more than the time that passed (``solve_wall``). ``build`` is the first
+    build from the case: assembling its inputs (on typical days the
+    clustering too) and building the model; ``update`` every later change.
     """
 
     build: float = 0.0
@@ -65,6 +68,23 @@ class Timings:
     rebuilds: int = 0
     updates: int = 0
     log: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+
+@dataclass(frozen=True)
+class SharedCompile:
+    """The last shared compile of a batch (:meth:`Study.solve_many`), kept for the next batch.
+
+    A later batch on the same model whose LP data differ from ``data`` at most
+    in target modes and penalties, compiled at the same ``penalties``, is the
+    same LP up to the bounds each case sets (:mod:`energy_model.engine.batch`),
+    so it takes ``compiled`` instead of compiling again.
+    """
+
+    model: pyo.ConcreteModel
+    data: LPData
+    penalties: dict[str, float]
+    compiled: Compiled
+    label: str  # the case whose compile it is, for the log
 
 
 #: Senses of :meth:`Study.solve_measure`, so that code above the engine needs no Pyomo.
@@ -101,10 +121,11 @@ class Study:
             raise TypeError("Study needs a Case (energy_model.inputs.load.load_case or tests' tiny.case)")
         self.timings = Timings()
         self.changes: list[dict[str, Any]] = []
+        self._shared: SharedCompile | None = None
         self.case = case
         self.extra_rows = extra_rows
-        self.inputs = assemble_case(case)
         t0 = time.perf_counter()
+        self.inputs = assemble_case(case)
         self.model = build_model(lp_data(self.inputs))
         apply_extra_rows(self.model, self.model.lp_data, extra_rows)
         self.timings.build = time.perf_counter() - t0
@@ -163,8 +184,12 @@ class Study:
     def _load(self, case: Case) -> dict[str, Any]:
         """Make ``case`` current: assemble, convert, then update the model or rebuild it."""
         t0 = time.perf_counter()
-        inputs = assemble_case(case)
-        data = lp_data(inputs)
+        modes = modes_only(self.case, case)
+        if modes is not None:  # the same case in other target modes: no assembly, the same values
+            inputs, data = with_modes(self.inputs, self.model.lp_data, modes)
+        else:
+            inputs = assemble_case(case)
+            data = lp_data(inputs)
         differences = structure_differences(self.model.lp_data, data)
         if differences:
             model = build_model(data)
@@ -335,16 +360,30 @@ class Study:
         datas = [state[3] for state in states]
         penalties = shared_penalties(datas, actions) if len(cases) > 1 else None
         if penalties is not None and all(st[2] is states[0][2] for st in states):
+            kept = self._shared
+            reuse = (kept is not None and kept.model is states[0][2] and kept.penalties == penalties
+                     and self.extra_rows is None and same_but_targets(kept.data, datas[0]))
             with self._at(states[0]):
                 t0 = time.perf_counter()
-                shared = compile_shared(self.model, penalties)
+                if reuse:
+                    assert kept is not None
+                    shared = kept.compiled
+                else:
+                    shared = compile_shared(self.model, penalties)
                 seconds = time.perf_counter() - t0
                 views = [case_view(shared, self.model, dict(data.target_mode)) for data in datas]
-            self.timings.compile += seconds
-            self.timings.compiles += 1
+            if reuse:
+                assert kept is not None
+                first = kept.label
+            else:
+                self._shared = SharedCompile(states[0][2], datas[0], penalties, shared, cases[0][0])
+                self.timings.compile += seconds
+                self.timings.compiles += 1
+                first = ""
             for i, (label, _changes) in enumerate(cases):
-                self.timings.log.append({"label": label, "compile_s": seconds if i == 0 else 0.0,
-                                         "compile": "shared" if i == 0 else f"shared with '{cases[0][0]}'"})
+                shared_with = first or (cases[0][0] if i else "")
+                self.timings.log.append({"label": label, "compile_s": seconds if i == 0 and not reuse else 0.0,
+                                         "compile": f"shared with '{shared_with}'" if shared_with else "shared"})
             return views
         out = []
         for (label, _changes), state in zip(cases, states):

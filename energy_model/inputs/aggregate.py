@@ -28,8 +28,10 @@ Segments: tsam's segmentation of the whole horizon as one period (as PyPSA's
 chronological steps; a step's values are the means of its hours, so every
 annual energy is kept exactly.
 
-Results are cached in the process by the content of the series and the
-specification: a sweep that changes costs aggregates once.
+Results are cached by the content of the series and the specification, in
+the process and between processes in the user's cache folder
+(:mod:`energy_model.io.disk_cache`): a sweep that changes costs aggregates
+once, and so does a scenario run again.
 """
 
 from __future__ import annotations
@@ -43,11 +45,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.spatial.distance import cdist
 
 from energy_model import vocabulary as n
 from energy_model.errors import InputError, InputIssue
 from energy_model.io.case import Case
+from energy_model.io.disk_cache import DiskLayer
 from energy_model.io.schema import AggregationSpec
 
 #: Hours of one typical period.
@@ -159,11 +161,38 @@ def time_structure(case: Case) -> TimeStructure:
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    ts = _typical_days(case, spec, frame) if spec.method == "typical_days" else _segments(case, spec, frame)
+    ts = _DISK.load(key)
+    if ts is None:
+        ts = _typical_days(case, spec, frame) if spec.method == "typical_days" else _segments(case, spec, frame)
+        _DISK.save(key, ts)
     _CACHE[key] = ts
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return ts
+
+
+_ARRAYS = ("start", "length", "step_hours", "weight", "period", "sequence", "fixed")
+
+
+def _encode(ts: TimeStructure) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
+    """A TimeStructure as arrays and a JSON header, for the disk cache (None if a value is not plain)."""
+    extremes, scale = dict(ts.extremes), dict(ts.scale)
+    if not all(type(v) is int for v in extremes.values()) or not all(type(v) is float for v in scale.values()):
+        return None
+    return {a: getattr(ts, a) for a in _ARRAYS}, {"method": ts.method, "extremes": extremes, "scale": scale}
+
+
+def _decode(arrays: dict[str, np.ndarray], header: dict[str, Any]) -> TimeStructure:
+    return TimeStructure(method=header["method"], start=arrays["start"], length=arrays["length"],
+                         step_hours=arrays["step_hours"], weight=arrays["weight"], period=arrays["period"],
+                         sequence=arrays["sequence"], extremes=dict(header["extremes"]), scale=dict(header["scale"]),
+                         fixed=arrays["fixed"])
+
+
+#: Aggregations kept between processes in the user's cache folder (:mod:`energy_model.io.disk_cache`).
+_DISK: DiskLayer[TimeStructure] = DiskLayer("time_structure", _encode, _decode,
+                                            modules=("energy_model.inputs.aggregate", "energy_model.io.disk_cache"),
+                                            packages=("numpy", "pandas", "scipy", "tsam"))
 
 
 def check_periods(case: Case) -> None:
@@ -198,6 +227,12 @@ def _clusterable(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns that vary (tsam normalises each column; a constant one carries no information)."""
     keep = [c for c in frame.columns if float(frame[c].max() - frame[c].min()) > 1e-12]
     return frame[keep] if keep else frame.iloc[:, :1]
+
+
+def _cdist(a: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:
+    from scipy.spatial.distance import cdist  # scipy is imported when days are clustered, not when cached
+
+    return np.asarray(cdist(a, b, metric))
 
 
 def _run_tsam(data: pd.DataFrame, **kwargs: Any) -> Any:
@@ -245,7 +280,7 @@ def _typical_days(case: Case, spec: AggregationSpec, frame: pd.DataFrame) -> Tim
             continue
         if k in carved:  # it lost a day to the extremes: the medoid of the days left
             flat = (x[members] / spread).reshape(len(members), -1)
-            medoid[k] = int(members[np.argmin(cdist(flat, flat, "cityblock").sum(axis=1))])
+            medoid[k] = int(members[np.argmin(_cdist(flat, flat, "cityblock").sum(axis=1))])
         else:  # the member closest to tsam's representative (its medoid, rescaled by tsam)
             target = reps.loc[k].to_numpy()
             dist = (np.abs(x[members] - target[None]) / spread).sum(axis=(1, 2))

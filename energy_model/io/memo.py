@@ -22,6 +22,8 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import pandas as pd
 
+from energy_model.io.disk_cache import DiskLayer
+
 T = TypeVar("T")
 
 #: Every cache made in this process (see :func:`clear_caches`).
@@ -76,10 +78,15 @@ class ContentCache(Generic[T]):
     ----------
     maxsize : int, default 8
         Results kept; the least recently used goes first.
+    disk : DiskLayer, optional
+        Also keep results between processes in the user's cache folder
+        (:mod:`energy_model.io.disk_cache`): a result missing here is read
+        from there before it is computed, and a computed one is written there.
     """
 
-    def __init__(self, maxsize: int = 8) -> None:
+    def __init__(self, maxsize: int = 8, disk: DiskLayer[T] | None = None) -> None:
         self.maxsize = maxsize
+        self.disk = disk
         self._items: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -106,7 +113,13 @@ class ContentCache(Generic[T]):
                 self._items.move_to_end(key)
                 self.hits += 1
                 return copy.deepcopy(self._items[key])
-        value = compute()
+        stored = self.disk.load(key) if self.disk is not None else None
+        if stored is not None:
+            value = stored
+        else:
+            value = compute()
+            if self.disk is not None:
+                self.disk.save(key, value)
         with self._lock:
             self.misses += 1
             self._items[key] = copy.deepcopy(value)

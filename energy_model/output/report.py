@@ -37,6 +37,7 @@ from energy_model.output.charts import render_all_languages
 from energy_model.output.charts.economics import frontier as frontier_chart
 from energy_model.output.glossary import scenario_text, target_label, unit_of
 from energy_model.output.i18n import LANGS, Lang, Names
+from energy_model.output.scorecard import report_timings
 from energy_model.output.verdicts import (
     answer,
     level_text,
@@ -160,6 +161,7 @@ def _language_context(code: str, doc: dict[str, Any], results: xr.Dataset, refer
         "aggregation_intro": _aggregation_intro(doc, lang),
         "aggregation_annual": annual_sentence(_check(doc), names, lang),
         "aggregation_flagged": bool(_check(doc).get("flagged")),
+        "timings": report_timings(doc["timings_s"], lang),
     }
 
 

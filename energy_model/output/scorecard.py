@@ -151,12 +151,23 @@ def format_scorecard(doc: dict[str, Any], folder: Path | None, lang: Lang) -> st
 
 
 def timings_line(t: dict[str, Any], lang: Lang) -> str:
-    """The "Timings:" line: each phase once [s]; the solve sum says when it is over parallel processes."""
+    """The "Timings:" line: each phase once [s]; the solve sum says when it is over parallel processes.
+
+    ``update`` is the time spent putting the model in each case's state
+    (target modes, changed inputs), between the build and the solves.
+    """
     parallel = (lang("score.timings_parallel", wall=lang.num(t.get("solve_wall_s", t["solve_s"]), 1))
                 if t.get("parallel_solves") else "")
     return lang("score.timings", inputs=lang.num(t["inputs_s"], 1), build=lang.num(t["build_s"], 1),
+                update=lang.num(t.get("update_s", 0.0), 1),
                 compile=lang.num(t["compile_s"], 1), compiles=t.get("compiles", t["solves"]),
                 solve=lang.num(t["solve_s"], 1), solves=t["solves"], parallel=parallel,
                 results=lang.num(t.get("extract_s", 0.0) + t.get("check_s", 0.0), 1),
                 write=lang.num(t.get("write_s", 0.0), 1),
                 total=lang.num(t.get("total_s", t.get("wall_s", 0.0)), 1))
+
+
+def report_timings(t: dict[str, Any], lang: Lang) -> str:
+    """The report's sentence on solves and times [s]: the solves' elapsed time, never a sum over processes."""
+    return lang("report.timings", solves=t["solves"], build=lang.num(t["build_s"], 1),
+                solve=lang.num(t.get("solve_wall_s", t["solve_s"]), 1))

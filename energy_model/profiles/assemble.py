@@ -9,6 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from energy_model.errors import InputError, InputIssue
+from energy_model.io.disk_cache import DiskLayer, decode_dataarray, encode_dataarray
 from energy_model.io.memo import ContentCache, frame_digest
 from energy_model.profiles.plants import pv_plant, turbine, wind_plant
 from energy_model.profiles.pv import pv_capacity_factor
@@ -16,8 +17,12 @@ from energy_model.profiles.wind import wind_capacity_factor
 
 TIMEZONE = "Asia/Shanghai"
 
-#: Capacity factors already computed in this process, by the contents of weather, sites and plant tables.
-_CACHE: ContentCache[xr.DataArray] = ContentCache(maxsize=4)
+#: Capacity factors already computed, by the contents of weather, sites and plant tables: in this process, and
+#: between processes in the user's cache folder (:mod:`energy_model.io.disk_cache`).
+_CACHE: ContentCache[xr.DataArray] = ContentCache(maxsize=4, disk=DiskLayer(
+    "capacity_factors", encode_dataarray, decode_dataarray,
+    modules=("energy_model.profiles", "energy_model.io.disk_cache"),
+    packages=("numpy", "pandas", "xarray", "pvlib", "windpowerlib")))
 
 
 def capacity_factors(weather: Mapping[str, pd.DataFrame], sites: pd.DataFrame, pv_plants: pd.DataFrame,
@@ -53,8 +58,9 @@ def capacity_factors(weather: Mapping[str, pd.DataFrame], sites: pd.DataFrame, p
     Notes
     -----
     The same weather, sites and plant tables (bit-identical contents) give
-    the same capacity factors; they are computed once per process and copied
-    from then on (:class:`~energy_model.io.memo.ContentCache`).
+    the same capacity factors; they are computed once and copied from then on
+    (:class:`~energy_model.io.memo.ContentCache`, kept between processes in
+    the user's cache folder: :mod:`energy_model.io.disk_cache`).
     """
     key = ("capacity_factors", tuple((str(s), frame_digest(f)) for s, f in sorted(weather.items())),
            frame_digest(sites), frame_digest(pv_plants), frame_digest(wind_plants))

@@ -8,10 +8,13 @@ DC (peak) megawatts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pvlib
+
+if TYPE_CHECKING:  # pvlib is imported where profiles are computed (not when they are cached)
+    import pvlib
 
 #: pvlib SAPM cell-temperature parameter set per mounting type.
 MOUNTS: dict[str, str] = {"open_rack": "open_rack_glass_glass", "close_mount": "close_mount_glass_glass"}
@@ -72,6 +75,8 @@ def complete_irradiance(weather: pd.DataFrame, solar_zenith: pd.Series) -> pd.Da
         out["dni"] = weather["dni"]
         out["dhi"] = weather["dhi"]
     else:
+        import pvlib
+
         e = pvlib.irradiance.erbs(weather["ghi"], solar_zenith, weather.index)
         out["dni"] = np.nan_to_num(np.asarray(e["dni"], dtype=float))
         out["dhi"] = np.nan_to_num(np.asarray(e["dhi"], dtype=float))
@@ -96,6 +101,8 @@ def pv_model_chain(plant: PVPlant, latitude: float, longitude: float, altitude: 
         PVWatts DC and inverter models, physical AOI loss, SAPM cell
         temperature, Perez transposition, PVWatts losses.
     """
+    import pvlib
+
     location = pvlib.location.Location(latitude, longitude, tz="Asia/Shanghai", altitude=altitude)
     array = pvlib.pvsystem.Array(
         pvlib.pvsystem.FixedMount(surface_tilt=plant.tilt_deg, surface_azimuth=plant.azimuth_deg),

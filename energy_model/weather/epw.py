@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pvlib
 
 from energy_model.errors import InputError, InputIssue
 from energy_model.weather.canonical import TIMEZONE, empty_frame
@@ -85,6 +84,8 @@ def read_station_file(path: str | Path, kind: str, site: pd.Series, year: int, *
     """
     path = Path(path)
     name = path.name
+    import pvlib  # imported when station files are read
+
     try:
         if kind == "epw":
             df, meta = pvlib.iotools.read_epw(path, coerce_year=year)

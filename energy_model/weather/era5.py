@@ -35,7 +35,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pvlib
 import xarray as xr
 
 from energy_model.errors import InputError, InputIssue
@@ -247,6 +246,8 @@ def _to_canonical(cols: dict[str, pd.Series], site) -> pd.DataFrame:
         bhi.index = bhi.index - hour
         bhi = bhi.reindex(idx)
         mid = idx + pd.Timedelta("30min")
+        import pvlib  # imported when ERA5 files are read
+
         zen = pvlib.solarposition.get_solarposition(mid, site.latitude_deg, site.longitude_deg,
                                                     altitude=site.altitude_m)["zenith"].to_numpy()
         cosz = np.cos(np.radians(zen))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pvlib import solarposition
 
 from energy_model.errors import InputIssue
 
@@ -53,6 +52,8 @@ def sun_below_horizon(index: pd.DatetimeIndex, latitude_deg: float, longitude_de
         True where the sun is below :data:`SUN_DOWN_DEG` at the start, middle and end of the hour
         (Spencer 1971 declination and equation of time; accurate to a few minutes).
     """
+    from pvlib import solarposition  # imported when weather files are checked, not for synthetic weather
+
     below = np.ones(len(index), dtype=bool)
     for minutes in (0, 30, 60):
         t = index + pd.Timedelta(minutes=minutes)

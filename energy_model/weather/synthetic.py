@@ -30,16 +30,17 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pvlib
-from scipy import special, stats
-from scipy.signal import lfilter
 
+from energy_model.io.disk_cache import DiskLayer, decode_frames, encode_frames
 from energy_model.io.memo import ContentCache, frame_digest
 from energy_model.weather.canonical import COLUMNS, TIMEZONE, expected_index
 from energy_model.weather.synthetic_params import SyntheticParameters
 
-#: Years of weather already generated in this process, by sites, parameters, years and seed.
-_CACHE: ContentCache[dict[str, pd.DataFrame]] = ContentCache(maxsize=4)
+#: Years of weather already generated, by sites, parameters, years and seed: in this process, and between
+#: processes in the user's cache folder (:mod:`energy_model.io.disk_cache`).
+_CACHE: ContentCache[dict[str, pd.DataFrame]] = ContentCache(maxsize=4, disk=DiskLayer(
+    "weather", encode_frames, decode_frames, modules=("energy_model.weather", "energy_model.io.disk_cache"),
+    packages=("numpy", "pandas", "scipy", "pvlib")))
 
 
 def ar1(n: int, phi: float, rng: np.random.Generator, size: int = 1) -> np.ndarray:
@@ -65,6 +66,8 @@ def ar1(n: int, phi: float, rng: np.random.Generator, size: int = 1) -> np.ndarr
     out = np.empty_like(eps)
     out[:, 0] = eps[:, 0]
     scale = np.sqrt(1.0 - phi * phi)
+    from scipy.signal import lfilter  # scipy and pvlib are imported when weather is generated, not cached
+
     out[:, 1:] = lfilter([scale], [1.0, -phi], eps[:, 1:], axis=1, zi=(phi * eps[:, :1]))[0]
     return out
 
@@ -96,6 +99,8 @@ def _ghi(cs: np.ndarray, day: np.ndarray, month: np.ndarray, target_daily_wh: np
     m_kd = np.clip(target_daily_wh / 24.0 / cs_daily_mean - s.kd_offset, 0.05, 0.95)
     a = m_kd * s.kd_concentration
     b = (1 - m_kd) * s.kd_concentration
+    from scipy import special, stats
+
     u = special.ndtr(ar1(n_days, s.kd_phi, rng)[0])
     kd_day = np.clip(stats.beta.ppf(u, a[day_month - 1], b[day_month - 1]) + s.kd_offset, 0.02, 1.0)
     kd = kd_day[day]
@@ -138,6 +143,8 @@ def _temperature(doy: np.ndarray, hour: np.ndarray, day: np.ndarray, month: np.n
 def _wind100(doy: np.ndarray, hour: np.ndarray, month: np.ndarray, surf: list, p: SyntheticParameters,
              rng: np.random.Generator, factor: np.ndarray) -> np.ndarray:
     """Wind speed at 100 m per site [m/s], shape (n_sites, n_hours)."""
+    from scipy import stats
+
     w = p.wind
     n, n_sites = len(doy), len(surf)
     common = ar1(n, w.hourly_phi, rng)[0]
@@ -185,6 +192,8 @@ def synthetic_year(sites: pd.DataFrame, year: int, params: SyntheticParameters, 
     dict of str to pandas.DataFrame
         Canonical frame per site name (start-of-hour labels, Asia/Shanghai).
     """
+    import pvlib
+
     rng = np.random.default_rng([seed, stream, year])
     idx = expected_index(year, keep_feb29=False)
     mid = idx + pd.Timedelta("30min")
@@ -264,9 +273,10 @@ def synthetic_weather(sites: pd.DataFrame, years: Sequence[int], params: Synthet
     dict of str to pandas.DataFrame
         Canonical frame per site, 8,760 hours per year. The same sites
         table, parameters, years and seed give bit-identical frames; they
-        are generated once per process and copied from then on
-        (:class:`~energy_model.io.memo.ContentCache`), so a caller may
-        change what it gets.
+        are generated once and copied from then on
+        (:class:`~energy_model.io.memo.ContentCache`, kept between processes
+        in the user's cache folder: :mod:`energy_model.io.disk_cache`), so a
+        caller may change what it gets.
     """
     key = ("synthetic_weather", frame_digest(sites), params.model_dump_json(), tuple(int(y) for y in years),
            int(seed))

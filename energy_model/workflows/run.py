@@ -48,7 +48,7 @@ from energy_model.output.target_notes import note_texts
 from energy_model.output.verdicts import binding_sentences
 
 if TYPE_CHECKING:  # imported lazily at run time (its charts pull in matplotlib)
-    from energy_model.output.jobs import OutputJobs
+    from energy_model.output.jobs import ChartJobs, OutputJobs
 
 Progress = Callable[[str], None]
 
@@ -221,6 +221,7 @@ def run_scenario(
     lock = run_lock(out_dir, scen.name, replace=True) if write else None
     if lock is not None:
         lock.__enter__()
+    started: list[ChartJobs] = []  # the charts, drawn while the targets are solved alone and files are written
     try:
         method = case.aggregation.method
         span = f"{case.hours:,} hours" if method == "none" else f"{case.hours:,} hours aggregated by {method}"
@@ -230,7 +231,13 @@ def run_scenario(
             say(f"LP built over {study.inputs.sizes['time']:,} steps standing for {case.hours:,} hours")
         inputs = study.inputs
         size = model_size(study.model)
-        test = run_target_test(study, say, each_alone=each_target)
+
+        def start_charts(reference: xr.Dataset, enforced: xr.Dataset) -> None:
+            from energy_model.output.jobs import ChartJobs
+
+            started.append(ChartJobs(enforced, reference, study.inputs))
+
+        test = run_target_test(study, say, each_alone=each_target, on_solved=start_charts if write else None)
         result = test.enforced
         assert result is not None
         info = summary(result, study.inputs)
@@ -292,7 +299,7 @@ def run_scenario(
             say(f"writing results to {out_dir / scen.name}")
             carry = analyses_to_carry(out_dir / scen.name, manifest["input_hash"])
             shown = [f for f, meta in carry.items() if not meta.get("note")]
-            writers, jobs = _writers(test, study.inputs, doc, loaded, shown)
+            writers, jobs = _writers(test, study.inputs, doc, loaded, shown, started[0] if started else None)
             try:
                 folder = publish(out_dir, scen.name, writers, manifest, carry=carry)
             finally:
@@ -302,6 +309,8 @@ def run_scenario(
         timings["total_s"] = time.perf_counter() - t0
         return RunOutcome(scen.name, scen.title, test, doc, folder, timings, notes)
     finally:
+        for charts in started:  # a run that failed must not leave the drawing processes running
+            charts.close()
         if lock is not None:
             lock.__exit__(None, None, None)
 
@@ -342,13 +351,16 @@ def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
 
 
 def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any], loaded: LoadedScenario | None = None,
-             analyses: list[str] | None = None) -> tuple[dict[str, Callable[[Path], None]], OutputJobs]:
+             analyses: list[str] | None = None, charts: ChartJobs | None = None
+             ) -> tuple[dict[str, Callable[[Path], None]], OutputJobs]:
     """The files of a run folder, each with the function that writes it (in publishing order), and the
     background jobs drawing the charts and the workbook (to be closed whether or not publishing succeeds).
 
     ``analyses`` names the frontier and break-even files carried over from the
     folder being replaced (made from the same inputs) that the report shows;
-    they are in the staging folder before the report is written.
+    they are in the staging folder before the report is written. ``charts``: the
+    charts if already started (:func:`run_scenario` starts them after the
+    reference and enforced solves).
     """
     from energy_model.output.assumptions import assumptions_table, read_sources
     from energy_model.output.jobs import OutputJobs
@@ -364,7 +376,7 @@ def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any], loaded: 
         solver = loaded.scenario.solver.model_dump()
     assumptions = assumptions_table(inputs, res, read_sources(sources), solver)
     exact = {c: 9 for c in ("level", "reference_value", "value", "shortfall")}  # shares next to MW: 9 decimals
-    jobs = OutputJobs(doc, res, test.reference, inputs, assumptions, hourly)  # charts and workbook start drawing now
+    jobs = OutputJobs(doc, res, test.reference, inputs, assumptions, hourly, charts)  # the workbook starts now
     return {
         "results.nc": lambda p: write_netcdf(res, p),
         "reference.nc": lambda p: write_netcdf(test.reference, p),
