@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BASE_YAML, TmpProject
+from conftest import BASE_YAML, copy_project
 from openpyxl import load_workbook
 
 from energy_model.cli.main import main
 
 
-@pytest.fixture
-def two_runs(project: TmpProject) -> tuple[Path, Path]:
-    """The 48-hour base run and one with offshore wind at 12,000 CNY/kW (default 10,000) and carbon at 200 CNY/t."""
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory, tiny_plan_run: Path) -> tuple[Path, Path]:
+    """The 48-hour base run and one with offshore wind at 12,000 CNY/kW (default 10,000) and carbon at 200 CNY/t.
+
+    Made once for this module and only read by its tests. The base run is a
+    copy of the session's :func:`conftest.tiny_plan_run` (the same scenario on
+    the same input bytes), so only the dearer run is solved here.
+    """
+    project = copy_project(tmp_path_factory.mktemp("compare_inputs"))
     other = BASE_YAML.replace("name: tiny_plan", "name: tiny_dear").replace(
         "carbon_price_cny_per_t: 55", "carbon_price_cny_per_t: 200")
     other += "overrides:\n  technologies.offshore_wind.capex_cny_per_kw: 12000\n"
-    for path in (project.scenario(), project.scenario(other, "tiny_dear.yaml")):
-        assert main(["--quiet", "run", str(path), "--out", str(project.out)]) == 0
+    shutil.copytree(tiny_plan_run, project.out / "tiny_plan")
+    assert main(["--quiet", "run", str(project.scenario(other, "tiny_dear.yaml")), "--out", str(project.out)]) == 0
     return project.out / "tiny_plan", project.out / "tiny_dear"
 
 

@@ -17,6 +17,7 @@ Dual conventions (minimisation; LP units GW, GWh, million CNY, kt; w[t] = hours 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -325,14 +326,12 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
     }
     table = np.stack([comp[c] for c in COMPONENTS], axis=1) * MONEY
     ds.coords["component"] = list(COMPONENTS)
-    ds["cost_by_technology_cny_per_yr"] = ((n.TECH, "component"), table)
     totals = table.sum(axis=0)
     for i, c in enumerate(COMPONENTS):
         if c in system:
             totals[i] += system[c] * MONEY
-    ds["cost_cny_per_yr"] = ("component", totals)
-    ds["cost_cny_per_yr"].attrs["units"] = "CNY/yr"
-    ds["cost_by_technology_cny_per_yr"].attrs["units"] = "CNY/yr"
+    ds.update({"cost_by_technology_cny_per_yr": ((n.TECH, "component"), table, {"units": "CNY/yr"}),
+               "cost_cny_per_yr": ("component", totals, {"units": "CNY/yr"})})  # one alignment, not two
 
 
 def _shortfall_to_user(kind: str, short: float, demand_mwh: float, peak_mw: float) -> float:
@@ -363,24 +362,30 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     peak = peak_demand_mw(inputs)
     shortfall = np.array([_shortfall_to_user(str(kd), float(s), demand, peak) for s, kd in zip(short, kinds)])
     met = is_met(kinds.astype(str), achieved, level) if K else np.zeros(0, dtype=bool)
-    ds["target_value"] = (n.TARGET, achieved)
-    ds["target_value"].attrs["units"] = n.units_by_kind(n.LEVEL_UNIT)
-    ds["target_level"] = (n.TARGET, level)
-    ds["target_met"] = (n.TARGET, met)
-    ds["target_shortfall"] = (n.TARGET, shortfall)
     price = np.where(binds(price), price, 0.0)  # interior-point noise is not a price
-    ds["target_shadow_price"] = (n.TARGET, price)
-    ds["target_shadow_price"].attrs["units"] = n.units_by_kind(n.PRICE_UNIT)
-    _full_load_hour_prices(ds, m, sol, data)
+    # every variable is added in one update, in this order: each ``ds[name] = ...`` would align the whole
+    # Dataset again (milliseconds each, most of the extraction of a small LP)
+    part: dict[str, Any] = {
+        "target_value": (n.TARGET, achieved, {"units": n.units_by_kind(n.LEVEL_UNIT)}),
+        "target_level": (n.TARGET, level),
+        "target_met": (n.TARGET, met),
+        "target_shortfall": (n.TARGET, shortfall),
+        "target_shadow_price": (n.TARGET, price, {"units": n.units_by_kind(n.PRICE_UNIT)}),
+        "full_load_hours_price_cny_per_mwh": _full_load_hour_prices(m, sol, data),
+    }
     for name, (value, desc) in carbon_ledgers(ds, inputs).items():
-        ds[name] = ((), value, {"units": "t/yr", "long_name": desc})
-    ds["target_binding"] = (n.TARGET, binds(price))
+        part[name] = ((), value, {"units": "t/yr", "long_name": desc})
+    part["target_binding"] = (n.TARGET, binds(price))
     for name in ("target_kind", "target_mode", "target_label", "target_label_zh"):
-        ds[name] = (n.TARGET, inputs[name].values.copy())
+        part[name] = (n.TARGET, inputs[name].values.copy())
+    ds.update(part)
 
 
-def _full_load_hour_prices(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData) -> None:
-    """What each full-load-hour rule costs per MWh it moves [CNY/MWh] (0 where it does not bind or is absent)."""
+def _full_load_hour_prices(m: pyo.ConcreteModel, sol: Solution, data: LPData) -> tuple[str, np.ndarray, dict[str, str]]:
+    """What each full-load-hour rule costs per MWh it moves [CNY/MWh] (0 where it does not bind or is absent).
+
+    Returns the variable ``full_load_hours_price_cny_per_mwh`` as (dimension, values, attributes).
+    """
     price = np.zeros(len(data.techs))
     for rows, sign in ((m.flh_min, 1.0), (m.flh_max, -1.0)):
         if len(rows):
@@ -388,7 +393,6 @@ def _full_load_hour_prices(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, 
             for i, g in enumerate(rows):
                 value = sign * float(duals[i]) * MONEY / MW
                 price[data.techs.index(g)] += value if binds(value) else 0.0
-    ds["full_load_hours_price_cny_per_mwh"] = (n.TECH, price)
-    ds["full_load_hours_price_cny_per_mwh"].attrs.update(
-        {"units": "CNY/MWh", "long_name": "cost of the technology's min/max annual full-load-hour rule per MWh it "
-                                          "forces in (min) or keeps out (max); 0 when it does not bind"})
+    return (n.TECH, price, {"units": "CNY/MWh", "long_name": "cost of the technology's min/max annual full-load-hour "
+                                                             "rule per MWh it forces in (min) or keeps out (max); 0 "
+                                                             "when it does not bind"})

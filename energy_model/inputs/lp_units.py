@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from energy_model import vocabulary as n
@@ -151,6 +152,19 @@ def horizon_hours(ds: xr.Dataset) -> np.ndarray:
     return w * total / float(w.sum()) if w.sum() > 0 else np.ones(len(w))
 
 
+def _columns(ds: xr.Dataset, dim: str) -> dict[str, pd.Series]:
+    """Every data variable of ``ds`` over ``dim`` alone, as a Series on that dimension's index.
+
+    Read from the variables directly: ``ds[name]`` builds a DataArray with
+    every coordinate each time, which made this the slow part of building a
+    small LP.
+    """
+    coords = set(ds.coords)
+    index = ds.indexes[dim]
+    return {str(name): pd.Series(var.values, index=index, name=name) for name, var in ds.variables.items()
+            if name not in coords and var.dims == (dim,)}
+
+
 def lp_data(ds: xr.Dataset) -> LPData:
     """Extract LP-scaled data from a ModelInputs Dataset.
 
@@ -165,7 +179,7 @@ def lp_data(ds: xr.Dataset) -> LPData:
     """
     techs = [str(t) for t in ds[n.TECH].values]
     hours = int(ds.sizes[n.TIME])
-    col = {name: ds[name].to_series() for name in ds.data_vars if ds[name].dims == (n.TECH,)}
+    col = _columns(ds, n.TECH)
 
     def per_tech(name: str, scale: float = 1.0, default: float = math.nan) -> dict[str, float]:
         return {t: _num(col[name][t], default) * scale for t in techs}
@@ -176,7 +190,7 @@ def lp_data(ds: xr.Dataset) -> LPData:
     cf = {t: np.asarray(cf_all[i], dtype=float) for i, t in enumerate(techs) if kind[t] == n.VARIABLE}
 
     fuels = [str(f) for f in ds[n.FUEL].values]
-    fcol = {name: ds[name].to_series() for name in ds.data_vars if ds[name].dims == (n.FUEL,)}
+    fcol = _columns(ds, n.FUEL)
     emis = ds["fuel_emission_t_per_mwh_th"].transpose(n.FUEL, n.POLLUTANT)
     emission = {
         (f, str(p)): float(emis.sel({n.FUEL: f, n.POLLUTANT: p})) for f in fuels for p in emis[n.POLLUTANT].values
