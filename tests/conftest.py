@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import signal
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,3 +226,24 @@ def quick_week_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def quick_week_stdout(quick_week_run: Path) -> str:
     """What ``run --quiet`` printed when it made :func:`quick_week_run`."""
     return (quick_week_run.parent.parent / "stdout.txt").read_text(encoding="utf-8")
+
+
+_CACHE_DIR: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the tests' disk cache of weather, profiles and typical days in a folder of this session.
+
+    The user's cache folder is left alone; a cache folder set by the caller
+    (``ENERGY_MODEL_CACHE``) is respected.
+    """
+    global _CACHE_DIR
+    if "ENERGY_MODEL_CACHE" not in os.environ:
+        _CACHE_DIR = tempfile.mkdtemp(prefix="energy_model_test_cache_")
+        os.environ["ENERGY_MODEL_CACHE"] = _CACHE_DIR
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this session's cache folder."""
+    if _CACHE_DIR is not None:
+        shutil.rmtree(_CACHE_DIR, ignore_errors=True)
