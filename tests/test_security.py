@@ -155,7 +155,7 @@ def test_file_writing_solver_options_rejected(project: TmpProject, no_solver, op
 def test_solver_spec_is_an_allowlist():
     allowed = {"method", "time_limit_s", "threads", "presolve", "primal_feasibility_tolerance",
                "dual_feasibility_tolerance", "ipm_optimality_tolerance", "simplex_iteration_limit", "random_seed",
-               "log_to_console", "crossover", "split_dense_columns"}
+               "log_to_console", "crossover", "split_dense_columns", "warm_start"}
     assert set(SolverSpec.model_fields) == allowed
     assert SolverSpec.model_config.get("extra") == "forbid"
     for method in ("simplex", "hipo"):

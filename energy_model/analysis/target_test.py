@@ -294,7 +294,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
             alone.update(estimate["alone"])
     elif len(unmet) > 1:
         alone_cases = [(f"target '{k}' alone", reference_changes(active, keep={k: modes[k]})) for k in unmet]
-        for k, res in zip(unmet, study.solve_many(alone_cases, progress)):
+        for k, res in zip(unmet, study.solve_many(alone_cases, progress, objective_only=True)):
             if isinstance(res, InfeasibleError):
                 infeasible_alone.append(k)
             elif isinstance(res, Exception):

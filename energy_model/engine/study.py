@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pyomo.environ as pyo
@@ -31,9 +32,9 @@ from energy_model.engine.batch import case_view, compile_shared, same_but_target
 from energy_model.engine.checks import check_results
 from energy_model.engine.extra_rows import ExtraRows, apply_extra_rows
 from energy_model.engine.extract import extract_results
-from energy_model.engine.highs import SIMPLEX_MAX_HOURS, Compiled, Solution, compile_model, run_highs
+from energy_model.engine.highs import SIMPLEX_MAX_HOURS, Compiled, Solution, WarmStart, compile_model, run_highs
 from energy_model.engine.mode_change import modes_only, with_modes
-from energy_model.engine.parallel import BatchTiming, solve_all
+from energy_model.engine.parallel import BatchTiming, Runner, solve_all
 from energy_model.errors import EnergyModelError
 from energy_model.inputs.assemble import assemble_case
 from energy_model.inputs.lp_units import LPData, lp_data
@@ -85,6 +86,7 @@ class SharedCompile:
     penalties: dict[str, float]
     compiled: Compiled
     label: str  # the case whose compile it is, for the log
+    warm: WarmStart  # the last optimal simplex basis on ``compiled.lp``, for the next case's start
 
 
 #: Senses of :meth:`Study.solve_measure`, so that code above the engine needs no Pyomo.
@@ -296,6 +298,7 @@ class Study:
         cases: Sequence[tuple[str, Mapping[str, Any]]],
         progress: Callable[[str], None] | None = None,
         parallel: bool | None = None,
+        objective_only: bool = False,
     ) -> list[xr.Dataset | EnergyModelError]:
         """Solve several variants of the model, in parallel processes for long horizons.
 
@@ -308,6 +311,12 @@ class Study:
         parallel : bool, optional
             Force parallel (True) or sequential (False) solves; default: parallel
             when the horizon is longer than simplex territory (long HiPO solves).
+        objective_only : bool, optional
+            The caller reads only each case's objective: simplex solves one after
+            the other on a shared compile then start from the last optimal basis
+            of that LP (``solver.warm_start``), several times faster. The
+            objective is that of a cold solve; other values and duals may be
+            those of another optimal vertex where the optimum is degenerate.
 
         Returns
         -------
@@ -329,7 +338,11 @@ class Study:
             how = " in parallel" if parallel and len(cases) > 1 else ""
             progress(f"solving {len(cases)} case(s){how}: " + "; ".join(label for label, _ in cases))
         timing = BatchTiming()
-        sols = solve_all(jobs, workers=None if parallel else 1, runner=run_highs, timing=timing)
+        runner: Runner = run_highs
+        kept = self._shared
+        if not parallel and kept is not None and all(c.lp is kept.compiled.lp for c in compiled):
+            runner = partial(run_highs, warm=kept.warm, start=objective_only)
+        sols = solve_all(jobs, workers=None if parallel else 1, runner=runner, timing=timing)
         self.timings.solve_wall += timing.wall
         out: list[xr.Dataset | EnergyModelError] = []
         for (label, _changes), sol, entry, state, seconds in zip(cases, sols, entries, states, timing.seconds):
@@ -339,6 +352,8 @@ class Study:
                 out.append(sol)
                 continue
             entry["solver_s"] = sol.info["solve_seconds"]
+            entry["warm_start"] = bool(sol.info.get("warm_start", False))
+            entry["simplex_iterations"] = int(sol.info.get("simplex_iterations", 0))
             try:
                 with self._at(state):
                     out.append(self._finish(sol, label, entry))
@@ -376,7 +391,8 @@ class Study:
                 assert kept is not None
                 first = kept.label
             else:
-                self._shared = SharedCompile(states[0][2], datas[0], penalties, shared, cases[0][0])
+                self._shared = SharedCompile(states[0][2], datas[0], penalties, shared, cases[0][0],
+                                             WarmStart(shared.lp))
                 self.timings.compile += seconds
                 self.timings.compiles += 1
                 first = ""

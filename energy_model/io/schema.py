@@ -195,6 +195,10 @@ class SolverSpec(_Strict):
     split_dense_columns: StrictBool = Field(
         True, description="interior point only: give each dense capacity column copies over a few hours each "
         "(the same optimum; HiPO can then factorise the normal equations)")
+    warm_start: StrictBool = Field(
+        True, description="simplex only: cases of one batch of which only the objective is read (each target "
+        "alone) start from the last optimal basis of their shared LP (the same objective; a warm start that "
+        "fails is solved cold)")
 
 
 #: Extreme periods an aggregation can keep as they are (on top of ``periods``).
