@@ -13,6 +13,10 @@ the solver stack until first use; ``dir(energy_model)`` lists it::
 
 __version__ = "0.1.0"
 
+from energy_model.io.dask_probe import install_hook as _install_dask_probe  # noqa: E402
+
+_install_dask_probe()  # xarray answers "not a dask array" without importing dask.array (1-2 s of each run)
+
 #: Names served lazily from :mod:`energy_model.api` (``em.frontier``, ``em.Study``...): its ``__all__``.
 API_NAMES = frozenset({
     "load_scenario", "build_model_inputs", "Study", "run_target_test", "maximum_achievable", "run_scenario",

@@ -39,7 +39,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 #: ``presolve_rule_off`` bit of HiGHS's aggregator (HiGHS 1.15: rule 12).
 AGGREGATOR_RULE = 4096
@@ -136,12 +135,15 @@ def _split_once(lp: SplitLP, chunk: int, limit: int) -> SplitLP | None:
     rows = np.concatenate([lp.index[keep], lp.index[pos], m0 + np.arange(n_copies), m0 + np.arange(n_copies)])
     cols = np.concatenate([col_of[keep], n0 + copy_id, n0 + np.arange(n_copies), copy_parent])
     vals = np.concatenate([lp.value[keep], lp.value[pos], np.ones(n_copies), -np.ones(n_copies)])
-    a = sp.csc_matrix((vals, (rows, cols)), shape=(m0 + n_copies, n0 + n_copies))
-    a.sort_indices()
+    # sorted CSC by hand (each (row, column) pair occurs once); scipy.sparse is not imported here because
+    # its first import after Pyomo's makes Pyomo load scipy.stats too (1.2 s of every run's start-up)
+    order = np.lexsort((rows, cols))
+    start = np.zeros(n0 + n_copies + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=n0 + n_copies), out=start[1:])
     return SplitLP(
-        start=a.indptr.astype(np.int64),
-        index=a.indices.astype(np.int64),
-        value=a.data.astype(float),
+        start=start,
+        index=rows[order].astype(np.int64),
+        value=vals[order].astype(float),
         col_cost=np.concatenate([lp.col_cost, np.zeros(n_copies)]),
         col_lower=np.concatenate([lp.col_lower, lp.col_lower[copy_parent]]),
         col_upper=np.concatenate([lp.col_upper, np.full(n_copies, np.inf)]),

@@ -34,6 +34,7 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energy_model.engine.dense_columns import AGGREGATOR_RULE, SplitLP, split_dense_columns
+from energy_model.engine.scipy_lean import lean_scipy
 from energy_model.errors import (
     InfeasibleError,
     InterruptedRun,
@@ -45,6 +46,8 @@ from energy_model.errors import (
 from energy_model.io.schema import SolverSpec
 
 log = logging.getLogger(__name__)
+
+lean_scipy()  # the compiler needs scipy.sparse, not the scipy.stats Pyomo would import with it
 
 #: Horizons up to this many hours use dual simplex under ``method: auto``; longer ones HiPO.
 SIMPLEX_MAX_HOURS = 1500
