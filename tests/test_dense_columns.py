@@ -108,6 +108,36 @@ def test_split_can_be_switched_off_with_the_same_optimum() -> None:
     assert on.objective == pytest.approx(10.0 * 0.4 + 0.01 * ENERGY, rel=1e-8)
 
 
+def test_a_split_solve_short_of_feasibility_is_solved_unsplit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interior point on the split LP that stops at a primal infeasibility above 10x tolerance is not kept.
+
+    (Seen on a 3-period pathway LP: 1.6e-4 split, 3e-14 unsplit.) The split solve is made to report
+    1e-4; the LP is solved again unsplit and that answer, with the refused residual, is returned.
+    """
+    m = _capacity_model()
+    compiled = highs.compile_model(m)
+    run_once = highs._run_once
+    split_flags: list[bool] = []
+
+    def short(compiled: highs.Compiled, spec: SolverSpec, method: str, warm: object, cold: bool = False) -> object:
+        split_flags.append(spec.split_dense_columns)
+        sol = run_once(compiled, spec, method, warm, cold=cold)  # type: ignore[arg-type]
+        if sol.info["dense_column_copies"]:
+            sol.info["primal_infeasibility"] = 1e-4
+        return sol
+
+    monkeypatch.setattr(highs, "_run_once", short)
+    sol = highs.run_highs(compiled, SolverSpec(method="ipm", threads=1), hours=HOURS)
+    assert split_flags == [True, False]
+    assert sol.info["dense_column_copies"] == 0 and sol.info["dense_column_split_undone"] == 1e-4
+    assert sol.objective == pytest.approx(10.0 * 0.4 + 0.01 * ENERGY, rel=1e-8)
+    # a residual within 10x the tolerance is kept
+    split_flags.clear()
+    monkeypatch.setattr(highs, "_run_once", run_once)
+    kept = highs.run_highs(compiled, SolverSpec(method="ipm", threads=1), hours=HOURS)
+    assert kept.info["dense_column_copies"] > 0 and "dense_column_split_undone" not in kept.info
+
+
 def test_no_split_below_the_trigger() -> None:
     m = _capacity_model()
     compiled = highs.compile_model(m)

@@ -154,3 +154,18 @@ def test_check_period_compares_one_period_with_its_full_year(ran: tuple[TmpProje
     plain = load_pathway(proj.root / "scenarios" / "tiny_pathway.yaml")
     with pytest.raises(InputError, match="no aggregation"):
         check_period(plain, solve_pathway(plain), 2025)
+
+
+def test_the_shipped_pathway_without_the_2023_coal_solves_and_passes_its_checks() -> None:
+    """Perfect foresight over 2020-2030 by dual simplex, checked like every result.
+
+    Interior point on the dense-column split LP used to stop at a primal infeasibility of 1.6e-4 on this
+    pathway, which the post-solve checks refused (storage rows), so the shipped scenario gave no answer.
+    """
+    from energy_model.engine.pathway import solve_pathway
+    from tests.conftest import PROJECT
+
+    result = solve_pathway(load_pathway(PROJECT / "scenarios" / "pathway_2030_no_2023_coal.yaml"))
+    assert result.objective == pytest.approx(3.7624266e10, rel=1e-6)  # CNY, first-period annual terms
+    usc = result.results["capacity_mw"].sel(technology="coal_usc").values
+    assert usc.tolist() == pytest.approx([0.0, 0.0, 0.0], abs=1e-6)  # the 2023 units are not there

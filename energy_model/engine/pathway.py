@@ -35,7 +35,7 @@ from energy_model.model.pathway import build_pathway_model
 
 MW = n.MW_PER_LP
 #: HiGHS method for a perfect-foresight LP of several periods when the scenario says ``auto``.
-COUPLED_METHOD = "ipm"
+COUPLED_METHOD = "simplex"
 PERIOD = n.PERIOD
 
 
@@ -83,9 +83,12 @@ def _solve(m: pyo.ConcreteModel, pathway: Pathway, hours: int, timings: dict[str
     t0 = time.perf_counter()
     spec = pathway.cases[0].solver
     if spec.method == "auto" and len(m.period) > 1:
-        # Coupled periods are much harder for simplex than the periods alone (shipped 3-period pathway on
-        # typical days, 37.5k columns: simplex 40 s, interior point without crossover 19 s, HiPO 21 s, the
-        # three periods alone 8.6 s by simplex; 2-core machine under load, 2026-12-07).
+        # Dual simplex, measured on the shipped 3-period pathways on typical days (37.5k columns, 2-core
+        # machine at load 3, 2026-12-07): pathway_2030 simplex 11.5 s against interior point 32.8 s
+        # (5.7-9.4 CPU s over three random seeds against 16.9 for HiPO and 18.5 for IPX with crossover);
+        # pathway_2030_no_2023_coal simplex 6.3 s, while interior point without crossover on the
+        # dense-column split LP stopped at a primal infeasibility of 1.6e-4 that the post-solve checks
+        # refused. A vertex also gives exact storage and balance rows.
         spec = spec.model_copy(update={"method": COUPLED_METHOD})
     sol = run_highs(compiled, spec, hours=hours)
     timings["solve"] += time.perf_counter() - t0
