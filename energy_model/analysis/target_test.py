@@ -361,7 +361,7 @@ def _alone_on_typical_days(study: Study, unmet: list[str], active: list[str], mo
             cases = [("reference on typical days", reference_changes(active)), ("all targets on typical days", {})]
             cases += [(f"target '{k}' alone on typical days", reference_changes(active, keep={k: modes[k]}))
                       for k in unmet]
-            outs = study.solve_many(cases, progress)
+            outs = study.solve_many(cases, progress, objective_only=True)  # only the costs are read
     except InputError:
         return None
     solved = [o if isinstance(o, xr.Dataset) else None for o in outs]
