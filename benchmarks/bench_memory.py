@@ -66,7 +66,8 @@ def report(phase: str, t0: float, who: str = "parent") -> None:
 
 def child_prepare(views: list, spec, hours: int, t0: float, iterations: int) -> None:  # noqa: ANN001
     """In a forked child, as a solver child: split the first case and pass it to HiGHS; run a few iterations."""
-    from energy_model.engine.highs import choose_method, prepare_highs
+    from energy_model.engine.highs import _run_interruptible, choose_method, prepare_highs
+    from energy_model.engine.memory import one_malloc_arena
 
     r, w = os.pipe()
     pid = os.fork()
@@ -74,12 +75,13 @@ def child_prepare(views: list, spec, hours: int, t0: float, iterations: int) -> 
         os.close(r)
         try:
             compiled = views[0]
+            one_malloc_arena()
             report("forked (inherits the parent)", t0, "child")
             h, copies = prepare_highs(compiled, spec, choose_method(spec, hours))
             report(f"split ({copies:,} copies) + passModel: ready to run", t0, "child")
             if iterations:
                 h.setOptionValue("ipm_iteration_limit", iterations)
-                h.run()
+                _run_interruptible(h)  # in HiGHS's worker thread, as run_highs does
                 report(f"HiGHS stopped after {h.getInfo().ipm_iteration_count} interior-point iteration(s)",
                        t0, "child")
         finally:
@@ -99,7 +101,7 @@ def through_run(scenario: str, iterations: int, t0: float) -> None:
     then fails the case, which ends the run (nothing is written).
     """
     import energy_model.engine.study as study_mod
-    from energy_model.engine.highs import choose_method, prepare_highs
+    from energy_model.engine.highs import _run_interruptible, choose_method, prepare_highs
     from energy_model.errors import EnergyModelError, NumericalError
     from energy_model.workflows.run import run_scenario
 
@@ -109,7 +111,7 @@ def through_run(scenario: str, iterations: int, t0: float) -> None:
         report(f"split ({copies:,} copies) + passModel: ready to run", t0, "child")
         if iterations:
             h.setOptionValue("ipm_iteration_limit", iterations)
-            h.run()
+            _run_interruptible(h)  # in HiGHS's worker thread, as run_highs does
             report(f"after {h.getInfo().ipm_iteration_count} interior-point iteration(s)", t0, "child")
         raise NumericalError("stopped by the benchmark", termination="error")
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from energy_model import errors
 from energy_model.engine.highs import Compiled, Solution, run_highs
-from energy_model.engine.memory import release_memory
+from energy_model.engine.memory import one_malloc_arena, release_memory
 from energy_model.errors import EnergyModelError, InterruptedRun, SolveFailure
 from energy_model.io.schema import SolverSpec
 
@@ -48,6 +48,7 @@ class BatchTiming:
 def _child(job: Job, conn: Any, runner: Runner) -> None:
     """Run one job in a forked child and send ``("ok", x, duals, objective, info)`` or the error."""
     try:
+        one_malloc_arena()  # before HiGHS starts its solving thread
         sol = runner(*job)
         conn.send(("ok", sol.x, sol.row_dual, sol.objective, sol.info))
     except SolveFailure as exc:
