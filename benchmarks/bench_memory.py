@@ -2,9 +2,11 @@
 
 Usage::
 
-    python benchmarks/bench_memory.py                              # the plan year (8,760 h): ~25 s
+    python benchmarks/bench_memory.py                              # the plan year (8,760 h): ~1 min
     python benchmarks/bench_memory.py scenarios/quick_week.yaml
-    python benchmarks/bench_memory.py --no-trace                   # skip the tracemalloc pass
+    python benchmarks/bench_memory.py --no-trace --iterations 2    # + HiGHS's first 2 iterations in the child
+    python benchmarks/bench_memory.py --run --iterations 2         # through run_scenario, as python run.py
+    python benchmarks/bench_memory.py --in-process                 # compile in this process (as before)
 
 Loads the scenario, builds its model, compiles the target test's shared LP
 and its two cases (reference and enforced) as :meth:`Study.solve_many` does,
@@ -19,8 +21,27 @@ The peak that counts for ``python run.py`` is the largest process's
 ``Maximum resident set size`` (``/usr/bin/time -v``), which is a solver
 child's: what the parent holds when it forks (every page of it is resident
 in the child too) plus the split LP and HiGHS's own memory. Nothing here
-solves; a full-year HiPO solve adds about 0.25 GB to the child on top of
-what this benchmark shows for it.
+solves to the end; ``--iterations 2`` runs HiGHS's first interior-point
+iterations, where a solver process reaches its peak, and ``--run`` goes
+through ``run_scenario`` itself.
+
+Measured on the plan year, 2026-12-07, 2 cores (MB = 10^6 bytes)::
+
+    phase                                   before      after
+    imports / inputs / Pyomo build          183 / 201 / 444 MB (unchanged)
+    compile + 2 case views (parent)         793 MB      511 MB (compiled in a fork; it peaks there)
+    parent peak up to the fork              824 MB      512 MB
+    parent after gc + malloc_trim           735 MB      490 MB (what each solver process inherits;
+                                                        no trim before: 793 MB)
+    child: split + passModel, ready to run  841 MB      477 MB (split dropped; peak 588 MB during the split)
+    child after 2 iterations (peak)         -           903 MB; --run: 913-916 MB (0.98 GB with a
+                                                        malloc arena of its own for HiGHS's thread)
+    tracemalloc of the compile: kept        95 MB       13 MB (transient peak 355 MB either way)
+
+``python run.py run scenarios/plan_year.yaml`` under ``/usr/bin/time -v``:
+1,246,788 KiB before (1.28 GB), 961,640 KiB after the first two of these
+changes (0.98 GB; one malloc arena came after that run), results
+bit-identical (results.nc, reference.nc, the CSV files).
 """
 
 from __future__ import annotations
@@ -157,6 +178,8 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=0,
                         help="in the child, run HiGHS for this many interior-point iterations (default 0: none)")
     parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc pass over the compile")
+    parser.add_argument("--in-process", action="store_true",
+                        help="compile in this process, as before 2026-12-07 (default: as the Study does)")
     parser.add_argument("--run", action="store_true",
                         help="go through run_scenario (as python run.py) up to the solver children instead")
     args = parser.parse_args()
@@ -184,10 +207,12 @@ def main() -> None:
             datas.append(study.model.lp_data)
     penalties = shared_penalties(datas, ["update"] * len(datas))
     assert penalties is not None, "the two cases should differ only in target modes"
-    shared = compile_shared(study.model, penalties)
+    isolated = study._isolated() and not args.in_process  # as Study.solve_many compiles
+    shared = compile_shared(study.model, penalties, isolated)
     views = [case_view(shared, study.model, dict(d.target_mode)) for d in datas]
     del shared
-    report(f"shared compile + 2 case views ({views[0].n_cols:,} x {views[0].n_rows:,})", t0)
+    how = "forked" if isolated else "here"
+    report(f"shared compile ({how}) + 2 case views", t0)
     release_memory()
     report("gc + malloc_trim (as solve_all before forking)", t0)
     child_prepare(views, study.solver, hours, t0, args.iterations)
