@@ -256,7 +256,7 @@ def main() -> None:
         if ref is None:
             ref = sol.objective
             for v in list(m.build.values()) + list(m.build_e.values()):
-                j = compiled.col_index.get(id(v))
+                j = compiled.column(v)
                 REFERENCE_CAPACITY[v.name] = float(sol.x[j]) if j is not None else float(v.value or 0.0)
         diff = (sol.objective - ref) / abs(ref)
         print(f"{name:18s} {compiled.n_rows:8,d} {compiled.n_cols:8,d} {nnz:9,d} {it:5d} {sec:7.1f} {cpu:7.1f} "

@@ -52,7 +52,8 @@ def test_structure_no_dense_column_left_and_tightening_row_kept() -> None:
     compiled = highs.compile_model(m)
     base = _as_split(compiled)
     out = split_dense_columns(base)
-    j = compiled.col_index[id(m.x)]
+    j = compiled.column(m.x)
+    assert j is not None
     assert np.diff(base.start)[j] == HOURS + 1  # every cf_limit row and the flh row
     counts = np.diff(out.start)
     assert counts.max() <= DENSE_LIMIT + 1
@@ -60,7 +61,7 @@ def test_structure_no_dense_column_left_and_tightening_row_kept() -> None:
     assert out.n_original == compiled.n_cols and out.m_original == compiled.n_rows
     assert out.n_cols == compiled.n_cols + out.copies and out.n_rows == compiled.n_rows + out.copies
     # the flh row (x tightens it) still holds x itself
-    flh_row = compiled.row_index[id(m.flh)][0][0]
+    flh_row = compiled.rows_of(m.flh)[0]
     rows_of_x = out.index[out.start[j]:out.start[j + 1]]
     assert flh_row in rows_of_x
     # copies: cost 0, lower bound of x, ties c - parent <= 0

@@ -30,7 +30,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from energy_model import vocabulary as n
-from energy_model.engine.highs import Bounds, Compiled, compile_model
+from energy_model.engine.compiled import Bounds, Compiled
+from energy_model.engine.highs import compile_model
 from energy_model.inputs.lp_units import LPData
 from energy_model.model.targets import set_target_mode
 from energy_model.model.update import structure_differences
@@ -98,14 +99,17 @@ def same_but_targets(a: LPData, b: LPData) -> bool:
                if f.name not in ("target_mode", "target_penalty"))
 
 
-def compile_shared(m: pyo.ConcreteModel, penalties: dict[str, float]) -> Compiled:
-    """Compile ``m`` with every target soft at ``penalties``; its modes and penalties are restored after."""
+def compile_shared(m: pyo.ConcreteModel, penalties: dict[str, float], isolated: bool = False) -> Compiled:
+    """Compile ``m`` with every target soft at ``penalties``; its modes and penalties are restored after.
+
+    ``isolated``: compile in a forked process (see :func:`~energy_model.engine.highs.compile_model`).
+    """
     data = m.lp_data
     try:
         for k in m.K:
             set_target_mode(m, k, n.SOFT)
             m.target_penalty[k] = penalties[k]
-        return compile_model(m)
+        return compile_model(m, isolated)
     finally:
         for k in m.K:
             set_target_mode(m, k, data.target_mode[k])
@@ -128,23 +132,24 @@ def case_view(shared: Compiled, m: pyo.ConcreteModel, modes: dict[str, str]) -> 
     row_hi = np.asarray(shared.lp.row_upper_, dtype=float)
     col_lo = np.asarray(shared.lp.col_lower_, dtype=float)
     col_hi = np.asarray(shared.lp.col_upper_, dtype=float)
-    row_index = dict(shared.row_index)
     rows: list[int] = []
     rlo: list[float] = []
     rhi: list[float] = []
     cols: list[int] = []
     clo: list[float] = []
     chi: list[float] = []
+    hidden: list[int] = []  # rows of reported targets: no dual, as an inactive row
     for k in m.K:
         mode = modes[k]
-        for r, _sign in shared.row_index.get(id(m.target_row[k]), []):
+        target_rows = shared.rows_of(m.target_row[k])
+        for r in target_rows:
             rows.append(r)
             free = mode == n.REPORT
             rlo.append(-math.inf if free else float(row_lo[r]))
             rhi.append(math.inf if free else float(row_hi[r]))
         if mode == n.REPORT:
-            row_index.pop(id(m.target_row[k]), None)
-        j = shared.col_index.get(id(m.short[k]))
+            hidden.extend(target_rows)
+        j = shared.column(m.short[k])
         if j is not None:
             cols.append(j)
             fixed = mode != n.SOFT
@@ -152,4 +157,5 @@ def case_view(shared: Compiled, m: pyo.ConcreteModel, modes: dict[str, str]) -> 
             chi.append(0.0 if fixed else float(col_hi[j]))
     bounds = Bounds(np.asarray(rows, dtype=np.int32), np.asarray(rlo, dtype=float), np.asarray(rhi, dtype=float),
                     np.asarray(cols, dtype=np.int32), np.asarray(clo, dtype=float), np.asarray(chi, dtype=float))
-    return replace(shared, row_index=row_index, bounds=bounds)
+    row_map = shared.rows.without(np.asarray(hidden, dtype=np.int64)) if hidden else shared.rows
+    return replace(shared, rows=row_map, bounds=bounds)

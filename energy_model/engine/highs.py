@@ -1,7 +1,7 @@
 """The only module that knows HiGHS: hand-off, options, status mapping, duals.
 
 Route: Pyomo's ``LinearStandardFormCompiler`` turns the model into sparse
-matrices that are passed to ``highspy`` in one call. This was measured as the
+matrices (:mod:`energy_model.engine.compiled`) that are passed to ``highspy`` in one call. This was measured as the
 cheapest hand-off (benchmarks/: ~1.3 s at 8,760 h against 5-8 s for the
 persistent interfaces) and it never loads a non-optimal point into the model:
 values are read from HiGHS only after the status was checked.
@@ -26,14 +26,15 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from energy_model.engine.compiled import Bounds, Compiled, IdMap, Solution, standard_form
 from energy_model.engine.dense_columns import AGGREGATOR_RULE, SplitLP, split_dense_columns
+from energy_model.engine.memory import in_forked_process, release_memory
 from energy_model.engine.scipy_lean import lean_scipy
 from energy_model.errors import (
     InfeasibleError,
@@ -52,8 +53,6 @@ lean_scipy()  # the compiler needs scipy.sparse, not the scipy.stats Pyomo would
 #: Horizons up to this many hours use dual simplex under ``method: auto``; longer ones HiPO.
 SIMPLEX_MAX_HOURS = 1500
 
-INF = float("inf")
-
 #: A split LP whose interior-point optimum leaves a primal infeasibility above this many times
 #: ``primal_feasibility_tolerance`` is solved again unsplit (seen once: 1.6e-4 on a 3-period pathway
 #: LP with interior point, where the same LP unsplit reached 3e-14).
@@ -62,42 +61,6 @@ SPLIT_RESIDUAL_FACTOR = 10.0
 #: After a dense-column split, HiPO is told to factorise the normal equations when no column has more
 #: entries than this (a column of n entries is a dense n x n block in them).
 NORMAL_EQUATIONS_MAX_ENTRIES = 1000
-
-
-@dataclass
-class Bounds:
-    """Row and column bounds one case sets on a shared compiled LP before it is solved.
-
-    A batch of cases that differ only in target modes is compiled once (see
-    :mod:`energy_model.engine.batch`); each case is then these bounds: a
-    reported target's row free (-inf..inf), a fixed shortfall's column 0..0.
-    """
-
-    rows: np.ndarray  # int32 row indices
-    row_lo: np.ndarray
-    row_hi: np.ndarray
-    cols: np.ndarray  # int32 column indices
-    col_lo: np.ndarray
-    col_hi: np.ndarray
-
-
-@dataclass
-class Compiled:
-    """A compiled LP: matrices plus the maps back to Pyomo components.
-
-    ``bounds`` (optional) are set on the LP in the solving process before the
-    run; the shared ``lp`` itself is never changed.
-    """
-
-    col_index: dict[int, int]  # id(VarData) -> column
-    row_index: dict[int, list[tuple[int, int]]]  # id(ConstraintData) -> [(row, bound_type)]
-    n_cols: int
-    n_rows: int
-    c_offset: float
-    lp: Any  # highspy.HighsLp
-    seconds: float
-    stats: dict[str, float] = field(default_factory=dict)
-    bounds: Bounds | None = None
 
 
 @dataclass
@@ -114,45 +77,6 @@ class WarmStart:
     solves: int = 0
 
 
-@dataclass
-class Solution:
-    """A proven optimum: primal values, row duals and what the solver did."""
-
-    compiled: Compiled
-    x: np.ndarray
-    row_dual: np.ndarray
-    objective: float  # LP units (million CNY/yr), includes the constant
-    info: dict[str, Any]
-
-    def value(self, var: pyo.Var) -> np.ndarray:
-        """Values of an indexed variable in its index order (fixed vars included)."""
-        out = np.empty(len(var))
-        for i, vd in enumerate(var.values()):
-            j = self.compiled.col_index.get(id(vd))
-            out[i] = self.x[j] if j is not None else (vd.value if vd.value is not None else 0.0)
-        return out
-
-    def values_of(self, items: list[Any]) -> np.ndarray:
-        """Values of single variables (VarData) in the given order (fixed ones at their value)."""
-        out = np.empty(len(items))
-        for i, vd in enumerate(items):
-            j = self.compiled.col_index.get(id(vd))
-            out[i] = self.x[j] if j is not None else (vd.value if vd.value is not None else 0.0)
-        return out
-
-    def dual(self, con: pyo.Constraint) -> np.ndarray:
-        """Duals of an indexed constraint in index order [LP objective units per row unit].
-
-        Inactive rows get NaN. Range rows (two entries) sum their parts.
-        """
-        out = np.full(len(con), np.nan)
-        for i, cd in enumerate(con.values()):
-            parts = self.compiled.row_index.get(id(cd))
-            if parts:
-                out[i] = sum(sign * self.row_dual[r] for r, sign in parts)
-        return out
-
-
 def _highspy() -> Any:
     try:
         import highspy
@@ -161,83 +85,38 @@ def _highspy() -> Any:
     return highspy
 
 
-def compile_model(m: pyo.ConcreteModel) -> Compiled:
+def compile_model(m: pyo.ConcreteModel, isolated: bool = False) -> Compiled:
     """Compile the active part of ``m`` to a ``HighsLp``.
 
     Parameters
     ----------
     m : pyomo.environ.ConcreteModel
         A built model (mutable parameters are read at this moment).
+    isolated : bool
+        Compile in a forked process (:func:`~energy_model.engine.memory.in_forked_process`), so that
+        the compile's transient memory (0.35 GB for the plan year) and the heap it fragments never
+        stay in this one; the same arrays either way.
     """
     highspy = _highspy()
     t0 = time.perf_counter()
-    repn = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
-    if len(repn.objectives) != 1:
-        raise NumericalError("the model must have exactly one active objective", termination="error")
-    sense = repn.objectives[0].sense
-    cols = repn.columns
-    n_cols = len(cols)
-    lower = np.array([v.lb if v.lb is not None else -INF for v in cols], dtype=float)
-    upper = np.array([v.ub if v.ub is not None else INF for v in cols], dtype=float)
-    A = repn.A.tocsr().tocsc() if repn.A.format != "csc" else repn.A
-    A.sort_indices()
-    n_rows = A.shape[0]
-    rhs = np.asarray(repn.rhs, dtype=float)
-    row_lo = np.full(n_rows, -INF)
-    row_hi = np.full(n_rows, INF)
-    row_index: dict[int, list[tuple[int, int]]] = {}
-    for r, entry in enumerate(repn.rows):
-        bt = entry.bound_type
-        if bt == 0:
-            row_lo[r] = row_hi[r] = rhs[r]
-        elif bt == 1:
-            row_hi[r] = rhs[r]
-        else:
-            row_lo[r] = rhs[r]
-        row_index.setdefault(id(entry.constraint), []).append((r, 1))
-    c = np.asarray(repn.c.toarray()).ravel() if hasattr(repn.c, "toarray") else np.asarray(repn.c).ravel()
-    c = c[:n_cols] if c.size >= n_cols else np.pad(c, (0, n_cols - c.size))
-    offset = float(np.asarray(repn.c_offset).ravel()[0]) if np.size(repn.c_offset) else 0.0
-
+    form = in_forked_process(standard_form, m) if isolated else standard_form(m)
     lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
-    lp.col_cost_ = c
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = row_lo
-    lp.row_upper_ = row_hi
-    lp.offset_ = offset
-    lp.sense_ = highspy.ObjSense.kMinimize if sense == pyo.minimize else highspy.ObjSense.kMaximize
+    lp.num_col_ = len(form.cost)
+    lp.num_row_ = len(form.row_lower)
+    lp.col_cost_ = form.cost
+    lp.col_lower_ = form.col_lower
+    lp.col_upper_ = form.col_upper
+    lp.row_lower_ = form.row_lower
+    lp.row_upper_ = form.row_upper
+    lp.offset_ = form.offset
+    lp.sense_ = highspy.ObjSense.kMinimize if form.minimize else highspy.ObjSense.kMaximize
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    col_index = {id(v): j for j, v in enumerate(cols)}
+    lp.a_matrix_.start_ = form.start
+    lp.a_matrix_.index_ = form.index
+    lp.a_matrix_.value_ = form.value
     seconds = time.perf_counter() - t0
-    stats = coefficient_ranges(A.data, c, lower, upper, row_lo, row_hi)
-    return Compiled(col_index, row_index, n_cols, n_rows, offset, lp, seconds, stats)
-
-
-def coefficient_ranges(
-    a: np.ndarray, c: np.ndarray, lo: np.ndarray, hi: np.ndarray, rlo: np.ndarray, rhi: np.ndarray
-) -> dict[str, float]:
-    """Smallest and largest non-zero magnitude of matrix, cost, bound and rhs values."""
-
-    def rng(v: np.ndarray) -> tuple[float, float]:
-        v = np.abs(v[np.isfinite(v)])
-        v = v[v > 0]
-        return (float(v.min()), float(v.max())) if v.size else (0.0, 0.0)
-
-    out: dict[str, float] = {}
-    for name, arr in (
-        ("matrix", a),
-        ("cost", c),
-        ("bound", np.concatenate([lo, hi])),
-        ("rhs", np.concatenate([rlo, rhi])),
-    ):
-        out[f"{name}_min"], out[f"{name}_max"] = rng(arr)
-    return out
+    return Compiled(IdMap(form.col_ids), IdMap(form.row_ids), len(form.cost), len(form.row_lower), form.offset,
+                    lp, seconds, form.stats)
 
 
 def choose_method(spec: SolverSpec, hours: int) -> str:
@@ -265,6 +144,61 @@ def _options(spec: SolverSpec, method: str) -> dict[str, Any]:
     if spec.simplex_iteration_limit is not None:
         opts["simplex_iteration_limit"] = int(spec.simplex_iteration_limit)
     return opts
+
+
+def prepare_highs(compiled: Compiled, spec: SolverSpec, method: str) -> tuple[Any, int]:
+    """A ``highspy.Highs`` with its options set and the LP passed, ready to run; and the dense-column copies made.
+
+    Only HiGHS keeps the LP it was passed: the split arrays are dropped and the
+    freed heap handed back (:func:`~energy_model.engine.memory.release_memory`)
+    before the solve, which is where a solver process peaks.
+
+    Parameters
+    ----------
+    compiled : Compiled
+        The LP and the bounds of its case.
+    spec : SolverSpec
+        Solver settings.
+    method : str
+        The HiGHS ``solver`` option (:func:`choose_method`).
+
+    Raises
+    ------
+    SolverUnavailableError
+        When HiGHS rejects an option (HiPO not installed).
+    """
+    highspy = _highspy()
+    h = highspy.Highs()
+    h.silent()
+    for key, value in _options(spec, method).items():
+        status = h.setOptionValue(key, value)
+        if status != highspy.HighsStatus.kOk:
+            if key == "solver" and method == "hipo":
+                raise SolverUnavailableError(
+                    "HiGHS rejected the HiPO interior point method; install highspy-extras "
+                    "matching highspy (pinned in pyproject.toml) or set solver.method: simplex"
+                )
+            raise SolverUnavailableError(f"HiGHS rejected option {key}={value!r}")
+    split = _split_for(compiled, method) if spec.split_dense_columns else None
+    if split is None:
+        copies = 0
+        h.passModel(compiled.lp)
+        _set_bounds(h, compiled.bounds)
+    else:
+        copies = split.copies
+        normal_equations = int(np.diff(split.start).max()) <= NORMAL_EQUATIONS_MAX_ENTRIES
+        lp = _to_highs_lp(split, compiled.lp)
+        del split  # HiGHS copies the LP in: the split arrays and their HighsLp are not needed during the run
+        h.passModel(lp)
+        del lp
+        _status, rules = h.getOptionValue("presolve_rule_off")
+        h.setOptionValue("presolve_rule_off", int(rules) | AGGREGATOR_RULE)
+        if normal_equations:
+            # no dense column is left: HiPO would take the normal equations anyway, after also analysing
+            # the augmented system (6 s on the plan year)
+            h.setOptionValue("hipo_system", "normaleq")
+    release_memory(collect=False)
+    return h, copies
 
 
 def run_highs(compiled: Compiled, spec: SolverSpec, hours: int, warm: WarmStart | None = None,
@@ -326,32 +260,10 @@ def _run_once(compiled: Compiled, spec: SolverSpec, method: str, warm: WarmStart
               cold: bool = False) -> Solution:
     """One HiGHS run of ``compiled`` (from ``warm.basis`` unless ``cold``); see :func:`run_highs`."""
     highspy = _highspy()
-    h = highspy.Highs()
-    h.silent()
-    for key, value in _options(spec, method).items():
-        status = h.setOptionValue(key, value)
-        if status != highspy.HighsStatus.kOk:
-            if key == "solver" and method == "hipo":
-                raise SolverUnavailableError(
-                    "HiGHS rejected the HiPO interior point method; install highspy-extras "
-                    "matching highspy (pinned in pyproject.toml) or set solver.method: simplex"
-                )
-            raise SolverUnavailableError(f"HiGHS rejected option {key}={value!r}")
-    split = _split_for(compiled, method) if spec.split_dense_columns else None
+    h, copies = prepare_highs(compiled, spec, method)
     started_warm = False
-    if split is None:
-        h.passModel(compiled.lp)
-        _set_bounds(h, compiled.bounds)
-        if warm is not None and warm.basis is not None and not cold:
-            started_warm = h.setBasis(warm.basis) == highspy.HighsStatus.kOk
-    else:
-        h.passModel(_to_highs_lp(split, compiled.lp))
-        _status, rules = h.getOptionValue("presolve_rule_off")
-        h.setOptionValue("presolve_rule_off", int(rules) | AGGREGATOR_RULE)
-        if int(np.diff(split.start).max()) <= NORMAL_EQUATIONS_MAX_ENTRIES:
-            # no dense column is left: HiPO would take the normal equations anyway, after also analysing
-            # the augmented system (6 s on the plan year)
-            h.setOptionValue("hipo_system", "normaleq")
+    if warm is not None and warm.basis is not None and not cold and copies == 0:
+        started_warm = h.setBasis(warm.basis) == highspy.HighsStatus.kOk
     t0 = time.perf_counter()
     _run_interruptible(h)
     seconds = time.perf_counter() - t0
@@ -370,7 +282,7 @@ def _run_once(compiled: Compiled, spec: SolverSpec, method: str, warm: WarmStart
         "columns": compiled.n_cols,
         "rows": compiled.n_rows,
         "compile_seconds": compiled.seconds,
-        "dense_column_copies": split.copies if split is not None else 0,
+        "dense_column_copies": copies,
         "warm_start": started_warm,
         "coefficient_ranges": compiled.stats,
     }
@@ -381,7 +293,7 @@ def _run_once(compiled: Compiled, spec: SolverSpec, method: str, warm: WarmStart
         if not sol.value_valid or not sol.dual_valid:
             raise NumericalError("HiGHS reported optimal but returned no valid primal/dual values",
                                  termination="unknown")
-        if warm is not None and split is None:
+        if warm is not None and copies == 0:
             warm.basis = h.getBasis()
         x = np.asarray(sol.col_value, dtype=float)[: compiled.n_cols]
         duals = np.asarray(sol.row_dual, dtype=float)[: compiled.n_rows]

@@ -22,6 +22,7 @@ import numpy as np
 
 from energy_model import errors
 from energy_model.engine.highs import Compiled, Solution, run_highs
+from energy_model.engine.memory import one_malloc_arena, release_memory
 from energy_model.errors import EnergyModelError, InterruptedRun, SolveFailure
 from energy_model.io.schema import SolverSpec
 
@@ -47,6 +48,7 @@ class BatchTiming:
 def _child(job: Job, conn: Any, runner: Runner) -> None:
     """Run one job in a forked child and send ``("ok", x, duals, objective, info)`` or the error."""
     try:
+        one_malloc_arena()  # before HiGHS starts its solving thread
         sol = runner(*job)
         conn.send(("ok", sol.x, sol.row_dual, sol.objective, sol.info))
     except SolveFailure as exc:
@@ -117,6 +119,7 @@ def solve_all(jobs: list[Job], workers: int | None = None, runner: Runner = run_
         timing.parallel = False
         return _sequential(jobs, runner, timing)
     timing.parallel = True
+    release_memory()  # each child's resident memory starts with every page resident here
     ctx = mp.get_context("fork")
     results: list[Solution | EnergyModelError | None] = [None] * len(jobs)
     started = [0.0] * len(jobs)

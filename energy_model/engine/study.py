@@ -384,7 +384,7 @@ class Study:
                     assert kept is not None
                     shared = kept.compiled
                 else:
-                    shared = compile_shared(self.model, penalties)
+                    shared = compile_shared(self.model, penalties, self._isolated())
                 seconds = time.perf_counter() - t0
                 views = [case_view(shared, self.model, dict(data.target_mode)) for data in datas]
             if reuse:
@@ -407,9 +407,17 @@ class Study:
                 out.append(self._compile(label)[0])
         return out
 
+    def _isolated(self) -> bool:
+        """Compile in a forked process: for long horizons, whose LPs are solved in forked processes too.
+
+        What the compile leaves in this process would be resident again in
+        every solver process forked from it (:mod:`energy_model.engine.memory`).
+        """
+        return self.model.lp_data.hours > SIMPLEX_MAX_HOURS
+
     def _compile(self, label: str) -> tuple[Compiled, dict[str, Any]]:
         t0 = time.perf_counter()
-        compiled = compile_model(self.model)
+        compiled = compile_model(self.model, self._isolated())
         seconds = time.perf_counter() - t0
         self.timings.compile += seconds
         self.timings.compiles += 1
