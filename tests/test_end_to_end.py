@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import early_runs
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,16 +83,17 @@ def test_rerun_replaces_the_folder_atomically(quick_week_run: Path, tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_full_plan_year_with_run_py(tmp_path):
-    """The default scenario, 8,760 h, through ``python run.py run`` in a subprocess."""
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "--quiet", "run", str(ROOT / "scenarios" / "plan_year.yaml"),
-         "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=1200, cwd=tmp_path,
-    )
+def test_full_plan_year_with_run_py(plan_year_run_py: early_runs.Finished):
+    """The default scenario, 8,760 h, through ``python run.py run`` in a subprocess.
+
+    The subprocess is started right after collection (:mod:`early_runs`), so that it solves while the
+    other tests run; this test waits for it and checks what it published and printed.
+    """
+    proc = plan_year_run_py
     assert proc.returncode == 0, proc.stderr
-    doc = check_run_folder(tmp_path / "plan_year")
-    res = open_netcdf(tmp_path / "plan_year" / "results.nc")
+    folder = proc.folder / "plan_year"
+    doc = check_run_folder(folder)
+    res = open_netcdf(folder / "results.nc")
     assert res.sizes["time"] == 8760
     cap = res["capacity_mw"].to_series()
     assert cap["onshore_wind"] + cap["offshore_wind"] >= 6000 - 1e-3
@@ -102,7 +102,7 @@ def test_full_plan_year_with_run_py(tmp_path):
     assert doc["enforced"]["total_cost_cny_per_yr"] >= doc["reference"]["total_cost_cny_per_yr"] - 1.0
     for line in ("Wind capacity 6 GW", "Solar capacity 3 GW", "New-energy generation 25 %"):
         assert line in proc.stdout
-    assert "hipo" in json.dumps(json.loads((tmp_path / "plan_year" / "manifest.json").read_text())["solves"])
+    assert "hipo" in json.dumps(json.loads((folder / "manifest.json").read_text())["solves"])
 
 
 def test_the_default_command_runs_the_shipped_plan_year(monkeypatch: pytest.MonkeyPatch):
