@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import early_runs
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT
+from conftest import PROJECT, TmpProject
 
 from energy_model.cli.main import main
 from energy_model.output.run_folder import open_netcdf, verify_run
 
-ROOT = Path(__file__).resolve().parent.parent
 FILES = {"results.nc", "reference.nc", "inputs.nc", "summary.json", "targets.csv", "technologies.csv", "fuels.csv",
          "hourly.csv", "report.html", "manifest.json"}
 
@@ -70,16 +68,14 @@ def test_quick_week_from_the_command_line(quick_week_run: Path, quick_week_stdou
     assert not list(quick_week_run.parent.glob(".staging-*"))
 
 
-def test_rerun_replaces_the_folder_atomically(quick_week_run: Path, tmp_path: Path):
-    """A second run of quick_week over a published first one (a copy of the session's run: not solved twice)."""
-    scenario = ROOT / "scenarios" / "quick_week.yaml"
-    shutil.copytree(quick_week_run, tmp_path / "quick_week")
-    first = (tmp_path / "quick_week" / "manifest.json").read_text()
-    assert main(["--quiet", "run", str(scenario), "--out", str(tmp_path)]) == 0
-    second = json.loads((tmp_path / "quick_week" / "manifest.json").read_text())
+def test_rerun_replaces_the_folder_atomically(project: TmpProject, published: Path):
+    """A second run over a published first one (a copy of the session's 48-hour run: not solved twice)."""
+    first = (published / "manifest.json").read_text()
+    assert main(["--quiet", "run", str(project.root / "scenarios" / "tiny_plan.yaml"), "--out", str(project.out)]) == 0
+    second = json.loads((published / "manifest.json").read_text())
     assert json.loads(first)["objective_cny_per_yr"] == pytest.approx(second["objective_cny_per_yr"], rel=1e-7)
     assert second["solves"] != json.loads(first)["solves"]  # replaced: the log of the second run's own solves
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["quick_week"]
+    assert sorted(p.name for p in project.out.iterdir()) == ["tiny_plan"]
 
 
 @pytest.mark.slow
