@@ -96,6 +96,11 @@ def result(name: str, timeout_s: float = 1200.0) -> Finished:
                     (run.folder / "stderr.txt").read_text(encoding="utf-8", errors="replace"), run.folder)
 
 
+def process_groups() -> set[int]:
+    """The process groups of the runs started here (each run leads its own): not children a test made."""
+    return {run.proc.pid for run in _RUNNING.values()}
+
+
 def _kill(run: EarlyRun) -> None:
     """End a run still going, with the processes it started (its own process group)."""
     if run.proc.poll() is None:
