@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import signal
@@ -22,6 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import early_runs
 import numpy as np
 import pandas as pd
 import pytest
@@ -243,7 +245,35 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["ENERGY_MODEL_CACHE"] = _CACHE_DIR
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the full-year runs that the selected tests ask for (:mod:`early_runs`), so that they run meanwhile."""
+    if session.config.option.collectonly:
+        return
+    wanted = {name for item in session.items for name in getattr(item, "fixturenames", ()) if name in early_runs.RUNS}
+    for name in sorted(wanted):
+        early_runs.start(name)
+
+
+@pytest.fixture(scope="session")
+def plan_year_run_py() -> early_runs.Finished:
+    """``python run.py --quiet run scenarios/plan_year.yaml`` (8,760 h), started after collection. READ-ONLY.
+
+    Its run folder is ``<folder>/plan_year``; the subprocess's working directory is ``folder``.
+    """
+    return early_runs.result("plan_year_run_py")
+
+
+@pytest.fixture(scope="session")
+def hindcast_summary() -> dict:
+    """The summary of ``run_scenario(scenarios/hindcast_2022.yaml, write=False)``, run in a subprocess started
+    after collection."""
+    done = early_runs.result("hindcast_summary")
+    assert done.returncode == 0, done.stderr
+    return json.loads((done.folder / "summary.json").read_text(encoding="utf-8"))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Remove this session's cache folder."""
+    """Stop the full-year runs still going and remove this session's cache folder."""
+    early_runs.stop_all()
     if _CACHE_DIR is not None:
         shutil.rmtree(_CACHE_DIR, ignore_errors=True)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import early_runs
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PROJECT
+from conftest import PROJECT, TmpProject
 
 from energy_model.cli.main import main
 from energy_model.output.run_folder import open_netcdf, verify_run
 
-ROOT = Path(__file__).resolve().parent.parent
 FILES = {"results.nc", "reference.nc", "inputs.nc", "summary.json", "targets.csv", "technologies.csv", "fuels.csv",
          "hourly.csv", "report.html", "manifest.json"}
 
@@ -71,29 +68,28 @@ def test_quick_week_from_the_command_line(quick_week_run: Path, quick_week_stdou
     assert not list(quick_week_run.parent.glob(".staging-*"))
 
 
-def test_rerun_replaces_the_folder_atomically(quick_week_run: Path, tmp_path: Path):
-    """A second run of quick_week over a published first one (a copy of the session's run: not solved twice)."""
-    scenario = ROOT / "scenarios" / "quick_week.yaml"
-    shutil.copytree(quick_week_run, tmp_path / "quick_week")
-    first = (tmp_path / "quick_week" / "manifest.json").read_text()
-    assert main(["--quiet", "run", str(scenario), "--out", str(tmp_path)]) == 0
-    second = json.loads((tmp_path / "quick_week" / "manifest.json").read_text())
+def test_rerun_replaces_the_folder_atomically(project: TmpProject, published: Path):
+    """A second run over a published first one (a copy of the session's 48-hour run: not solved twice)."""
+    first = (published / "manifest.json").read_text()
+    assert main(["--quiet", "run", str(project.root / "scenarios" / "tiny_plan.yaml"), "--out", str(project.out)]) == 0
+    second = json.loads((published / "manifest.json").read_text())
     assert json.loads(first)["objective_cny_per_yr"] == pytest.approx(second["objective_cny_per_yr"], rel=1e-7)
     assert second["solves"] != json.loads(first)["solves"]  # replaced: the log of the second run's own solves
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["quick_week"]
+    assert sorted(p.name for p in project.out.iterdir()) == ["tiny_plan"]
 
 
 @pytest.mark.slow
-def test_full_plan_year_with_run_py(tmp_path):
-    """The default scenario, 8,760 h, through ``python run.py run`` in a subprocess."""
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "--quiet", "run", str(ROOT / "scenarios" / "plan_year.yaml"),
-         "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=1200, cwd=tmp_path,
-    )
+def test_full_plan_year_with_run_py(plan_year_run_py: early_runs.Finished):
+    """The default scenario, 8,760 h, through ``python run.py run`` in a subprocess.
+
+    The subprocess is started right after collection (:mod:`early_runs`), so that it solves while the
+    other tests run; this test waits for it and checks what it published and printed.
+    """
+    proc = plan_year_run_py
     assert proc.returncode == 0, proc.stderr
-    doc = check_run_folder(tmp_path / "plan_year")
-    res = open_netcdf(tmp_path / "plan_year" / "results.nc")
+    folder = proc.folder / "plan_year"
+    doc = check_run_folder(folder)
+    res = open_netcdf(folder / "results.nc")
     assert res.sizes["time"] == 8760
     cap = res["capacity_mw"].to_series()
     assert cap["onshore_wind"] + cap["offshore_wind"] >= 6000 - 1e-3
@@ -102,7 +98,7 @@ def test_full_plan_year_with_run_py(tmp_path):
     assert doc["enforced"]["total_cost_cny_per_yr"] >= doc["reference"]["total_cost_cny_per_yr"] - 1.0
     for line in ("Wind capacity 6 GW", "Solar capacity 3 GW", "New-energy generation 25 %"):
         assert line in proc.stdout
-    assert "hipo" in json.dumps(json.loads((tmp_path / "plan_year" / "manifest.json").read_text())["solves"])
+    assert "hipo" in json.dumps(json.loads((folder / "manifest.json").read_text())["solves"])
 
 
 def test_the_default_command_runs_the_shipped_plan_year(monkeypatch: pytest.MonkeyPatch):

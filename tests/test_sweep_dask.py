@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import early_runs
 import numpy as np
 import pandas as pd
 import psutil
@@ -83,14 +84,17 @@ def _workers_forked_from_a_warm_process() -> Iterator[None]:
 
 def _children() -> list[psutil.Process]:
     """Live child processes, except multiprocessing's resource tracker and fork server (they live as long as this
-    process or this module's tests)."""
+    process or this module's tests) and the full-year runs started after collection (:mod:`early_runs`)."""
     out = []
+    early = early_runs.process_groups()
     for p in psutil.Process().children(recursive=True):
         try:
+            if early and os.getpgid(p.pid) in early:
+                continue
             cmd = " ".join(p.cmdline())
             if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in cmd and "forkserver" not in cmd:
                 out.append(p)
-        except psutil.NoSuchProcess:
+        except (psutil.NoSuchProcess, ProcessLookupError):
             continue
     return out
 
