@@ -94,7 +94,7 @@ def _inter_day_start(m: pyo.ConcreteModel, sol: Solution, data: LPData, S: list[
     days = len(data.sequence)
     inter = _grid(sol, m.soc_inter, S, days)
     # the day of the horizon each step lies in (days are 24-hour blocks from the horizon's first hour)
-    day_index = np.searchsorted(inputs["period_sequence"]["day"].values, inputs[n.TIME].values, side="right") - 1
+    day_index = np.searchsorted(inputs["period_sequence"]["day"].values, inputs.variables[n.TIME].values, side="right") - 1
     out = inter[:, day_index]
     since = np.zeros(data.hours)
     for steps in data.period_steps:
@@ -200,7 +200,7 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
         days = inputs["period_sequence"]["day"].values
         put_inter = _grid(sol, m.soc_inter, S, len(days)) * MW
 
-    ds = xr.Dataset(coords={n.TECH: techs, n.TIME: inputs[n.TIME].values, n.FUEL: F,
+    ds = xr.Dataset(coords={n.TECH: techs, n.TIME: inputs.variables[n.TIME].values, n.FUEL: F,
                             n.POLLUTANT: list(n.POLLUTANTS), n.TARGET: list(m.K)})
     ds[n.TIME].attrs.update(inputs[n.TIME].attrs)
 
@@ -238,7 +238,7 @@ def extract_results(m: pyo.ConcreteModel, sol: Solution, inputs: xr.Dataset) -> 
     put("generation_mwh_per_yr", (n.TECH,), energy, "MWh/yr", "annual output (storage: net of charging)")
     fuel_yr = x @ w
     put("fuel_use_mwh_th_per_yr", (n.FUEL,), fuel_yr, "MWh_th/yr", "annual fuel supplied")
-    units_per = inputs["energy_mwh_per_unit"].values
+    units_per = inputs.variables["energy_mwh_per_unit"].values
     put("fuel_use_units_per_yr", (n.FUEL,), fuel_yr / units_per, "unit/yr", "annual fuel in its trading unit")
     ef = inputs["fuel_emission_t_per_mwh_th"].transpose(n.FUEL, n.POLLUTANT).values
     put("emissions_t_per_yr", (n.FUEL, n.POLLUTANT), fuel_yr[:, None] * ef, "t/yr", "direct emissions by fuel")
@@ -285,8 +285,8 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
         i = g_i[s]
         comp["capex"][i] += pyo.value(m.capex_e[s]) * e_build[k]
         comp["fom"][i] += pyo.value(m.fom_e[s]) * (data.e_existing[s] + e_build[k] + older["energy"][i])
-    gen = ds["dispatch_mw"].values / MW
-    dis = ds["storage_discharge_mw"].values / MW
+    gen = ds.variables["dispatch_mw"].values / MW
+    dis = ds.variables["storage_discharge_mw"].values / MW
     for g in techs:
         i = g_i[g]
         out = dis[i] if data.kind[g] == n.STORAGE else gen[i]
@@ -300,7 +300,7 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
     for k, g in enumerate(U):
         comp["startup"][g_i[g]] = data.startup[g] * float(su[k] @ starts)
     # fuel and carbon attributed to burners by their share of each carrier's hourly burn
-    x = ds["fuel_use_mwh_th"].values / MW
+    x = ds.variables["fuel_use_mwh_th"].values / MW
     F = list(m.F)
     price = np.array([pyo.value(m.fuel_price[f]) for f in F])
     co2 = np.array([data.emission[f, "co2"] for f in F])
@@ -320,8 +320,8 @@ def _costs(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, in
             comp["fuel"][g_i[g]] += float((share[k] * fuel_cost_t) @ w)
             comp["carbon"][g_i[g]] += float((share[k] * carbon_t) @ w)
     system = {
-        "unserved": pyo.value(m.voll) * float(ds["unserved_mw"].values @ w) / MW
-        + pyo.value(m.voll_heat) * float(ds["unserved_heat_mw"].values @ w) / MW,
+        "unserved": pyo.value(m.voll) * float(ds.variables["unserved_mw"].values @ w) / MW
+        + pyo.value(m.voll_heat) * float(ds.variables["unserved_heat_mw"].values @ w) / MW,
         "penalty": sum(pyo.value(m.target_penalty[k]) * float(sol.value(m.short)[i]) for i, k in enumerate(m.K)),
     }
     table = np.stack([comp[c] for c in COMPONENTS], axis=1) * MONEY
@@ -350,15 +350,15 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
     duals = sol.dual(m.target_row) if K else np.zeros(0)
     short = sol.value(m.short) if K else np.zeros(0)
     price = np.zeros(len(K))
-    demand = float(inputs["demand_mw"].values @ data.weight)
+    demand = float(inputs.variables["demand_mw"].values @ data.weight)
     achieved = target_values(ds, inputs) if K else np.zeros(0)
     for i, k in enumerate(K):
         kind = data.target_kind[k]
         d = 0.0 if math.isnan(duals[i]) else float(duals[i])
         # CNY per user unit = dual x PENALTY_SCALE; a cap's dual is negative, reported as a positive cost
         price[i] = (-1.0 if n.is_ceiling(kind) else 1.0) * d * PENALTY_SCALE[n.target_family(kind)]
-    level = inputs["target_level"].values.copy()
-    kinds = inputs["target_kind"].values.copy()
+    level = inputs.variables["target_level"].values.copy()
+    kinds = inputs.variables["target_kind"].values.copy()
     peak = peak_demand_mw(inputs)
     shortfall = np.array([_shortfall_to_user(str(kd), float(s), demand, peak) for s, kd in zip(short, kinds)])
     met = is_met(kinds.astype(str), achieved, level) if K else np.zeros(0, dtype=bool)
@@ -377,7 +377,7 @@ def _targets(ds: xr.Dataset, m: pyo.ConcreteModel, sol: Solution, data: LPData, 
         part[name] = ((), value, {"units": "t/yr", "long_name": desc})
     part["target_binding"] = (n.TARGET, binds(price))
     for name in ("target_kind", "target_mode", "target_label", "target_label_zh"):
-        part[name] = (n.TARGET, inputs[name].values.copy())
+        part[name] = (n.TARGET, inputs.variables[name].values.copy())
     ds.update(part)
 
 

@@ -50,13 +50,13 @@ def binds(price: float | np.ndarray) -> bool | np.ndarray:
 
 def consumption_mwh(inputs: xr.Dataset) -> float:
     """Annual electricity consumption [MWh/yr]: the demand of every step times the hours per year it stands for."""
-    return float(inputs["demand_mw"].values @ time_arrays(inputs)[0])
+    return float(inputs.variables["demand_mw"].values @ time_arrays(inputs)[0])
 
 
 def share(results: xr.Dataset, inputs: xr.Dataset, mask: np.ndarray) -> float:
     """Generation of the technologies in ``mask`` (storage excluded) / consumption [-]."""
-    generating = np.asarray(mask, dtype=bool) & (inputs["kind"].values.astype(str) != n.STORAGE)
-    return float(results["generation_mwh_per_yr"].values[generating].sum()) / consumption_mwh(inputs)
+    generating = np.asarray(mask, dtype=bool) & (inputs.variables["kind"].values.astype(str) != n.STORAGE)
+    return float(results.variables["generation_mwh_per_yr"].values[generating].sum()) / consumption_mwh(inputs)
 
 
 def peak_demand_mw(inputs: xr.Dataset) -> float:
@@ -67,11 +67,11 @@ def peak_demand_mw(inputs: xr.Dataset) -> float:
 def firm_capacity_mw(results: xr.Dataset, inputs: xr.Dataset, mask: np.ndarray) -> float:
     """Firm capacity of the technologies in ``mask`` [MW]: credit x capacity, storage also limited by energy."""
     credit = inputs["capacity_credit"].fillna(0.0).values if "capacity_credit" in inputs else np.zeros(len(mask))
-    capacity = results["capacity_mw"].values.astype(float)
-    storage = inputs["kind"].values.astype(str) == n.STORAGE
+    capacity = results.variables["capacity_mw"].values.astype(float)
+    storage = inputs.variables["kind"].values.astype(str) == n.STORAGE
     if storage.any():
-        duration = inputs["firm_duration_h"].values.astype(float)
-        energy = np.nan_to_num(results["energy_capacity_mwh"].values.astype(float))
+        duration = inputs.variables["firm_duration_h"].values.astype(float)
+        energy = np.nan_to_num(results.variables["energy_capacity_mwh"].values.astype(float))
         by_energy = np.where(np.isfinite(duration) & (duration > 0), energy / np.where(duration > 0, duration, 1.0),
                              np.inf)
         capacity = np.where(storage, np.minimum(capacity, by_energy), capacity)
@@ -80,18 +80,18 @@ def firm_capacity_mw(results: xr.Dataset, inputs: xr.Dataset, mask: np.ndarray) 
 
 def exchange_mwh(results: xr.Dataset, inputs: xr.Dataset, *, net_export: bool) -> float:
     """Annual imports [MWh/yr], or exports minus imports with ``net_export``."""
-    kind = inputs["kind"].values.astype(str)
-    gen = results["generation_mwh_per_yr"].values
+    kind = inputs.variables["kind"].values.astype(str)
+    gen = results.variables["generation_mwh_per_yr"].values
     imports = float(gen[kind == n.IMPORT].sum())
     return float(gen[kind == n.EXPORT].sum()) - imports if net_export else imports
 
 
 def target_values(results: xr.Dataset, inputs: xr.Dataset) -> np.ndarray:
     """The measure of every target of ``inputs`` (by kind: MW, fraction, t/yr or MWh/yr), in target order."""
-    kinds = inputs["target_kind"].values.astype(str)
+    kinds = inputs.variables["target_kind"].values.astype(str)
     members = inputs["target_member"].transpose(n.TARGET, n.TECH).values.astype(bool)
-    pollutants = inputs["target_pollutant"].values.astype(str)
-    capacity = results["capacity_mw"].values
+    pollutants = inputs.variables["target_pollutant"].values.astype(str)
+    capacity = results.variables["capacity_mw"].values
     direct = results["emissions_t_per_yr"].sum(n.FUEL)
     out = np.zeros(len(kinds))
     for i, kind in enumerate(kinds):
@@ -127,8 +127,8 @@ def carbon_ledgers(results: xr.Dataset, inputs: xr.Dataset) -> dict[str, tuple[f
     per MWh of local electricity); imports come in at the import row's CO2
     factor (the provincial grid's).
     """
-    kind = inputs["kind"].values.astype(str)
-    gen = results["generation_mwh_per_yr"].values.astype(float)
+    kind = inputs.variables["kind"].values.astype(str)
+    gen = results.variables["generation_mwh_per_yr"].values.astype(float)
     production = float(results["emissions_t_per_yr"].sel({n.POLLUTANT: "co2"}).sum())
     local = float(gen[np.isin(kind, (n.VARIABLE, n.THERMAL, n.CHP))].sum())
     exports = float(gen[kind == n.EXPORT].sum())

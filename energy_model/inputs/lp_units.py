@@ -130,8 +130,8 @@ def time_arrays(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     hours = int(ds.sizes[n.TIME])
     if "time_weight" in ds:
-        return (ds["time_weight"].values.astype(float), ds["step_hours"].values.astype(float),
-                ds["step_period"].values.astype(int))
+        return (ds.variables["time_weight"].values.astype(float), ds.variables["step_hours"].values.astype(float),
+                ds.variables["step_period"].values.astype(int))
     return (np.full(hours, float(ds.attrs["hour_weight"])), np.ones(hours), np.zeros(hours, dtype=int))
 
 
@@ -177,7 +177,7 @@ def lp_data(ds: xr.Dataset) -> LPData:
     -------
     LPData
     """
-    techs = [str(t) for t in ds[n.TECH].values]
+    techs = [str(t) for t in ds.variables[n.TECH].values]
     hours = int(ds.sizes[n.TIME])
     col = _columns(ds, n.TECH)
 
@@ -189,12 +189,12 @@ def lp_data(ds: xr.Dataset) -> LPData:
     cf_all = ds["capacity_factor"].transpose(n.TECH, n.TIME).values
     cf = {t: np.asarray(cf_all[i], dtype=float) for i, t in enumerate(techs) if kind[t] == n.VARIABLE}
 
-    fuels = [str(f) for f in ds[n.FUEL].values]
+    fuels = [str(f) for f in ds.variables[n.FUEL].values]
     fcol = _columns(ds, n.FUEL)
     emis = ds["fuel_emission_t_per_mwh_th"].transpose(n.FUEL, n.POLLUTANT)
-    emission = {
-        (f, str(p)): float(emis.sel({n.FUEL: f, n.POLLUTANT: p})) for f in fuels for p in emis[n.POLLUTANT].values
-    }
+    pollutants = [str(p) for p in emis[n.POLLUTANT].values]
+    emis_values = np.asarray(emis.values, dtype=float)
+    emission = {(f, p): float(emis_values[i, j]) for i, f in enumerate(fuels) for j, p in enumerate(pollutants)}
 
     price_shape: dict[str, np.ndarray] = {}
     if "price_shape" in ds:
@@ -206,7 +206,7 @@ def lp_data(ds: xr.Dataset) -> LPData:
     prev = np.arange(hours) - 1
     for steps in period_steps:
         prev[steps[0]] = steps[-1]
-    sequence = ds["period_sequence"].values.astype(int) if "period_sequence" in ds else np.zeros(0, dtype=int)
+    sequence = ds.variables["period_sequence"].values.astype(int) if "period_sequence" in ds else np.zeros(0, dtype=int)
     data = LPData(
         hours=hours,
         weight=weight,
@@ -241,8 +241,8 @@ def lp_data(ds: xr.Dataset) -> LPData:
         dur_lo=per_tech("min_duration_h", 1.0, 0.0),
         dur_hi=per_tech("max_duration_h", 1.0, math.inf),
         self_discharge=per_tech("self_discharge_per_h", 1.0, 0.0),
-        demand=ds["demand_mw"].values.astype(float) / MW,
-        heat_demand=ds["heat_demand_mw"].values.astype(float) / MW,
+        demand=ds.variables["demand_mw"].values.astype(float) / MW,
+        heat_demand=ds.variables["heat_demand_mw"].values.astype(float) / MW,
         fuels=fuels,
         fuel_carrier={f: str(fcol["fuel_carrier"][f]) for f in fuels},
         fuel_price={f: _num(fcol["price_cny_per_mwh_th"][f], 0.0) * MW / MONEY for f in fuels},
@@ -263,14 +263,14 @@ def lp_data(ds: xr.Dataset) -> LPData:
     )
     if n.TARGET in ds.dims and ds.sizes[n.TARGET] > 0:
         member = ds["target_member"].transpose(n.TARGET, n.TECH).values
-        for i, k in enumerate(str(x) for x in ds[n.TARGET].values):
-            kind_k = str(ds["target_kind"].values[i])
+        for i, k in enumerate(str(x) for x in ds.variables[n.TARGET].values):
+            kind_k = str(ds.variables["target_kind"].values[i])
             data.targets.append(k)
             data.target_kind[k] = kind_k
-            data.target_mode[k] = str(ds["target_mode"].values[i])
-            data.target_level[k] = target_level_to_lp(kind_k, float(ds["target_level"].values[i]))
-            pen = float(ds["target_penalty"].values[i])
+            data.target_mode[k] = str(ds.variables["target_mode"].values[i])
+            data.target_level[k] = target_level_to_lp(kind_k, float(ds.variables["target_level"].values[i]))
+            pen = float(ds.variables["target_penalty"].values[i])
             data.target_penalty[k] = 0.0 if math.isnan(pen) else target_penalty_to_lp(kind_k, pen)
             data.target_members[k] = [t for j, t in enumerate(techs) if bool(member[i, j])]
-            data.target_pollutant[k] = str(ds["target_pollutant"].values[i])
+            data.target_pollutant[k] = str(ds.variables["target_pollutant"].values[i])
     return data
