@@ -215,7 +215,8 @@ def _explain(study: Study, k: str, level: float) -> str:
 
 def run_target_test(study: Study, progress: Callable[[str], None] | None = None, *,
                     each_alone: bool | None = None,
-                    on_solved: Callable[[xr.Dataset, xr.Dataset], None] | None = None) -> TargetTest:
+                    on_solved: Callable[[xr.Dataset, xr.Dataset], None] | None = None,
+                    while_solving: Callable[[], None] | None = None) -> TargetTest:
     """Solve the reference and enforced cases and cost every target.
 
     Parameters
@@ -234,6 +235,9 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
         Called as ``on_solved(reference, enforced)`` as soon as both are solved
         (before any target is solved alone), e.g. to start drawing charts;
         not called when the enforced case fails.
+    while_solving : callable, optional
+        Called once the reference and enforced cases are compiled, just before
+        HiGHS solves them (work for the interpreter while it waits on the solver).
 
     Returns
     -------
@@ -269,7 +273,7 @@ def run_target_test(study: Study, progress: Callable[[str], None] | None = None,
     cases = [("reference (targets reported, not enforced)", relax)]
     if active:
         cases.append(("enforced (targets as in the scenario)", {}))
-    outs = study.solve_many(cases, progress)
+    outs = study.solve_many(cases, progress, before_solves=while_solving)
     reference = outs[0]
     if isinstance(reference, Exception):
         raise reference

@@ -299,6 +299,7 @@ class Study:
         progress: Callable[[str], None] | None = None,
         parallel: bool | None = None,
         objective_only: bool = False,
+        before_solves: Callable[[], None] | None = None,
     ) -> list[xr.Dataset | EnergyModelError]:
         """Solve several variants of the model, in parallel processes for long horizons.
 
@@ -317,6 +318,8 @@ class Study:
             of that LP (``solver.warm_start``), several times faster. The
             objective is that of a cold solve; other values and duals may be
             those of another optimal vertex where the optimum is degenerate.
+        before_solves : callable, optional
+            Called after the compile, just before HiGHS runs.
 
         Returns
         -------
@@ -337,6 +340,8 @@ class Study:
         if progress:
             how = " in parallel" if parallel and len(cases) > 1 else ""
             progress(f"solving {len(cases)} case(s){how}: " + "; ".join(label for label, _ in cases))
+        if before_solves is not None:
+            before_solves()
         timing = BatchTiming()
         runner: Runner = run_highs
         kept = self._shared

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import platform
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from energy_model.analysis.metrics import fuel_table, summary, technology_table
 from energy_model.analysis.target_test import TargetTest, run_target_test
 from energy_model.engine.extra_rows import ExtraRows
 from energy_model.engine.extra_rows import describe as describe_extra_rows
+from energy_model.engine.highs import SIMPLEX_MAX_HOURS
 from energy_model.engine.study import Study, model_size
 from energy_model.inputs.load import load_case
 from energy_model.io.case import Case
@@ -232,12 +234,25 @@ def run_scenario(
         inputs = study.inputs
         size = model_size(study.model)
 
+        # short horizons solve here, with no forked process before the chart pool: while HiGHS solves the
+        # reference and enforced cases, the chart and workbook modules are imported on the other core
+        preloads: list[threading.Thread] = []
+
+        def preload() -> None:
+            if write and study.model.lp_data.hours <= SIMPLEX_MAX_HOURS and not preloads:
+                preloads.append(_preload_output_modules())
+
         def start_charts(reference: xr.Dataset, enforced: xr.Dataset) -> None:
+            for thread in preloads:
+                thread.join()
             from energy_model.output.jobs import ChartJobs
 
             started.append(ChartJobs(enforced, reference, study.inputs))
 
-        test = run_target_test(study, say, each_alone=each_target, on_solved=start_charts if write else None)
+        test = run_target_test(study, say, each_alone=each_target, on_solved=start_charts if write else None,
+                               while_solving=preload)
+        for thread in preloads:
+            thread.join()  # before anything later forks (--check-full)
         result = test.enforced
         assert result is not None
         info = summary(result, study.inputs)
@@ -348,6 +363,28 @@ def _check_full(case: Case, test: TargetTest, inputs: xr.Dataset, say: Progress,
         f"({cap['technology'] or 'no technology differs'}), new-energy share {out['new_energy_share']['aggregated']:.1%} aggregated vs "
         f"{out['new_energy_share']['full']:.1%} full; {annual_progress(out)}")
     return out
+
+
+def _preload_output_modules() -> threading.Thread:
+    """Import the chart and workbook modules (matplotlib, openpyxl: about 0.7 s) in a thread, and return it.
+
+    While HiGHS solves, the interpreter waits on the solver's thread and
+    releases the GIL, so on a machine with a second core these imports are
+    done by the time the charts start (which joins the thread first) instead
+    of delaying them. Only for runs that fork no process before the chart
+    pool (a fork while a thread holds an import lock could deadlock the child).
+    An import error is left to the import where the charts start, which raises it.
+    """
+
+    def work() -> None:
+        try:
+            import energy_model.output.jobs  # noqa: F401
+        except Exception:  # noqa: BLE001 - raised again, with its message, where the charts start
+            pass
+
+    thread = threading.Thread(target=work, name="import-output-modules", daemon=True)
+    thread.start()
+    return thread
 
 
 def _writers(test: TargetTest, inputs: xr.Dataset, doc: dict[str, Any], loaded: LoadedScenario | None = None,
