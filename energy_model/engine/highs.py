@@ -100,20 +100,9 @@ def compile_model(m: pyo.ConcreteModel, isolated: bool = False) -> Compiled:
     highspy = _highspy()
     t0 = time.perf_counter()
     form = in_forked_process(standard_form, m) if isolated else standard_form(m)
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(form.cost)
-    lp.num_row_ = len(form.row_lower)
-    lp.col_cost_ = form.cost
-    lp.col_lower_ = form.col_lower
-    lp.col_upper_ = form.col_upper
-    lp.row_lower_ = form.row_lower
-    lp.row_upper_ = form.row_upper
-    lp.offset_ = form.offset
-    lp.sense_ = highspy.ObjSense.kMinimize if form.minimize else highspy.ObjSense.kMaximize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = form.start
-    lp.a_matrix_.index_ = form.index
-    lp.a_matrix_.value_ = form.value
+    sense = highspy.ObjSense.kMinimize if form.minimize else highspy.ObjSense.kMaximize
+    lp = _highs_lp(form.cost, form.col_lower, form.col_upper, form.row_lower, form.row_upper,
+                   (form.start, form.index, form.value), form.offset, sense)
     seconds = time.perf_counter() - t0
     return Compiled(IdMap(form.col_ids), IdMap(form.row_ids), len(form.cost), len(form.row_lower), form.offset,
                     lp, seconds, form.stats)
@@ -361,24 +350,31 @@ def _split_for(compiled: Compiled, method: str) -> SplitLP | None:
     return split if split.copies else None
 
 
-def _to_highs_lp(split: SplitLP, like: Any) -> Any:
-    """A ``HighsLp`` of ``split`` with the sense and objective offset of ``like``."""
+def _highs_lp(cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, row_lower: np.ndarray,
+              row_upper: np.ndarray, matrix: tuple[np.ndarray, np.ndarray, np.ndarray], offset: float,
+              sense: Any) -> Any:
+    """A ``HighsLp`` of column-wise arrays: ``matrix`` is (start, index, value) of the constraint matrix."""
     highspy = _highspy()
     lp = highspy.HighsLp()
-    lp.num_col_ = split.n_cols
-    lp.num_row_ = split.n_rows
-    lp.col_cost_ = split.col_cost
-    lp.col_lower_ = split.col_lower
-    lp.col_upper_ = split.col_upper
-    lp.row_lower_ = split.row_lower
-    lp.row_upper_ = split.row_upper
-    lp.offset_ = like.offset_
-    lp.sense_ = like.sense_
+    lp.num_col_ = len(cost)
+    lp.num_row_ = len(row_lower)
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.offset_ = offset
+    lp.sense_ = sense
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = split.start.astype(np.int32)
-    lp.a_matrix_.index_ = split.index.astype(np.int32)
-    lp.a_matrix_.value_ = split.value
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix
     return lp
+
+
+def _to_highs_lp(split: SplitLP, like: Any) -> Any:
+    """A ``HighsLp`` of ``split`` with the sense and objective offset of ``like``."""
+    return _highs_lp(split.col_cost, split.col_lower, split.col_upper, split.row_lower, split.row_upper,
+                     (split.start.astype(np.int32), split.index.astype(np.int32), split.value),
+                     like.offset_, like.sense_)
 
 
 def _set_bounds(h: Any, bounds: Bounds | None) -> None:
